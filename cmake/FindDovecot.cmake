@@ -1,0 +1,27 @@
+# FindDovecot - reads /usr/lib/dovecot/dovecot-config (Debian: dovecot-dev)
+# and defines Dovecot::Plugin (include dirs + -DHAVE_CONFIG_H), plus
+# DOVECOT_MODULEDIR, DOVECOT_VERSION_ABI and DOVECOT_CONFIG_CFLAGS.
+set(DOVECOT_CONFIG "/usr/lib/dovecot/dovecot-config" CACHE FILEPATH "dovecot-config script")
+if(EXISTS "${DOVECOT_CONFIG}")
+  file(STRINGS "${DOVECOT_CONFIG}" _dc_lines)
+  foreach(_l IN LISTS _dc_lines)
+    if(_l MATCHES "^([A-Za-z_]+)=(.*)$")
+      set(_k "${CMAKE_MATCH_1}")
+      string(REGEX REPLACE "^['\"](.*)['\"]$" "\\1" _v "${CMAKE_MATCH_2}")
+      set(_DC_${_k} "${_v}")
+    endif()
+  endforeach()
+  string(REPLACE "-I" "" DOVECOT_INCLUDE_DIR "${_DC_LIBDOVECOT_INCLUDE}")
+  string(STRIP "${DOVECOT_INCLUDE_DIR}" DOVECOT_INCLUDE_DIR)
+  set(DOVECOT_MODULEDIR "${_DC_dovecot_moduledir}")
+  set(DOVECOT_PKGLIBDIR "${_DC_dovecot_pkglibdir}")
+  separate_arguments(DOVECOT_CONFIG_CFLAGS UNIX_COMMAND "${_DC_DOVECOT_CFLAGS}")
+endif()
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(Dovecot DEFAULT_MSG DOVECOT_INCLUDE_DIR DOVECOT_MODULEDIR)
+if(Dovecot_FOUND AND NOT TARGET Dovecot::Plugin)
+  add_library(Dovecot::Plugin INTERFACE IMPORTED)
+  set_target_properties(Dovecot::Plugin PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${DOVECOT_INCLUDE_DIR}"
+    INTERFACE_COMPILE_DEFINITIONS "HAVE_CONFIG_H")
+endif()

@@ -1,0 +1,37 @@
+/*
+ * mg_addr.h - the one address normalisation rule of mailguard
+ *
+ * Every component turns an address into a mailbox key the same way:
+ *   1. surrounding whitespace and one pair of <> are removed;
+ *   2. the whole address is lowercased (ASCII letters only; UTF-8 bytes
+ *      are kept as they are);
+ *   3. in the local part, everything from the first character that is one
+ *      of the configured delimiters (default "+") up to the last '@' is
+ *      removed ("alice+news@x" -> "alice@x"), unless the delimiter is the
+ *      first character of the local part;
+ *   4. an address without '@' is a bare local part and is kept as is
+ *      (after steps 1-3 applied to the whole string).
+ * The empty address (null sender "<>") normalises to "".
+ */
+#ifndef MG_ADDR_H
+#define MG_ADDR_H
+
+#include <stddef.h>
+
+#include "mg_error.h"
+
+#define MG_ADDR_MAX 320  /* RFC 5321: 64 + 1 + 255 */
+
+/* mg_addr_normalize - write the normalised address into out (outsz bytes,
+ * at least MG_ADDR_MAX + 1 recommended).  delims NULL means "+", ""
+ * disables detail stripping.  -1 (MG_ERR_PARSE/MG_ERR_LIMIT) for an
+ * address that is too long or contains NUL, CR, LF or spaces outside
+ * quotes. */
+int mg_addr_normalize(const char *in, size_t inlen, const char *delims,
+		      char *out, size_t outsz, struct mg_error *err);
+
+/* mg_addr_domain - pointer to the domain part of a normalised address
+ * (after the last '@'), or NULL when there is none */
+const char *mg_addr_domain(const char *addr);
+
+#endif
