@@ -8,7 +8,7 @@
  *   3. in the local part, everything from the first character that is one
  *      of the configured delimiters (default "+") up to the last '@' is
  *      removed ("alice+news@x" -> "alice@x"), unless the delimiter is the
- *      first character of the local part;
+ *      first character of the local part or the local part is quoted;
  *   4. an address without '@' is a bare local part and is kept as is
  *      (after steps 1-3 applied to the whole string).
  * The empty address (null sender "<>") normalises to "".

@@ -1,0 +1,74 @@
+/*
+ * mg_addr.c - the address normalisation rule (see mg_addr.h)
+ */
+#include <string.h>
+
+#include "mg_addr.h"
+
+int
+mg_addr_normalize(const char *in, size_t inlen, const char *delims,
+		  char *out, size_t outsz, struct mg_error *err)
+{
+	size_t b = 0, e = inlen, i, o = 0, at = 0, cut = 0;
+	int have_at = 0, in_quotes = 0;
+
+	if (delims == NULL)
+		delims = "+";
+	while (b < e && (in[b] == ' ' || in[b] == '\t'))
+		b++;
+	while (e > b && (in[e - 1] == ' ' || in[e - 1] == '\t'))
+		e--;
+	if (e - b >= 2 && in[b] == '<' && in[e - 1] == '>') {
+		b++;
+		e--;
+	}
+	if (e - b > MG_ADDR_MAX)
+		return mg_error_set(err, MG_ERR_LIMIT,
+				    "address longer than %d bytes", MG_ADDR_MAX);
+	if (outsz <= e - b)
+		return mg_error_set(err, MG_ERR_LIMIT,
+				    "output buffer too small for address");
+	for (i = b; i < e; i++) {
+		char c = in[i];
+		if (c == '\0' || c == '\r' || c == '\n')
+			return mg_error_set(err, MG_ERR_PARSE,
+					    "control character in address");
+		if (c == '"' && (i == b || in[i - 1] != '\\'))
+			in_quotes = !in_quotes;
+		if ((c == ' ' || c == '\t' || c == '<' || c == '>') && !in_quotes)
+			return mg_error_set(err, MG_ERR_PARSE,
+					    "bad character in address");
+		if (c == '@' && !in_quotes) {
+			have_at = 1;
+			at = i;
+		}
+	}
+	/* detail: first delimiter of an unquoted local part, not in first position */
+	if (*delims != '\0' && in[b] != '"') {
+		size_t lend = have_at ? at : e;
+		for (i = b + 1; i < lend; i++) {
+			if (strchr(delims, in[i]) != NULL) {
+				cut = i;
+				break;
+			}
+		}
+	}
+	for (i = b; i < e; i++) {
+		char c = in[i];
+		if (cut != 0 && i >= cut && i < (have_at ? at : e))
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+const char *
+mg_addr_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at == NULL ? NULL : at + 1;
+}

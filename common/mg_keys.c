@@ -1,0 +1,175 @@
+/*
+ * mg_keys.c - builders for the Redis key schema (see mg_keys.h)
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "mg_keys.h"
+
+int
+mg_keys_init(struct mg_keys *k, const char *prefix, struct mg_error *err)
+{
+	size_t i, len = strlen(prefix);
+
+	if (len == 0 || len > MG_KEYS_PREFIX_MAX)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "redis_prefix must have 1 to %d characters",
+		    MG_KEYS_PREFIX_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)prefix[i];
+		if (c <= ' ' || c >= 0x7f || c == '{' || c == '}')
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "redis_prefix must be printable ASCII without spaces or braces");
+	}
+	k->base_len = (size_t)snprintf(k->base, sizeof(k->base), "%sv%d:",
+				       prefix, MG_KEYS_VERSION);
+	return 0;
+}
+
+/* build - base + formatted rest, checked against outsz */
+static int __attribute__((format(printf, 5, 6)))
+build(const struct mg_keys *k, char *out, size_t outsz, struct mg_error *err,
+      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (outsz <= k->base_len)
+		return mg_error_set(err, MG_ERR_LIMIT, "key buffer too small");
+	memcpy(out, k->base, k->base_len);
+	va_start(ap, fmt);
+	n = vsnprintf(out + k->base_len, outsz - k->base_len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= outsz - k->base_len) {
+		out[0] = '\0';
+		return mg_error_set(err, MG_ERR_LIMIT, "key too long");
+	}
+	return (int)k->base_len + n;
+}
+
+int
+mg_key_quota(const struct mg_keys *k, const char *mailbox, char *out,
+	     size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "quota:{%s}", mailbox);
+}
+
+int
+mg_key_quota_channel(const struct mg_keys *k, char *out, size_t outsz,
+		     struct mg_error *err)
+{
+	return build(k, out, outsz, err, "quota-changed");
+}
+
+int
+mg_key_warn(const struct mg_keys *k, const char *mailbox, char *out,
+	    size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "warn:{%s}", mailbox);
+}
+
+int
+mg_key_defer(const struct mg_keys *k, const char *mailbox, const char *id,
+	     char *out, size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "defer:{%s}:%s", mailbox, id);
+}
+
+int
+mg_key_alias(const struct mg_keys *k, const char *address, char *out,
+	     size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "alias:{%s}", address);
+}
+
+int
+mg_key_fullnotice(const struct mg_keys *k, const char *sender, const char *id,
+		  char *out, size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "fullnotice:{%s}:%s", sender, id);
+}
+
+int
+mg_key_ban(const struct mg_keys *k, enum mg_ban_kind kind, char *out,
+	   size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "{ban}:%s", mg_ban_kind_name(kind));
+}
+
+int
+mg_key_ban_meta(const struct mg_keys *k, char *out, size_t outsz,
+		struct mg_error *err)
+{
+	return build(k, out, outsz, err, "{ban}:meta");
+}
+
+int
+mg_key_ban_serial(const struct mg_keys *k, char *out, size_t outsz,
+		  struct mg_error *err)
+{
+	return build(k, out, outsz, err, "{ban}:serial");
+}
+
+int
+mg_key_notice(const struct mg_keys *k, const char *rcpt, const char *id,
+	      char *out, size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "notice:{%s}:%s", rcpt, id);
+}
+
+int
+mg_key_noticerate(const struct mg_keys *k, const char *rcpt, char *out,
+		  size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "noticerate:{%s}", rcpt);
+}
+
+int
+mg_key_stats(const struct mg_keys *k, const char *component, char *out,
+	     size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "stats:%s", component);
+}
+
+void
+mg_keys_id(const void *data, size_t len, char out[MG_KEYS_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	SHA256(data, len, md);
+	for (i = 0; i < MG_KEYS_ID_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[MG_KEYS_ID_LEN] = '\0';
+}
+
+const char *
+mg_ban_kind_name(enum mg_ban_kind kind)
+{
+	switch (kind) {
+	case MG_BAN_EXT: return "ext";
+	case MG_BAN_MIME: return "mime";
+	case MG_BAN_SHA256: return "sha256";
+	}
+	return "?";
+}
+
+int
+mg_ban_kind_parse(const char *name, enum mg_ban_kind *kind_r)
+{
+	if (strcmp(name, "ext") == 0)
+		*kind_r = MG_BAN_EXT;
+	else if (strcmp(name, "mime") == 0)
+		*kind_r = MG_BAN_MIME;
+	else if (strcmp(name, "sha256") == 0)
+		*kind_r = MG_BAN_SHA256;
+	else
+		return -1;
+	return 0;
+}

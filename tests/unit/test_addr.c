@@ -1,0 +1,108 @@
+/*
+ * test_addr.c - the address normalisation rule, as a table
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mg_addr.h"
+
+struct row {
+	const char *in;
+	const char *delims;    /* NULL = default "+" */
+	int rc;
+	const char *out;
+};
+
+static const struct row rows[] = {
+	{ "alice@example.org", NULL, 0, "alice@example.org" },
+	{ "<Alice@Example.ORG>", NULL, 0, "alice@example.org" },
+	{ "  <bob@x.fr>  ", NULL, 0, "bob@x.fr" },
+	{ "Prenom.Nom+Newsletter@AC-Besancon.fr", NULL, 0, "prenom.nom@ac-besancon.fr" },
+	{ "a+b+c@x", NULL, 0, "a@x" },
+	{ "+tag@x", NULL, 0, "+tag@x" },             /* delimiter first: kept */
+	{ "a+@x", NULL, 0, "a@x" },
+	{ "a-b@x", "-+", 0, "a@x" },
+	{ "a+b@x", "-+", 0, "a@x" },
+	{ "a+b@x", "", 0, "a+b@x" },                 /* stripping disabled */
+	{ "a+b@x+y", NULL, 0, "a@x+y" },              /* domain untouched */
+	{ "\"Odd+Local\"@X", NULL, 0, "\"odd+local\"@x" }, /* quoted: no stripping */
+	{ "postmaster", NULL, 0, "postmaster" },
+	{ "Local+ext", NULL, 0, "local" },
+	{ "<>", NULL, 0, "" },
+	{ "", NULL, 0, "" },
+	{ "\xc3\x89lise@x.fr", NULL, 0, "\xc3\x89lise@x.fr" },  /* UTF-8 kept */
+	{ "a b@x", NULL, -1, NULL },
+	{ "a\r\n@x", NULL, -1, NULL },
+	{ "<a@x", NULL, -1, NULL },
+	{ "a@x>", NULL, -1, NULL },
+	{ "\"a b\"@x", NULL, 0, "\"a b\"@x" },
+};
+
+static void
+test_rows(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char out[MG_ADDR_MAX + 1];
+		struct mg_error err;
+		int rc = mg_addr_normalize(rows[i].in, strlen(rows[i].in),
+					   rows[i].delims, out, sizeof(out), &err);
+		if (rc != rows[i].rc)
+			fail_msg("row %zu '%s': rc %d", i, rows[i].in, rc);
+		if (rc == 0 && strcmp(out, rows[i].out) != 0)
+			fail_msg("row %zu '%s': got '%s' want '%s'", i,
+				 rows[i].in, out, rows[i].out);
+	}
+}
+
+static void
+test_limits(void **state)
+{
+	char in[MG_ADDR_MAX + 2], out[MG_ADDR_MAX + 1];
+	struct mg_error err;
+
+	(void)state;
+	memset(in, 'a', sizeof(in));
+	/* exactly MG_ADDR_MAX bytes is accepted */
+	assert_int_equal(mg_addr_normalize(in, MG_ADDR_MAX, NULL, out,
+					   sizeof(out), &err), 0);
+	assert_int_equal(strlen(out), MG_ADDR_MAX);
+	/* one more is refused */
+	assert_int_equal(mg_addr_normalize(in, MG_ADDR_MAX + 1, NULL, out,
+					   sizeof(out), &err), -1);
+	assert_int_equal(err.kind, MG_ERR_LIMIT);
+	/* output buffer too small */
+	assert_int_equal(mg_addr_normalize("abc@d", 5, NULL, out, 5, &err), -1);
+	assert_int_equal(err.kind, MG_ERR_LIMIT);
+	assert_int_equal(mg_addr_normalize("abc@d", 5, NULL, out, 6, &err), 0);
+	/* embedded NUL */
+	assert_int_equal(mg_addr_normalize("a\0b@x", 5, NULL, out, sizeof(out),
+					   &err), -1);
+	assert_int_equal(err.kind, MG_ERR_PARSE);
+}
+
+static void
+test_domain(void **state)
+{
+	(void)state;
+	assert_string_equal(mg_addr_domain("a@b@c.fr"), "c.fr");
+	assert_null(mg_addr_domain("postmaster"));
+	assert_string_equal(mg_addr_domain("a@"), "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_domain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
