@@ -44,7 +44,7 @@ mg_addr_normalize(const char *in, size_t inlen, const char *delims,
 		}
 	}
 	/* detail: first delimiter of an unquoted local part, not in first position */
-	if (*delims != '\0' && in[b] != '"') {
+	if (*delims != '\0' && b < e && in[b] != '"') {
 		size_t lend = have_at ? at : e;
 		for (i = b + 1; i < lend; i++) {
 			if (strchr(delims, in[i]) != NULL) {

@@ -133,7 +133,7 @@ MG_LOG_WRAPPER(mg_info, MG_LOG_INFO)
 MG_LOG_WRAPPER(mg_warnx, MG_LOG_WARNING)
 
 /* vlog_errno - log fmt followed by ": strerror(saved)" */
-static void
+static void __attribute__((format(printf, 3, 0)))
 vlog_errno(enum mg_log_level level, int saved, const char *fmt, va_list ap)
 {
 	char line[MG_LOG_MSG_MAX];

@@ -34,6 +34,7 @@ static const struct row rows[] = {
 	{ "Local+ext", NULL, 0, "local" },
 	{ "<>", NULL, 0, "" },
 	{ "", NULL, 0, "" },
+	{ "\t\t\t", NULL, 0, "" },                  /* fuzz: only blanks */
 	{ "\xc3\x89lise@x.fr", NULL, 0, "\xc3\x89lise@x.fr" },  /* UTF-8 kept */
 	{ "a b@x", NULL, -1, NULL },
 	{ "a\r\n@x", NULL, -1, NULL },

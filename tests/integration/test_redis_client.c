@@ -1,0 +1,348 @@
+/*
+ * test_redis_client.c - common/mg_redis against a real redis-server:
+ * AUTH (password and ACL user), SELECT, unix socket, command timeout,
+ * a stuck server, a Redis restart (reconnect with the timeout re-applied),
+ * backoff while down, pipelining.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mg_redis.h"
+#include "redis_server.h"
+
+static const char *const server_args[] = {
+	"--requirepass", "secret",
+	"--user", "app", "on", ">apppass", "~mg:*", "&*", "+@all",
+	NULL,
+};
+
+static struct test_redis srv = { .extra = server_args };
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+settings(struct mg_redis_settings *s, char *server, size_t sz)
+{
+	snprintf(server, sz, "127.0.0.1:%d", srv.port);
+	memset(s, 0, sizeof(*s));
+	s->server = server;
+	s->user = "";
+	s->password = "secret";
+	s->db = 0;
+	s->connect_timeout_ms = 200;
+	s->command_timeout_ms = 150;
+	s->backoff_min_ms = 50;
+	s->backoff_max_ms = 400;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return test_redis_start(&srv);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	test_redis_cleanup(&srv);
+	return 0;
+}
+
+/* get_str - GET key, expecting a string reply */
+static void
+expect_get(struct mg_redis *r, const char *key, const char *want)
+{
+	struct mg_error err;
+	redisReply *reply;
+
+	if (mg_redis_command(r, &reply, &err, "GET %s", key) < 0)
+		fail_msg("GET %s: %s", key, err.msg);
+	if (want == NULL) {
+		assert_int_equal(reply->type, REDIS_REPLY_NIL);
+	} else {
+		assert_int_equal(reply->type, REDIS_REPLY_STRING);
+		assert_string_equal(reply->str, want);
+	}
+	freeReplyObject(reply);
+}
+
+static void
+test_auth_and_select(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r0, *r3, *bad;
+	struct mg_error err;
+	char server[64];
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r0 = mg_redis_new(&s);
+	s.db = 3;
+	r3 = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r3, NULL, &err, "SET mg:t:db %s", "three"), 0);
+	expect_get(r3, "mg:t:db", "three");
+	expect_get(r0, "mg:t:db", NULL);          /* another database */
+	assert_true(mg_redis_is_connected(r0));
+
+	s.password = "wrong";
+	bad = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(bad, NULL, &err, "PING"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_AUTH);
+	assert_false(mg_redis_is_connected(bad));
+	mg_redis_free(&bad);
+	assert_null(bad);
+	mg_redis_free(&r0);
+	mg_redis_free(&r3);
+}
+
+static void
+test_acl_user(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r;
+	struct mg_error err;
+	char server[64];
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	s.user = "app";
+	s.password = "apppass";
+	r = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:acl 1"), 0);
+	/* the ACL only allows mg:* keys: a server error reply, connection kept */
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET other 1"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_REPLY);
+	assert_true(mg_redis_is_connected(r));
+	expect_get(r, "mg:t:acl", "1");
+	mg_redis_free(&r);
+}
+
+static void
+test_unix_socket(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r;
+	struct mg_error err;
+	char server[64], path[160];
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	snprintf(path, sizeof(path), "unix:%s", srv.sock);
+	s.server = path;
+	assert_int_equal(mg_redis_settings_check(&s, &err), 0);
+	r = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:unix %b", "u\0x", (size_t)3), 0);
+	{
+		const char *argv[] = { "STRLEN", "mg:t:unix" };
+		redisReply *reply;
+		assert_int_equal(mg_redis_commandargv(r, &reply, &err, 2, argv, NULL), 0);
+		assert_int_equal(reply->integer, 3);
+		freeReplyObject(reply);
+	}
+	assert_string_equal(mg_redis_describe(r), srv.sock);
+	mg_redis_free(&r);
+}
+
+/* pause_server - CLIENT PAUSE from an independent connection */
+static void
+pause_server(int ms)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *admin;
+	struct mg_error err;
+	char server[64];
+
+	settings(&s, server, sizeof(server));
+	admin = mg_redis_new(&s);
+	if (mg_redis_command(admin, NULL, &err, "CLIENT PAUSE %d ALL", ms) < 0)
+		fail_msg("CLIENT PAUSE: %s", err.msg);
+	mg_redis_free(&admin);
+}
+
+/* expect_timeout - a command on r times out promptly instead of hanging
+ * for the whole pause, and the next command gets its own answer */
+static void
+expect_timeout(struct mg_redis *r)
+{
+	struct mg_error err;
+	long long t0;
+
+	pause_server(1500);
+	t0 = mono_ms();
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:late late"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_TIMEOUT);
+	assert_true(mono_ms() - t0 < 1200);         /* not the 1.5 s pause */
+	assert_false(mg_redis_is_connected(r));      /* context thrown away */
+}
+
+static void
+test_timeout_and_recovery(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r;
+	struct mg_error err;
+	char server[64];
+	int i, ok = 0;
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:v before"), 0);
+	expect_timeout(r);
+	/* during backoff: fails at once with REDIS_DOWN, no network wait */
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_DOWN);
+	for (i = 0; i < 100 && !ok; i++) {
+		redisReply *reply;
+		usleep(50000);
+		if (mg_redis_command(r, &reply, &err, "GET mg:t:v") == 0) {
+			/* our own answer, never the late "OK" of the SET */
+			assert_int_equal(reply->type, REDIS_REPLY_STRING);
+			assert_true(strcmp(reply->str, "before") == 0 ||
+				    strcmp(reply->str, "late") == 0);
+			freeReplyObject(reply);
+			ok = 1;
+		}
+	}
+	assert_true(ok);
+	mg_redis_free(&r);
+}
+
+static void
+test_restart(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r;
+	struct mg_error err;
+	char server[64];
+	int i, ok = 0;
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:r 1"), 0);
+	test_redis_stop(&srv);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_true(err.kind == MG_ERR_REDIS_DOWN || err.kind == MG_ERR_REDIS_TIMEOUT);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_DOWN);
+	assert_int_equal(test_redis_start(&srv), 0);   /* same port */
+	for (i = 0; i < 100 && !ok; i++) {
+		if (mg_redis_command(r, NULL, &err, "SET mg:t:r 2") == 0)
+			ok = 1;
+		else
+			usleep(50000);
+	}
+	assert_true(ok);
+	expect_get(r, "mg:t:r", "2");
+	/* the command timeout is in force on the new connection too */
+	expect_timeout(r);
+	mg_redis_free(&r);
+	/* let the pause end before the next test */
+	usleep(1600 * 1000);
+}
+
+static void
+test_idle_connection_killed(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r, *admin;
+	struct mg_error err;
+	char server[64];
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r = mg_redis_new(&s);
+	admin = mg_redis_new(&s);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "CLIENT SETNAME victim"), 0);
+	assert_int_equal(mg_redis_command(admin, NULL, &err, "CLIENT KILL SKIPME yes TYPE normal"), 0);
+	/* the server closed r's idle connection: retried once, transparently */
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:k 1"), 0);
+	mg_redis_free(&r);
+	mg_redis_free(&admin);
+}
+
+static void
+test_pipeline(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r;
+	struct mg_error err;
+	char server[64];
+	const char *set1[] = { "SET", "mg:t:p1", "a" };
+	const char *set2[] = { "INCR", "mg:t:p1" };       /* error reply */
+	const char *get1[] = { "GET", "mg:t:p1" };
+	const char *const *argvs[] = { set1, set2, get1 };
+	int argcs[] = { 3, 2, 2 };
+	redisReply *replies[3];
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r = mg_redis_new(&s);
+	assert_int_equal(mg_redis_pipeline(r, 3, argcs, argvs, NULL, replies, &err), 0);
+	assert_int_equal(replies[0]->type, REDIS_REPLY_STATUS);
+	assert_int_equal(replies[1]->type, REDIS_REPLY_ERROR);
+	assert_string_equal(replies[2]->str, "a");
+	for (int i = 0; i < 3; i++)
+		freeReplyObject(replies[i]);
+	mg_redis_free(&r);
+}
+
+static void
+test_settings_check(void **state)
+{
+	static const struct { const char *server; int ok; } rows[] = {
+		{ "127.0.0.1:6379", 1 }, { "localhost", 1 }, { "/run/redis.sock", 1 },
+		{ "unix:/run/redis.sock", 1 }, { "[::1]:6380", 1 }, { "[::1]", 1 },
+		{ "", 0 }, { "host:", 0 }, { "host:0", 0 }, { "host:65536", 0 },
+		{ "host:12x", 0 }, { ":6379", 0 }, { "[::1", 0 }, { "[::1]x", 0 },
+	};
+	struct mg_redis_settings s;
+	struct mg_error err;
+	char server[64];
+	size_t i;
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		s.server = (char *)rows[i].server;
+		if ((mg_redis_settings_check(&s, &err) == 0) != rows[i].ok)
+			fail_msg("server '%s'", rows[i].server);
+	}
+	s.server = server;
+	s.user = "app";
+	s.password = "";
+	assert_int_equal(mg_redis_settings_check(&s, &err), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_settings_check),
+		cmocka_unit_test(test_auth_and_select),
+		cmocka_unit_test(test_acl_user),
+		cmocka_unit_test(test_unix_socket),
+		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_idle_connection_killed),
+		cmocka_unit_test(test_timeout_and_recovery),
+		cmocka_unit_test(test_restart),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
