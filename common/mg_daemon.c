@@ -1,0 +1,198 @@
+/*
+ * mg_daemon.c - listen sockets, privilege drop, systemd notification
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "mg_daemon.h"
+
+int
+mg_listen_parse(const char *spec, struct mg_listen *l, struct mg_error *err)
+{
+	const char *hp, *colon;
+	char *end;
+	size_t hlen;
+	long port;
+
+	memset(l, 0, sizeof(*l));
+	if (strncmp(spec, "unix:", 5) == 0) {
+		const char *path = spec + 5;
+		if (path[0] != '/')
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "listen \"%.64s\": unix socket path must be absolute", spec);
+		if (strlen(path) >= sizeof(l->path))
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "listen \"%.64s\": socket path too long", spec);
+		l->is_unix = 1;
+		strcpy(l->path, path);
+		return 0;
+	}
+	if (strncmp(spec, "inet:", 5) != 0)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "listen \"%.64s\": expected inet:HOST:PORT or unix:/path", spec);
+	hp = spec + 5;
+	if (hp[0] == '[') {
+		const char *rb = strchr(hp, ']');
+		if (rb == NULL || rb[1] != ':')
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "listen \"%.64s\": expected inet:[ADDR]:PORT", spec);
+		hp++;
+		hlen = (size_t)(rb - hp);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(hp, ':');
+		if (colon == NULL)
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "listen \"%.64s\": missing port", spec);
+		hlen = (size_t)(colon - hp);
+	}
+	if (hlen == 0 || hlen >= sizeof(l->host))
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "listen \"%.64s\": bad host", spec);
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 1 ||
+	    port > 65535)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "listen \"%.64s\": bad port", spec);
+	memcpy(l->host, hp, hlen);
+	l->host[hlen] = '\0';
+	l->port = (int)port;
+	return 0;
+}
+
+static int
+open_unix(const struct mg_listen *l, int backlog, unsigned mode,
+	  struct mg_error *err)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, l->path, strlen(l->path) + 1);
+	if (lstat(l->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return mg_error_set(err, MG_ERR_SYS,
+			    "%s exists and is not a socket", l->path);
+		(void)unlink(l->path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mg_error_sys(err, "socket");
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(l->path, mode) < 0 || listen(fd, backlog) < 0) {
+		mg_error_sys(err, "listen on %s", l->path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+open_inet(const struct mg_listen *l, int backlog, struct mg_error *err)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[8];
+	int fd = -1, one = 1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%d", l->port);
+	if ((rc = getaddrinfo(l->host, port, &hints, &res)) != 0)
+		return mg_error_set(err, MG_ERR_CONFIG, "listen %s:%d: %s",
+				    l->host, l->port, gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0)
+			break;
+		mg_error_sys(err, "listen on %s:%d", l->host, l->port);
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0 && err != NULL && err->kind == MG_ERR_NONE)
+		mg_error_set(err, MG_ERR_SYS, "listen on %s:%d: no address",
+			     l->host, l->port);
+	return fd;
+}
+
+int
+mg_listen_open(const struct mg_listen *l, int backlog, unsigned mode,
+	       struct mg_error *err)
+{
+	mg_error_clear(err);
+	return l->is_unix ? open_unix(l, backlog, mode, err)
+			  : open_inet(l, backlog, err);
+}
+
+int
+mg_listen_milter_spec(const struct mg_listen *l, char *out, size_t outsz,
+		      struct mg_error *err)
+{
+	int n;
+
+	if (l->is_unix)
+		n = snprintf(out, outsz, "unix:%s", l->path);
+	else
+		n = snprintf(out, outsz, "%s:%d@%s",
+			     strchr(l->host, ':') ? "inet6" : "inet", l->port,
+			     l->host);
+	if (n < 0 || (size_t)n >= outsz)
+		return mg_error_set(err, MG_ERR_LIMIT, "listen spec too long");
+	return 0;
+}
+
+int
+mg_drop_privileges(const char *user, struct mg_error *err)
+{
+	struct passwd *pw;
+
+	if (user == NULL || user[0] == '\0')
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		return mg_error_set(err, MG_ERR_CONFIG, "user \"%.64s\": %s",
+				    user, errno ? strerror(errno) : "no such user");
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid)
+			return 0;
+		return mg_error_set(err, MG_ERR_SYS,
+		    "cannot switch to user %s: not started as root", user);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		return mg_error_sys(err, "cannot switch to user %s", user);
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		return mg_error_set(err, MG_ERR_INTERNAL,
+		    "privileges could be regained after dropping to %s", user);
+	return 0;
+}
+
+void
+mg_notify(const char *state)
+{
+	if (getenv("NOTIFY_SOCKET") != NULL)
+		(void)sd_notify(0, state);
+}

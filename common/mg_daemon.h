@@ -1,0 +1,48 @@
+/*
+ * mg_daemon.h - what both daemons need from their environment
+ *
+ * Listen specifications are written the same way in every mailguard
+ * config file:  inet:HOST:PORT  ([v6]:PORT for IPv6)  or  unix:/path.
+ * Daemons run in the foreground only (systemd Type=notify); they open
+ * their sockets as root, then drop to the configured user.
+ */
+#ifndef MG_DAEMON_H
+#define MG_DAEMON_H
+
+#include <stddef.h>
+
+#include "mg_error.h"
+
+struct mg_listen {
+	int is_unix;
+	char host[256];       /* inet: address as written (no brackets) */
+	int port;
+	char path[108];       /* unix: socket path */
+};
+
+/* mg_listen_parse - "inet:127.0.0.1:10031", "inet:[::1]:10031",
+ * "unix:/run/mailguard/policy.sock" */
+int mg_listen_parse(const char *spec, struct mg_listen *l,
+		    struct mg_error *err);
+
+/* mg_listen_open - bind + listen, non-blocking and close-on-exec; a stale
+ * unix socket file is replaced and given mode `mode` (e.g. 0660).
+ * Returns the descriptor or -1. */
+int mg_listen_open(const struct mg_listen *l, int backlog, unsigned mode,
+		   struct mg_error *err);
+
+/* mg_listen_milter_spec - the same address in libmilter's syntax:
+ * "inet:PORT@HOST", "inet6:PORT@HOST" or "unix:/path" */
+int mg_listen_milter_spec(const struct mg_listen *l, char *out, size_t outsz,
+			  struct mg_error *err);
+
+/* mg_drop_privileges - when running as root and user is not empty:
+ * initgroups, setgid, setuid to that user, and verify root cannot be
+ * regained.  Not root and user empty or equal to the current user: no-op. */
+int mg_drop_privileges(const char *user, struct mg_error *err);
+
+/* mg_notify - sd_notify(0, state) when started by systemd (NOTIFY_SOCKET
+ * set); a no-op otherwise.  e.g. "READY=1", "RELOADING=1", "STOPPING=1" */
+void mg_notify(const char *state);
+
+#endif
