@@ -1,0 +1,91 @@
+# deploy/lib.sh - shared by deploy/stack and tests/run (sourced, not run)
+#
+# mg_install_missing PKG...   install the Debian packages that are missing
+# mg_build [BUILD_DIR] [cmake args...]   configure and build with CMake
+# mg_free_port DEFAULT        DEFAULT if free on 127.0.0.1, else a free one
+
+MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+# What each part needs, all from Debian 12.
+MG_BUILD_PKGS="cmake make gcc pkg-config libmilter-dev libhiredis-dev libmagic-dev
+  libssl-dev libsystemd-dev libcmocka-dev dovecot-dev zlib1g-dev"
+MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd python3
+  iproute2 procps libmagic1 libmagic-mgc"
+MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks
+  libpython3.11-testsuite valgrind"
+
+mg_log() { printf '%s: %s\n' "${MG_PROG:-mailguard}" "$*" >&2; }
+mg_die() { mg_log "error: $*"; exit 1; }
+
+mg_as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else mg_die "must run as root (or with sudo) to: $*"
+	fi
+}
+
+mg_install_missing() {
+	local missing=() p st
+	for p in "$@"; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		[ "$st" = "install ok installed" ] || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	mg_log "installing Debian packages: ${missing[*]}"
+	# Postfix asks how to configure the system instance: we want none, and
+	# no system daemon started by the install (the stack runs its own).
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		mg_as_root debconf-set-selections
+	local own_policy=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' | mg_as_root tee /usr/sbin/policy-rc.d >/dev/null
+		mg_as_root chmod 755 /usr/sbin/policy-rc.d
+		own_policy=1
+	fi
+	local rc=0
+	mg_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || rc=$?
+	if [ $rc -eq 0 ]; then
+		mg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+	fi
+	[ $own_policy -eq 1 ] && mg_as_root rm -f /usr/sbin/policy-rc.d
+	[ $rc -eq 0 ] || mg_die "apt-get failed (exit $rc) installing: ${missing[*]}"
+}
+
+mg_build() {
+	local dir=${1:-$MG_TOP/build}
+	shift || true
+	cmake -S "$MG_TOP" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null ||
+		mg_die "cmake configure failed in $dir"
+	cmake --build "$dir" -j"$(nproc)" >"$dir/build.log" 2>&1 || {
+		tail -n 40 "$dir/build.log" >&2
+		mg_die "build failed (full log: $dir/build.log)"
+	}
+}
+
+mg_port_free() {
+	! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+mg_free_port() {
+	local p=$1 tries=0
+	while ! mg_port_free "$p"; do
+		p=$(( (RANDOM % 20000) + 30000 ))
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || mg_die "no free port found"
+	done
+	echo "$p"
+}
+
+# mg_wait_tcp PORT EXPECT SECONDS - wait until 127.0.0.1:PORT greets with EXPECT
+mg_wait_tcp() {
+	local port=$1 expect=$2 secs=$3 i line
+	for ((i = 0; i < secs * 10; i++)); do
+		# in a subshell: a failed exec redirection ends the shell running it
+		line=$( (exec 9<>"/dev/tcp/127.0.0.1/$port" && read -r -t 2 l <&9 &&
+			echo "$l") 2>/dev/null || true)
+		case "$line" in "$expect"*) return 0 ;; esac
+		sleep 0.1
+	done
+	return 1
+}

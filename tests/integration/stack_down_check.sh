@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# stack_down_check.sh - the fixture's cleanup, and issue 2's promise:
+# `deploy/stack down` stops everything `up` started and frees every port.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+env_out=$("$top/deploy/stack" env)
+ports=$(sed -n 's/^MG_[A-Z_]*=127\.0\.0\.1:\([0-9]*\)$/\1/p' <<<"$env_out")
+pids=$("$top/deploy/stack" status | sed -n 's/.*(pid \([0-9]*\))$/\1/p')
+[ -n "$ports" ] && [ -n "$pids" ] || { echo "FAIL: nothing recorded"; exit 1; }
+"$top/deploy/stack" down
+fail=0
+for pid in $pids; do
+	if kill -0 "$pid" 2>/dev/null; then echo "FAIL: pid $pid still runs"; fail=1; fi
+done
+for port in $ports; do
+	if ss -Htln "sport = :$port" | grep -q .; then echo "FAIL: port $port still bound"; fail=1; fi
+done
+if pgrep -f "$(sed -n 's/^MG_STATE_DIR=//p' <<<"$env_out")" >/dev/null; then
+	echo "FAIL: processes still mention the state dir:"; pgrep -af "$(sed -n 's/^MG_STATE_DIR=//p' <<<"$env_out")"; fail=1
+fi
+if "$top/deploy/stack" status >/dev/null; then echo "FAIL: status says running"; fail=1; fi
+[ $fail -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
+exit $fail
