@@ -244,12 +244,13 @@ mg_sanitize(char *out, size_t outsz, const char *in, size_t inlen,
 		i += n;
 	}
 	if (cut) {
-		/* make room for "..." */
-		while (o > 0 && o + 3 >= outsz)
-			o--;
-		/* do not leave half a UTF-8 sequence before the marker */
-		while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
-			o--;
+		/* make room for "..." without leaving half a UTF-8 sequence:
+		 * out[o] is only examined when it is a byte we wrote */
+		if (o + 3 >= outsz) {
+			o = outsz > 4 ? outsz - 4 : 0;
+			while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
+				o--;
+		}
 		if (o + 3 < outsz) {
 			memcpy(out + o, "...", 3);
 			o += 3;
