@@ -167,6 +167,7 @@ struct ma_bans {
 	struct mg_redis *redis;
 	struct mg_keys keys;
 	long long refresh_ms;
+	struct ma_stats *stats;
 };
 
 /* refresh_once - re-read when the serial moved or an expiry passed */
@@ -231,6 +232,8 @@ bans_main(void *arg)
 	while (!b->stop) {
 		pthread_mutex_unlock(&b->lock);
 		refresh_once(b, serial, sizeof(serial), &down, &have);
+		if (!down)
+			(void)ma_stats_flush(b->stats, b->redis, &b->keys, NULL);
 		pthread_mutex_lock(&b->lock);
 		if (b->stop)
 			break;
@@ -253,7 +256,7 @@ bans_main(void *arg)
 struct ma_bans *
 ma_bans_start(const struct mg_redis_settings *set, const char *prefix,
 	      long long refresh_ms, struct ma_banset *initial,
-	      struct mg_error *err)
+	      struct ma_stats *stats, struct mg_error *err)
 {
 	struct ma_bans *b = calloc(1, sizeof(*b));
 	int rc;
@@ -272,6 +275,7 @@ ma_bans_start(const struct mg_redis_settings *set, const char *prefix,
 		return NULL;
 	}
 	b->refresh_ms = refresh_ms;
+	b->stats = stats;
 	b->current = ma_banset_ref(initial);
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->cond, NULL);

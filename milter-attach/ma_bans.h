@@ -17,6 +17,7 @@
 #include "mg_error.h"
 #include "mg_keys.h"
 #include "mg_redis.h"
+#include "ma_stats.h"
 
 struct ma_ban {
 	char *value;            /* ".iso", "application/x-...", 64 hex */
@@ -54,10 +55,12 @@ struct ma_bans;
 
 /* ma_bans_start - start the refresher thread; initial (may be NULL) is
  * the snapshot to serve until the first successful read (a reference is
- * taken).  Does not wait for Redis. */
+ * taken).  Does not wait for Redis.  stats (may be NULL) is flushed to
+ * Redis after each refresh. */
 struct ma_bans *ma_bans_start(const struct mg_redis_settings *set,
 			      const char *prefix, long long refresh_ms,
-			      struct ma_banset *initial, struct mg_error *err);
+			      struct ma_banset *initial, struct ma_stats *stats,
+			      struct mg_error *err);
 /* ma_bans_get - the current snapshot with a reference (NULL: never read) */
 struct ma_banset *ma_bans_get(struct ma_bans *b);
 /* ma_bans_stop - stop and join the thread, free everything */

@@ -69,8 +69,7 @@ main(int argc, char **argv)
 	}
 	rc = ma_ctl_run(r, &k, &cmd, (long long)time(NULL), stdout, &err);
 	if (rc != MA_CTL_EXIT_OK)
-		fprintf(stderr, "milter-attach-ctl: %s (%s)\n", err.msg,
-			mg_redis_describe(r));
+		fprintf(stderr, "milter-attach-ctl: %s\n", err.msg);
 	mg_redis_free(&r);
 	ma_config_unref(&cfg);
 	return rc;

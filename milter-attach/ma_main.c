@@ -110,7 +110,7 @@ reload(struct ma_ctx *ctx, const char *path)
 	if (!same_redis(fresh, ctx->cfg)) {
 		cur = ma_ctx_bans(ctx);
 		nb = ma_bans_start(&fresh->redis, fresh->redis_prefix,
-				   fresh->ban_refresh_ms, cur, &err);
+				   fresh->ban_refresh_ms, cur, &ctx->stats, &err);
 		ma_banset_unref(&cur);
 		if (nb == NULL) {
 			mg_warnx("reload: %s; keeping the running configuration",
@@ -220,11 +220,11 @@ main(int argc, char **argv)
 		mg_fatalx("%s", err.msg);
 	first = initial_bans(ctx.cfg);
 	ctx.bans = ma_bans_start(&ctx.cfg->redis, ctx.cfg->redis_prefix,
-				 ctx.cfg->ban_refresh_ms, first, &err);
+				 ctx.cfg->ban_refresh_ms, first, &ctx.stats, &err);
 	ma_banset_unref(&first);
 	if (ctx.bans == NULL)
 		mg_fatalx("%s", err.msg);
-	if ((ctx.notifier = ma_notifier_start(&err)) == NULL)
+	if ((ctx.notifier = ma_notifier_start(&ctx.stats, &err)) == NULL)
 		mg_fatalx("%s", err.msg);
 	if (pthread_create(&mt, NULL, milter_thread, &mrc) != 0)
 		mg_fatal("pthread_create");

@@ -74,10 +74,28 @@ queue_id(SMFICTX *ctx)
 	return q ? q : "";
 }
 
-/* reply - apply a verdict: setreply and the libmilter status */
+/* count - the statistics of one decision */
+static void
+count(const struct ma_verdict *v)
+{
+	enum ma_stat s = MA_ST_ACCEPTED;
+
+	ma_stats_inc(&ctx_g->stats, MA_ST_MESSAGES);
+	if (v->action == MA_ACT_TEMPFAIL)
+		s = MA_ST_TEMPFAILED;
+	else if (v->action == MA_ACT_REJECT)
+		s = v->reason == MA_R_SIZE ? MA_ST_REJECTED_SIZE :
+		    v->reason == MA_R_STRUCTURE ? MA_ST_REJECTED_STRUCTURE :
+		    v->reason == MA_R_EXT || v->reason == MA_R_MAGIC
+			? MA_ST_REJECTED_ATTACHMENT : MA_ST_REJECTED_ALERT;
+	ma_stats_inc(&ctx_g->stats, s);
+}
+
+/* reply - apply a verdict: count, setreply and the libmilter status */
 static sfsistat
 reply(SMFICTX *ctx, const struct ma_verdict *v)
 {
+	count(v);
 	if (v->action == MA_ACT_ACCEPT)
 		return SMFIS_CONTINUE;
 	if (smfi_setreply(ctx, (char *)v->code, (char *)v->xcode,

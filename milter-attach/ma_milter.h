@@ -23,6 +23,7 @@ struct ma_ctx {
 	struct ma_config *cfg;          /* under lock; one reference */
 	struct ma_bans *bans;           /* under lock */
 	struct ma_notifier *notifier;
+	struct ma_stats stats;          /* atomic counters */
 };
 
 /* ma_ctx_config - the current config with a reference */

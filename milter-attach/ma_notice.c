@@ -232,6 +232,7 @@ struct ma_notifier {
 	/* worker-only */
 	struct mg_redis *redis;
 	struct ma_config *redis_cfg;   /* referenced */
+	struct ma_stats *stats;
 };
 
 /* job_free - release a job and its strings */
@@ -470,6 +471,7 @@ process(struct ma_notifier *n, struct job *j)
 		}
 		g = gate(n, j, norm, id, &why);
 		if (g == 0) {
+			ma_stats_inc(n->stats, MA_ST_NOTICES_SKIPPED);
 			log_notice(j, j->rcpts[i], "skipped", why);
 			continue;
 		}
@@ -495,6 +497,8 @@ process(struct ma_notifier *n, struct job *j)
 			log_notice(j, j->rcpts[i], "skipped", "no notice transport");
 			continue;
 		}
+		ma_stats_inc(n->stats, g == -2 ? MA_ST_NOTICES_FAILED
+					       : MA_ST_NOTICES_SENT);
 		if (g == -2)
 			log_notice(j, j->rcpts[i], "failed", err.msg);
 		else
@@ -540,7 +544,7 @@ worker(void *arg)
 
 /* ma_notifier_start - start the worker */
 struct ma_notifier *
-ma_notifier_start(struct mg_error *err)
+ma_notifier_start(struct ma_stats *stats, struct mg_error *err)
 {
 	struct ma_notifier *n = calloc(1, sizeof(*n));
 	int rc;
@@ -549,6 +553,7 @@ ma_notifier_start(struct mg_error *err)
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
+	n->stats = stats;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->cond, NULL);
 	if ((rc = pthread_create(&n->thread, NULL, worker, n)) != 0) {

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "ma_config.h"
+#include "ma_stats.h"
 #include "mg_error.h"
 
 struct ma_notice_req {
@@ -47,7 +48,9 @@ int ma_notice_build(const struct ma_config *cfg, const struct ma_notice_req *req
 
 struct ma_notifier;
 
-struct ma_notifier *ma_notifier_start(struct mg_error *err);
+/* ma_notifier_start - stats (may be NULL) counts sent/skipped/failed */
+struct ma_notifier *ma_notifier_start(struct ma_stats *stats,
+				      struct mg_error *err);
 /* ma_notifier_submit - queue a request (copied, with a reference on cfg);
  * 0 queued, 1 nothing to do (no local recipient), -1 queue full */
 int ma_notifier_submit(struct ma_notifier *n, struct ma_config *cfg,

@@ -288,6 +288,20 @@ def decision_lines_are_logged():
                and "reason=banned_ext" in l for l in lines), lines[-3:]
 
 
+def ctl_stats_counts_decisions():
+    deadline = time.time() + 10
+    while True:
+        r = ctl("stats")
+        assert r.returncode == 0, r.stderr
+        stats = dict(l.split() for l in r.stdout.splitlines() if len(l.split()) == 2)
+        if int(stats.get("rejected_attachment", 0)) > 0 and int(stats.get("notices_sent", 0)) > 0:
+            assert int(stats["messages"]) >= int(stats["rejected_attachment"])
+            return
+        if time.time() > deadline:
+            raise AssertionError(r.stdout)
+        time.sleep(0.5)
+
+
 if __name__ == "__main__":
     c = Checks()
     for fn in (clam_mail_refused, clam_mbox_base64_and_uu_refused,
@@ -298,6 +312,6 @@ if __name__ == "__main__":
                local_recipient_gets_one_notice, ctl_validates_input,
                ban_added_with_ctl_takes_effect, sha256_ban_catches_renamed_file,
                redis_down_keeps_static_rules_and_last_bans, ban_deleted_with_ctl_is_lifted,
-               decision_lines_are_logged):
+               decision_lines_are_logged, ctl_stats_counts_decisions):
         c.run(fn)
     c.finish()
