@@ -21,7 +21,15 @@ struct conn {
 	struct ma_msg *msg;
 	int leadspc;
 	int in_msg;
+	unsigned long noreply;   /* SMFIP_NR_* the MTA agreed to */
 };
+
+/* no_reply - SMFIS_NOREPLY for a step negotiated without reply */
+static sfsistat
+no_reply(const struct conn *c, unsigned long flag)
+{
+	return (c != NULL && (c->noreply & flag)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
 
 /* ma_ctx_config - current config, referenced */
 struct ma_config *
@@ -124,7 +132,10 @@ end_msg(struct conn *c)
 	c->in_msg = 0;
 }
 
-/* xxfi_negotiate - keep what we need, ask for the header leading space */
+/* xxfi_negotiate - keep what we need, ask for the header leading space;
+ * no replies to RCPT, headers, end of headers and body chunks when the
+ * MTA allows it (fewer round trips: only MAIL and end of message answer,
+ * and every decision is taken there) */
 static sfsistat
 ma_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -135,8 +146,10 @@ ma_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	*pf0 = f0 & SMFIF_ADDHDRS;
-	*pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-		     SMFIP_NOCONNECT | SMFIP_HDR_LEADSPC);
+	c->noreply = f1 & (SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
+			   SMFIP_NR_BODY);
+	*pf1 = (f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+		      SMFIP_NOCONNECT | SMFIP_HDR_LEADSPC)) | c->noreply;
 	*pf2 = *pf3 = 0;
 	c->leadspc = (f1 & SMFIP_HDR_LEADSPC) != 0;
 	return SMFIS_CONTINUE;
@@ -175,10 +188,14 @@ ma_envrcpt(SMFICTX *ctx, char **argv)
 	struct mg_error err;
 
 	if (c == NULL || !c->in_msg)
-		return SMFIS_CONTINUE;
-	if (ma_msg_rcpt(c->msg, argv[0], &err) < 0)
-		return internal_error(err.msg);
-	return SMFIS_CONTINUE;
+		return no_reply(c, SMFIP_NR_RCPT);
+	if (ma_msg_rcpt(c->msg, argv[0], &err) < 0) {
+		if (!(c->noreply & SMFIP_NR_RCPT))
+			return internal_error(err.msg);
+		mg_warnx("%s", err.msg);
+		ma_msg_set_error(c->msg);      /* error_action at the end */
+	}
+	return no_reply(c, SMFIP_NR_RCPT);
 }
 
 /* xxfi_header - feed "Name: value" */
@@ -187,10 +204,9 @@ ma_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c != NULL && c->in_msg) {
+	if (c != NULL && c->in_msg)
 		ma_msg_header(c->msg, name, value, c->leadspc);
-	}
-	return SMFIS_CONTINUE;
+	return no_reply(c, SMFIP_NR_HDR);
 }
 
 /* xxfi_eoh - feed the empty line */
@@ -201,10 +217,12 @@ ma_eoh(SMFICTX *ctx)
 
 	if (c != NULL && c->in_msg)
 		ma_msg_eoh(c->msg);
-	return SMFIS_CONTINUE;
+	return no_reply(c, SMFIP_NR_EOH);
 }
 
-/* xxfi_body - count and scan a chunk; over the limit: refuse at once */
+/* xxfi_body - count and scan a chunk; over the limit: refuse at once
+ * unless the chunk takes no reply (then at the end of the message; the
+ * scanner stops at the limit either way) */
 static sfsistat
 ma_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
@@ -212,14 +230,14 @@ ma_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	struct ma_verdict v;
 
 	if (c == NULL || !c->in_msg)
-		return SMFIS_CONTINUE;
-	if (ma_msg_body(c->msg, data, len)) {
+		return no_reply(c, SMFIP_NR_BODY);
+	if (ma_msg_body(c->msg, data, len) && !(c->noreply & SMFIP_NR_BODY)) {
 		ma_msg_end(c->msg, &v);
 		ma_msg_log(c->msg, queue_id(ctx), "body", &v);
 		end_msg(c);
 		return reply(ctx, &v);
 	}
-	return SMFIS_CONTINUE;
+	return no_reply(c, SMFIP_NR_BODY);
 }
 
 /* xxfi_eom - decide, reply, log, notify */

@@ -310,6 +310,13 @@ ma_msg_body(struct ma_msg *m, const unsigned char *data, size_t len)
 	return m->oversize;
 }
 
+/* ma_msg_set_error - remember an internal error */
+void
+ma_msg_set_error(struct ma_msg *m)
+{
+	m->scan_error = 1;
+}
+
 /* ma_msg_end - finish the scan, decide */
 void
 ma_msg_end(struct ma_msg *m, struct ma_verdict *v)

@@ -43,6 +43,8 @@ void ma_msg_eoh(struct ma_msg *m);
 /* ma_msg_body - count and scan; returns 1 once the message is over the
  * size limit (nothing more is scanned), else 0 */
 int ma_msg_body(struct ma_msg *m, const unsigned char *data, size_t len);
+/* ma_msg_set_error - an internal error: error_action at the end */
+void ma_msg_set_error(struct ma_msg *m);
 /* ma_msg_end - finish scanning and decide */
 void ma_msg_end(struct ma_msg *m, struct ma_verdict *v);
 /* ma_msg_decide_size - the verdict for a size known early (MAIL FROM) */
