@@ -328,13 +328,14 @@ redis_for(struct ma_notifier *n, struct ma_config *cfg)
 	return n->redis;
 }
 
-/* gate - 1 send, 0 skip (duplicate or over rate), -1 Redis unavailable */
+/* gate - 1 send, 0 skip (duplicate or over rate), -1 Redis unavailable;
+ * key gets the dedup key (to release it when the send fails) */
 static int
 gate(struct ma_notifier *n, const struct job *j, const char *norm,
-     const char *id, const char **why)
+     const char *id, const char **why, char *key)
 {
 	struct mg_redis *r = redis_for(n, j->cfg);
-	char key[MG_KEY_MAX];
+	char rkey[MG_KEY_MAX];
 	struct mg_keys k;
 	struct mg_error err;
 	redisReply *rep;
@@ -342,7 +343,7 @@ gate(struct ma_notifier *n, const struct job *j, const char *norm,
 
 	if (r == NULL || mg_keys_init(&k, j->cfg->redis_prefix, &err) < 0)
 		return -1;
-	if (mg_key_notice(&k, norm, id, key, sizeof(key), &err) < 0)
+	if (mg_key_notice(&k, norm, id, key, MG_KEY_MAX, &err) < 0)
 		return -1;
 	if (mg_redis_command(r, &rep, &err, "SET %s 1 NX EX %d", key,
 			     NOTICE_TTL_S) < 0)
@@ -353,13 +354,13 @@ gate(struct ma_notifier *n, const struct job *j, const char *norm,
 		return 0;
 	}
 	freeReplyObject(rep);
-	if (mg_key_noticerate(&k, norm, key, sizeof(key), &err) < 0 ||
-	    mg_redis_command(r, &rep, &err, "INCR %s", key) < 0)
-		return -1;
+	if (mg_key_noticerate(&k, norm, rkey, sizeof(rkey), &err) < 0 ||
+	    mg_redis_command(r, &rep, &err, "INCR %s", rkey) < 0)
+		return 1;     /* deduplicated; the rate is unknown: send */
 	count = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
 	freeReplyObject(rep);
 	if (count == 1 &&
-	    mg_redis_command(r, &rep, &err, "EXPIRE %s 3600", key) == 0)
+	    mg_redis_command(r, &rep, &err, "EXPIRE %s 3600", rkey) == 0)
 		freeReplyObject(rep);
 	if (count > j->cfg->notice_rate) {
 		*why = "rate_limited";
@@ -430,7 +431,7 @@ log_notice(const struct job *j, const char *rcpt, const char *status,
 
 	mg_kv_init(&kv);
 	mg_kv_add(&kv, "event", "notice");
-	mg_kv_add(&kv, "queue_id", j->queue_id);
+	mg_kv_add(&kv, "queue_id", j->queue_id[0] ? j->queue_id : "-");
 	mg_kv_add(&kv, "from", j->sender);
 	mg_kv_add(&kv, "rcpt", rcpt);
 	mg_kv_add(&kv, "status", status);
@@ -444,6 +445,7 @@ static void
 process(struct ma_notifier *n, struct job *j)
 {
 	char norm[MG_ADDR_MAX + 1], id[MG_KEYS_ID_LEN + 1], token[64];
+	char dkey[MG_KEY_MAX];
 	char idsrc[2048];
 	const char *why = NULL, *rcpts[1];
 	struct ma_notice_req req = {
@@ -469,7 +471,8 @@ process(struct ma_notifier *n, struct job *j)
 			log_notice(j, j->rcpts[i], "skipped", "bad address");
 			continue;
 		}
-		g = gate(n, j, norm, id, &why);
+		dkey[0] = '\0';
+		g = gate(n, j, norm, id, &why, dkey);
 		if (g == 0) {
 			ma_stats_inc(n->stats, MA_ST_NOTICES_SKIPPED);
 			log_notice(j, j->rcpts[i], "skipped", why);
@@ -499,6 +502,12 @@ process(struct ma_notifier *n, struct job *j)
 		}
 		ma_stats_inc(n->stats, g == -2 ? MA_ST_NOTICES_FAILED
 					       : MA_ST_NOTICES_SENT);
+		if (g == -2 && dkey[0] != '\0' && n->redis != NULL) {
+			/* not sent: let a later copy of the message notify */
+			redisReply *rep;
+			if (mg_redis_command(n->redis, &rep, NULL, "DEL %s", dkey) == 0)
+				freeReplyObject(rep);
+		}
 		if (g == -2)
 			log_notice(j, j->rcpts[i], "failed", err.msg);
 		else

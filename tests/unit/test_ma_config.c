@@ -15,7 +15,7 @@
 static void
 test_defaults(void **state)
 {
-	struct ma_config *cfg = NULL;
+	struct ma_config *cfg = NULL, *other;
 	struct mg_error err;
 
 	(void)state;
@@ -32,10 +32,12 @@ test_defaults(void **state)
 	assert_string_equal(cfg->redis_prefix, "mg:");
 	assert_int_equal(cfg->structure_mask, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4));
 	assert_int_equal(cfg->refs, 1);
-	assert_non_null(ma_config_ref(cfg));
+	other = ma_config_ref(cfg);
+	assert_ptr_equal(other, cfg);
 	ma_config_unref(&cfg);
 	assert_null(cfg);
-	cfg = NULL;
+	assert_int_equal(other->refs, 1);   /* still alive for the other holder */
+	ma_config_unref(&other);
 }
 
 static void
