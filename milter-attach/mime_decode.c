@@ -304,6 +304,8 @@ rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
 		PUT(text + ws_start, ws_len);
 		ws_len = 0;
 		last_was_word = 0;
+		if (o + 1 >= outsz)
+			break;
 		out[o++] = text[i++];
 	}
 	if (!last_was_word)

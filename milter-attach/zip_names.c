@@ -85,6 +85,7 @@ member(struct zip_lister *z)
 		return;
 	}
 	z->cb(z->ctx, z->name, z->usize, (int)(z->flags & 1), z->depth);
+	end_child(z);          /* a previous member's data ended early */
 	if (z->method == 0 && !(z->flags & 1) && is_zip_name(z->name, n)) {
 		if (z->depth + 1 > z->max_depth)
 			z->anomalies |= 2;
@@ -140,7 +141,8 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 		case Z_NAME: {
 			size_t want = z->nlen - z->have, n = len - i < want ? len - i : want;
 			size_t room = z->have < ZIP_NAME_MAX ? ZIP_NAME_MAX - z->have : 0;
-			memcpy(z->name + z->have, d + i, n < room ? n : room);
+			if (room > 0)
+				memcpy(z->name + z->have, d + i, n < room ? n : room);
 			z->have += n;
 			i += n;
 			if (z->have == z->nlen) {
@@ -159,6 +161,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			if (z->left == 0) {
 				z->have = 0;
 				if ((z->flags & 8) && z->csize == 0) {
+					end_child(z);         /* cannot follow it blind */
 					z->st = Z_SEARCH;     /* size only in the descriptor */
 					z->sig = 0;
 				} else {
