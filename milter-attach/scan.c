@@ -572,8 +572,12 @@ on_boundary(struct scanner *s, int idx, int close)
 	if (s->state == W_HEADERS)
 		body_start(s);          /* a part that ended in its headers */
 	finish_part(s);
-	if ((unsigned)idx + 1 < s->nlevels)
-		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* inner part left open */
+	{
+		unsigned k;
+		for (k = (unsigned)idx + 1; k < s->nlevels; k++)
+			if (!s->levels[k].closed)       /* inner multipart left open */
+				s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+	}
 	s->nlevels = (unsigned)idx + 1;
 	l = &s->levels[idx];
 	if (close) {
@@ -737,7 +741,7 @@ scanner_finish(struct scanner *s, struct scan_summary *sum,
 		body_start(s);
 	}
 	finish_part(s);
-	for (i = 0; i < s->nlevels; i++)
+	for (i = 0; i < s->nlevels && s->state != W_STOP; i++)
 		if (!s->levels[i].closed)
 			s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no closing boundary */
 	*sum = s->sum;
