@@ -313,7 +313,7 @@ static const struct wrow walker_rows[] = {
 	  "0:crlf.pif|", 0, 0, 0 },
 	{ "top-level attachment without multipart",
 	  "Content-Type: Application/Octet-Stream; name=\"top.exe\"\nContent-Transfer-Encoding: base64\n\nTVo=\n", "0:top.exe|", 0, 0, 0 },
-	{ "body without headers", "just text\n", "", 0, 0, 0 },
+	{ "body without headers: repaired, flagged", "just text\n", "", SCAN_ANOM_MALFORMED, 0, 0 },
 	{ "empty input", "", "", 0, 0, 0 },
 };
 
