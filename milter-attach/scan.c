@@ -23,7 +23,7 @@
 
 #define LINE_MAX_LEN  8192
 #define HDR_MAX_LEN   65536
-#define MAGIC_BYTES   16384
+#define MAGIC_BYTES   40960
 #define PART_NAMES    (2 * MIME_NAMES_MAX + 1)
 
 enum wstate { W_HEADERS, W_BODY, W_STOP };
@@ -138,7 +138,8 @@ scanner_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	struct scanner *s;
 
 	if (lim->magic) {
-		cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+		cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_ENCODING |
+				    MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_COMPRESS);
 		if (cookie == NULL || magic_load(cookie, NULL) != 0) {
 			mg_error_set(err, MG_ERR_INTERNAL, "libmagic: %s",
 				     cookie ? magic_error(cookie) : "cannot open");

@@ -14,7 +14,7 @@
  * SHA-256 of the decoded content and its libmagic type.
  *
  * Hostile input is never an error: it yields anomaly flags.  Memory per
- * scanner is bounded (about 100 KiB plus one child scanner per level of
+ * scanner is bounded (about 130 KiB plus one child scanner per level of
  * encoded inner message); nothing is buffered per message.
  */
 #ifndef SCAN_H

@@ -3,7 +3,8 @@
  * measure its throughput in MB/s (hashing and libmagic included).
  *
  *   bench_scan -v FILE...           print every reported file and anomalies
- *   bench_scan [-n ROUNDS] FILE...  scan each file ROUNDS times, print MB/s
+ *   bench_scan [-n ROUNDS] [-m] FILE...  scan each file ROUNDS times, print MB/s
+ *                                   (-m: without libmagic)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,14 +47,16 @@ main(int argc, char **argv)
 	struct scan_limits lim;
 	struct scanner *s;
 	struct mg_error err;
-	int ch, rounds = 20, i;
+	int ch, rounds = 20, i, nomagic = 0;
 
-	while ((ch = getopt(argc, argv, "vn:")) != -1) {
+	while ((ch = getopt(argc, argv, "vmn:")) != -1) {
 		if (ch == 'v') verbose = 1;
+		else if (ch == 'm') nomagic = 1;
 		else if (ch == 'n') rounds = atoi(optarg);
 		else return 2;
 	}
 	scan_limits_default(&lim);
+	lim.magic = !nomagic;
 	if ((s = scanner_new(&lim, on_file, NULL, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
