@@ -4,6 +4,7 @@
 # mg_build [BUILD_DIR] [cmake args...]   configure and build with CMake
 # mg_free_port DEFAULT        DEFAULT if free on 127.0.0.1, else a free one
 # mg_take_port DEFAULT        the same, never twice in one run (sets MG_PORT)
+# mg_port_held_by_dir PORT DIR   a listener on PORT belongs to the stack in DIR
 
 MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
@@ -66,6 +67,21 @@ mg_build() {
 
 mg_port_free() {
 	! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# mg_port_held_by_dir PORT DIR - some process listening on 127.0.0.1:PORT
+# belongs to the stack in DIR (its working directory is under DIR or its
+# command line names DIR).  On a shared machine a port freed by `down` may
+# be taken at once by somebody else's server: that one is not ours.
+mg_port_held_by_dir() {
+	local port=$1 dir=$2 pid cwd
+	for pid in $(ss -Htlnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' |
+		cut -d= -f2 | sort -u); do
+		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+		case "$cwd/" in "$dir"/*) return 0 ;; esac
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/" && return 0
+	done
+	return 1
 }
 
 # mg_port_taken_here PORT - PORT was already handed out by this run
