@@ -1,0 +1,74 @@
+/*
+ * ma_config.h - milter-attach settings: the config table and its snapshot
+ *
+ * The daemon loads a struct ma_config with ma_config_load() (defaults of
+ * the table, then the file given with -c), checks everything a typo could
+ * break at run time (listen syntax, templates, extension syntax, notice
+ * transport), and never modifies it afterwards.  A reload loads a new one
+ * and swaps it; messages in flight keep the snapshot they started with
+ * (ma_config_ref/ma_config_unref count the holders).
+ */
+#ifndef MA_CONFIG_H
+#define MA_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mg_config.h"
+#include "mg_error.h"
+#include "mg_redis.h"
+
+enum ma_magic_action { MA_MAGIC_OFF, MA_MAGIC_LOG, MA_MAGIC_HEADER, MA_MAGIC_REJECT };
+enum ma_struct_action { MA_STRUCT_REJECT, MA_STRUCT_TEMPFAIL, MA_STRUCT_ACCEPT };
+enum ma_error_action { MA_ERRACT_TEMPFAIL, MA_ERRACT_ACCEPT };
+
+struct ma_config {
+	char *listen;                      /* inet:HOST:PORT | unix:/path */
+	char *user;
+	unsigned long long size_limit;     /* bytes; larger is rejected */
+	struct mg_strlist banned_extensions; /* ".exe" ... (lowercased at load) */
+	long long max_depth, max_parts, max_zip_depth, max_zip_entries;
+	int magic_action;                  /* enum ma_magic_action */
+	struct mg_strlist magic_types;     /* executable MIME types */
+	int structure_action;              /* enum ma_struct_action */
+	struct mg_strlist structure_anomalies; /* anomaly names that trigger it */
+	int error_action;                  /* enum ma_error_action */
+	char *largefile_service, *largefile_url;
+	int language;                      /* enum mg_lang */
+	char *reply_size, *reply_banned, *reply_magic, *reply_structure;
+	char *header_name;                 /* magic_action = header */
+	struct mg_strlist local_domains;
+	bool notice_enable;
+	char *notice_smtp, *notice_sendmail, *notice_from;
+	char *notice_subject, *notice_body;
+	long long notice_rate;             /* notices per recipient per hour */
+	long long notice_timeout_ms;
+	long long notice_queue;            /* bounded queue length */
+	long long ban_refresh_ms;
+	char *redis_prefix;
+	struct mg_redis_settings redis;
+	/* derived at load time, not in the table */
+	unsigned structure_mask;           /* SCAN_ANOM_* bits */
+	int refs;
+};
+
+extern const struct mg_cfg_spec ma_config_spec[];
+
+/* ma_config_load - defaults + path (NULL = defaults only), validated.
+ * *cfg_r holds one reference. */
+int ma_config_load(const char *path, struct ma_config **cfg_r,
+		   struct mg_error *err);
+/* ma_config_parse_text - same from a buffer (unit tests) */
+int ma_config_parse_text(const char *text, struct ma_config **cfg_r,
+			 struct mg_error *err);
+struct ma_config *ma_config_ref(struct ma_config *cfg);
+void ma_config_unref(struct ma_config **cfg);
+void ma_config_dump(const struct ma_config *cfg, FILE *fp);
+
+/* ma_ext_valid - ".iso": a dot then 1..16 of [A-Za-z0-9_-] */
+int ma_ext_valid(const char *ext);
+/* ma_anomaly_mask - names ("depth parts ...") to SCAN_ANOM_* bits; -1 bad */
+int ma_anomaly_mask(const struct mg_strlist *names, unsigned *mask_r,
+		    const char **bad_r);
+
+#endif

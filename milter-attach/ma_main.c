@@ -1,0 +1,258 @@
+/*
+ * ma_main.c - milter-attach: start-up, signals, reload, shutdown
+ *
+ * milter-attach [-c FILE] [-t] [-f] [-h]
+ *   -c FILE  configuration (default /etc/mailguard/milter-attach.conf)
+ *   -t       check the configuration, print the effective settings, exit
+ *   -f       also log to stderr (the daemon always stays in the foreground)
+ *
+ * Signals: libmilter's own signal thread treats SIGHUP and SIGTERM as
+ * "stop".  We block HUP, TERM, INT, USR1 and USR2 before any thread
+ * exists, run smfi_main() in a second thread, and sigwait() in the main
+ * thread: Linux delivers a process signal to the main thread first when
+ * it waits for it, so SIGHUP and SIGUSR1 reload the config (new
+ * connections and messages use the new snapshot; messages in flight keep
+ * theirs) and SIGTERM/SIGINT stop gracefully.  systemd is told READY=1,
+ * RELOADING=1 and STOPPING=1.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ma_milter.h"
+#include "mg_daemon.h"
+#include "mg_keys.h"
+#include "mg_log.h"
+
+#define DEFAULT_CONF "/etc/mailguard/milter-attach.conf"
+
+static pthread_t main_thread;
+
+/* usage - print the synopsis */
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: milter-attach [-c FILE] [-t] [-f] [-h]\n"
+		"  -c FILE  configuration file (default " DEFAULT_CONF ")\n"
+		"  -t       check the configuration, print it, exit 0 (ok) or 1\n"
+		"  -f       also log to stderr\n");
+}
+
+/* milter_thread - run libmilter; wake the main thread when it ends */
+static void *
+milter_thread(void *arg)
+{
+	int *rc = arg;
+
+	*rc = smfi_main();
+	pthread_kill(main_thread, SIGUSR2);
+	return NULL;
+}
+
+/* initial_bans - one synchronous read so the first messages have a list */
+static struct ma_banset *
+initial_bans(const struct ma_config *cfg)
+{
+	struct mg_redis *r = mg_redis_new(&cfg->redis);
+	struct ma_banset *s = NULL;
+	struct mg_error err;
+	struct mg_keys k;
+
+	if (r != NULL && mg_keys_init(&k, cfg->redis_prefix, &err) == 0 &&
+	    ma_bans_read(r, &k, (long long)time(NULL), &s, &err) < 0) {
+		mg_warnx("bans: cannot read from Redis at start (%s): %s",
+			 mg_redis_describe(r), err.msg);
+		s = NULL;
+	}
+	mg_redis_free(&r);
+	return s;
+}
+
+/* same_redis - whether a reload may keep the ban refresher */
+static int
+same_redis(const struct ma_config *a, const struct ma_config *b)
+{
+	return strcmp(a->redis.server, b->redis.server) == 0 &&
+	       strcmp(a->redis.user, b->redis.user) == 0 &&
+	       strcmp(a->redis.password, b->redis.password) == 0 &&
+	       a->redis.db == b->redis.db &&
+	       a->redis.connect_timeout_ms == b->redis.connect_timeout_ms &&
+	       a->redis.command_timeout_ms == b->redis.command_timeout_ms &&
+	       strcmp(a->redis_prefix, b->redis_prefix) == 0 &&
+	       a->ban_refresh_ms == b->ban_refresh_ms;
+}
+
+/* reload - load the file again and swap the snapshot */
+static void
+reload(struct ma_ctx *ctx, const char *path)
+{
+	struct ma_config *fresh = NULL, *old;
+	struct ma_bans *nb = NULL, *ob = NULL;
+	struct ma_banset *cur;
+	struct mg_error err;
+
+	mg_notify("RELOADING=1");
+	if (ma_config_load(path, &fresh, &err) < 0) {
+		mg_warnx("reload: %s; keeping the running configuration", err.msg);
+		mg_notify("READY=1");
+		return;
+	}
+	if (strcmp(fresh->listen, ctx->cfg->listen) != 0 ||
+	    strcmp(fresh->user, ctx->cfg->user) != 0)
+		mg_warnx("reload: listen and user changes need a restart");
+	if (!same_redis(fresh, ctx->cfg)) {
+		cur = ma_ctx_bans(ctx);
+		nb = ma_bans_start(&fresh->redis, fresh->redis_prefix,
+				   fresh->ban_refresh_ms, cur, &ctx->stats, &err);
+		ma_banset_unref(&cur);
+		if (nb == NULL) {
+			mg_warnx("reload: %s; keeping the running configuration",
+				 err.msg);
+			ma_config_unref(&fresh);
+			mg_notify("READY=1");
+			return;
+		}
+	}
+	pthread_mutex_lock(&ctx->lock);
+	old = ctx->cfg;
+	ctx->cfg = fresh;
+	if (nb != NULL) {
+		ob = ctx->bans;
+		ctx->bans = nb;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	ma_config_unref(&old);
+	ma_bans_stop(&ob);
+	mg_info("configuration reloaded from %s", path ? path : "defaults");
+	mg_notify("READY=1");
+}
+
+/* open_socket - libmilter socket, opened before dropping privileges */
+static int
+open_socket(const struct ma_config *cfg, struct mg_error *err)
+{
+	struct mg_listen l;
+	struct passwd *pw;
+	char spec[512];
+
+	if (mg_listen_parse(cfg->listen, &l, err) < 0 ||
+	    mg_listen_milter_spec(&l, spec, sizeof(spec), err) < 0)
+		return -1;
+	if (smfi_setconn(spec) != MI_SUCCESS)
+		return mg_error_set(err, MG_ERR_CONFIG, "smfi_setconn %s failed", spec);
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		return mg_error_set(err, MG_ERR_SYS, "cannot open milter socket %s",
+				    spec);
+	if (l.is_unix) {
+		/* the MTA must be able to connect: group of the user, 0660 */
+		if (cfg->user[0] != '\0' && geteuid() == 0 &&
+		    (pw = getpwnam(cfg->user)) != NULL &&
+		    chown(l.path, pw->pw_uid, pw->pw_gid) < 0)
+			return mg_error_sys(err, "chown %s", l.path);
+		if (chmod(l.path, 0660) < 0)
+			return mg_error_sys(err, "chmod %s", l.path);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = NULL;
+	int opt, check = 0, fg = 0, sig, mrc = 0;
+	struct ma_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct smfiDesc desc;
+	struct ma_banset *first;
+	struct mg_error err;
+	pthread_t mt;
+	sigset_t set;
+
+	while ((opt = getopt(argc, argv, "c:tfh")) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 't': check = 1; break;
+		case 'f': fg = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (path == NULL && access(DEFAULT_CONF, F_OK) == 0)
+		path = DEFAULT_CONF;
+	mg_log_init("milter-attach", MG_LOG_TO_SYSLOG |
+		    (fg || check ? MG_LOG_TO_STDERR : 0), getenv("MA_DEBUG") != NULL);
+	if (ma_config_load(path, &ctx.cfg, &err) < 0) {
+		fprintf(stderr, "milter-attach: %s\n", err.msg);
+		return 1;
+	}
+	if (check) {
+		ma_config_dump(ctx.cfg, stdout);
+		ma_config_unref(&ctx.cfg);
+		return 0;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigdelset(&set, SIGPIPE);
+	main_thread = pthread_self();
+
+	ma_milter_init(&ctx, &desc);
+	if (smfi_register(desc) != MI_SUCCESS)
+		mg_fatalx("smfi_register failed");
+	if (open_socket(ctx.cfg, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	if (mg_drop_privileges(ctx.cfg->user, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	first = initial_bans(ctx.cfg);
+	ctx.bans = ma_bans_start(&ctx.cfg->redis, ctx.cfg->redis_prefix,
+				 ctx.cfg->ban_refresh_ms, first, &ctx.stats, &err);
+	ma_banset_unref(&first);
+	if (ctx.bans == NULL)
+		mg_fatalx("%s", err.msg);
+	if ((ctx.notifier = ma_notifier_start(&ctx.stats, &err)) == NULL)
+		mg_fatalx("%s", err.msg);
+	if (pthread_create(&mt, NULL, milter_thread, &mrc) != 0)
+		mg_fatal("pthread_create");
+	mg_info("started: listen=%s size_limit=%llu banned_extensions=%zu "
+		"magic_action=%s", ctx.cfg->listen, ctx.cfg->size_limit,
+		ctx.cfg->banned_extensions.n,
+		ctx.cfg->magic_action == MA_MAGIC_OFF ? "off" :
+		ctx.cfg->magic_action == MA_MAGIC_LOG ? "log" :
+		ctx.cfg->magic_action == MA_MAGIC_HEADER ? "header" : "reject");
+	mg_notify("READY=1");
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP || sig == SIGUSR1) {
+			reload(&ctx, path);
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT)
+			mg_info("signal %d: stopping", sig);
+		else
+			mg_info("libmilter stopped");
+		break;
+	}
+	mg_notify("STOPPING=1");
+	smfi_stop();
+	pthread_join(mt, NULL);
+	ma_notifier_stop(&ctx.notifier);
+	ma_bans_stop(&ctx.bans);
+	ma_config_unref(&ctx.cfg);
+	return mrc == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,34 @@
+/*
+ * fuzz_zip.c - libFuzzer target for the streaming zip lister
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zip_names.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+member(void *ctx, const char *name, unsigned long long size, int enc, unsigned depth)
+{
+	(void)ctx; (void)size; (void)enc;
+	if (strlen(name) > 1024 || depth > 4)
+		__builtin_trap();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct zip_lister *z = zip_lister_new(1, 3, 1000, member, NULL);
+	size_t off = 0, chunk = size ? (size_t)data[0] % 31 + 1 : 1;
+
+	while (off < size) {
+		size_t n = size - off < chunk ? size - off : chunk;
+		zip_lister_feed(z, data + off, n);
+		off += n;
+	}
+	(void)zip_lister_finish(z);
+	zip_lister_free(&z);
+	return 0;
+}
