@@ -3,6 +3,8 @@
 # mg_install_missing PKG...   install the Debian packages that are missing
 # mg_build [BUILD_DIR] [cmake args...]   configure and build with CMake
 # mg_free_port DEFAULT        DEFAULT if free on 127.0.0.1, else a free one
+# mg_take_port DEFAULT        the same, never twice in one run (sets MG_PORT)
+# mg_port_held_by_dir PORT DIR   a listener on PORT belongs to the stack in DIR
 
 MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
@@ -67,10 +69,43 @@ mg_port_free() {
 	! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
+# mg_port_held_by_dir PORT DIR - some process listening on 127.0.0.1:PORT
+# belongs to the stack in DIR (its working directory is under DIR or its
+# command line names DIR).  On a shared machine a port freed by `down` may
+# be taken at once by somebody else's server: that one is not ours.
+mg_port_held_by_dir() {
+	local port=$1 dir=$2 pid cwd
+	for pid in $(ss -Htlnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' |
+		cut -d= -f2 | sort -u); do
+		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
+		case "$cwd/" in "$dir"/*) return 0 ;; esac
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/" && return 0
+	done
+	return 1
+}
+
+# mg_port_taken_here PORT - PORT was already handed out by this run
+# (chosen, not yet bound: the servers start after all ports are picked)
+MG_PORTS_TAKEN=" "
+mg_port_taken_here() {
+	case "$MG_PORTS_TAKEN" in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# mg_take_port DEFAULT - like mg_free_port, and remembers the port so the
+# same run does not hand it out twice; sets MG_PORT (no subshell)
+mg_take_port() {
+	MG_PORT=$(mg_free_port "$1")
+	MG_PORTS_TAKEN="$MG_PORTS_TAKEN$MG_PORT "
+}
+
+# Fallback ports come from 20000-32767, below Linux's ephemeral range
+# (32768-60999), so they do not collide with ports the kernel hands out to
+# other programs binding port 0 or connecting out.
 mg_free_port() {
 	local p=$1 tries=0
-	while ! mg_port_free "$p"; do
-		p=$(( (RANDOM % 20000) + 30000 ))
+	while ! mg_port_free "$p" || mg_port_taken_here "$p"; do
+		p=$(( (RANDOM % 12768) + 20000 ))
 		tries=$((tries + 1))
 		[ $tries -lt 200 ] || mg_die "no free port found"
 	done
