@@ -34,6 +34,10 @@ struct pq_config {
 	char *defer_text;                   /* "" = language default */
 	char *reject_text;
 	char *redis_prefix;
+	struct mg_strlist local_domains;    /* senders there get notices */
+	char *notice_smtp;                  /* host:port; "" = no notices */
+	char *notice_from;
+	long long notice_timeout_ms;
 	struct mg_redis_settings redis;
 	/* derived at load time */
 	struct mg_keys keys;

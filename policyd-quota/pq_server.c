@@ -29,6 +29,7 @@
 #include "pq_cache.h"
 #include "pq_codec.h"
 #include "pq_decide.h"
+#include "pq_notice.h"
 #include "pq_server.h"
 
 enum { ST_REQUESTS, ST_PASSED, ST_DEFERRED, ST_REJECTED, ST_ERRORS,
@@ -60,6 +61,7 @@ struct pq_server {
 	int *lfds;
 	size_t nlfds;
 	struct pq_backend *backend;
+	struct pq_notifier *notifier;       /* NULL: notices off */
 	struct pq_cache *cache;
 	struct conn **conns;              /* indexed by fd */
 	size_t maxfd, nconns;
@@ -289,10 +291,17 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 		snprintf(action, sizeof(action), "550 5.2.2 %s", text);
 		log_decision(c, "reject", "full_for_defer_period", first_deferral);
 	} else {
+		char sender[MG_ADDR_MAX + 1];
 		s->stats[ST_DEFERRED]++;
 		expand(s, c, pq_config_defer_text(s->cfg), text, sizeof(text));
 		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.2.2 %s", text);
 		log_decision(c, "defer", "mailbox_full", first_deferral);
+		if (s->notifier != NULL &&
+		    mg_addr_normalize(c->req.sender, strlen(c->req.sender), "",
+				      sender, sizeof(sender), NULL) == 0 &&
+		    pq_notifier_wanted(s->cfg, sender))
+			(void)pq_notifier_queue(s->notifier, sender, c->req.recipient,
+						c->mailbox);
 	}
 	reply(s, c, action);
 }
@@ -600,10 +609,13 @@ reload(struct pq_server *s)
 		return;
 	}
 	mg_notify("RELOADING=1");
-	/* listeners and Redis connections stay as they are: those need a restart */
+	/* listeners and Redis connections stay as they are: those need a
+	 * restart; the notifier reads the config, so it restarts with it */
+	pq_notifier_stop(&s->notifier);
 	pq_config_release(s->cfg);
 	free(s->cfg);
 	s->cfg = n;
+	s->notifier = pq_notifier_start(s->cfg, &err);
 	pq_cache_clear(s->cache);
 	mg_info("configuration reloaded from %s", s->config_path ? s->config_path : "(defaults)");
 	mg_notify("READY=1");
@@ -666,6 +678,10 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 		return NULL;
 	}
 	if ((s->backend = pq_backend_start(&cfg->redis, &cfg->keys, err)) == NULL)
+		return NULL;
+	mg_error_clear(err);
+	s->notifier = pq_notifier_start(cfg, err);
+	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
 		return NULL;
 	for (i = 0; i < nfds; i++) {
 		s->lfds[i] = fds[i];
@@ -753,6 +769,7 @@ pq_server_free(struct pq_server **sp)
 	if (s == NULL)
 		return;
 	pq_backend_stop(&s->backend);
+	pq_notifier_stop(&s->notifier);
 	for (i = 0; i < s->maxfd; i++)
 		if (s->conns[i] != NULL)
 			conn_close(s, s->conns[i]);

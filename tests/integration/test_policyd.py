@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
-                    imap_wait_header, redis, hostport)
+                    imap_wait_header, imap_count, redis, hostport)
 
 ENV = stack_env()
 DOM = ENV["MG_DOMAIN"]
@@ -126,6 +126,27 @@ def after_five_days_refused_for_good():
         s.mail(SENDER, ["SIZE=%d" % len(m.as_bytes())])
         code, text = s.rcpt(SMALL)
     assert code == 450 and text.startswith(b"4.2.2"), (code, text)
+
+
+def local_sender_told_once_external_never():
+    bob = "bob@" + DOM
+    subject = "Message en attente"
+    before = imap_count(ENV, bob, "Subject", subject)
+    for n in range(2):                       # two attempts, one notice
+        m = make_message(bob, SMALL, subject="bob to small %d" % n, body="hi\n")
+        try:
+            smtp_send(ENV["MG_SUBMISSION"], bob, [SMALL], m, login=(bob, ENV["MG_PASSWORD"]))
+            raise AssertionError("a full mailbox accepted mail")
+        except smtplib.SMTPRecipientsRefused as e:
+            assert list(e.recipients.values())[0][0] == 450, e.recipients
+    raw = imap_wait_header(ENV, bob, "Subject", subject)
+    assert b"Auto-Submitted: auto-generated" in raw
+    assert SMALL.encode() in raw and b"5 jours" in raw
+    time.sleep(1)
+    assert imap_count(ENV, bob, "Subject", subject) == before + 1
+    assert len(redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % bob)) == 1
+    # an external sender is never written to (no backscatter)
+    assert redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % SENDER) == []
 
 
 def freeing_space_lets_mail_through():
@@ -258,6 +279,7 @@ def bad_config_is_refused_with_file_and_line():
 c = Checks()
 c.run(full_mailbox_deferred_other_recipient_delivered)
 c.run(after_five_days_refused_for_good)
+c.run(local_sender_told_once_external_never)
 c.run(freeing_space_lets_mail_through)
 c.run(aliases_and_details_resolve_to_the_mailbox)
 c.run(garbage_closes_only_that_connection)
