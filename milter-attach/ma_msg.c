@@ -298,7 +298,7 @@ void
 ma_msg_header(struct ma_msg *m, const char *name, const char *value,
 	      int leadspc)
 {
-	char buf[FEED_CHUNK + 2];
+	char buf[FEED_CHUNK + 4];     /* a CR LF pair, then the final CR LF */
 	size_t o = 0;
 	const char *p;
 

@@ -123,12 +123,48 @@ test_counts_and_verdicts(void **state)
 	}
 }
 
+static void
+test_long_folded_header(void **state)
+{
+	static char value[20001];
+	struct ma_config *cfg = cfg_with("size_limit = 1K\n");
+	struct ma_msg *m;
+	struct ma_verdict v;
+	struct mg_error err;
+	size_t i, lfs = 0, len;
+
+	(void)state;
+	/* LFs at every offset around the 4096-byte feeding chunk, and a value
+	 * ending with a bare LF (the CR it gains plus the final CR LF must fit) */
+	for (i = 0; i < sizeof(value) - 1; i++) {
+		value[i] = (i % 7 == 3) ? '\n' : (i % 7 == 4) ? '\t' : 'x';
+		lfs += value[i] == '\n';
+	}
+	for (len = 3400; len < 4700; len++) {
+		char saved[2] = { value[len - 1], value[len] };
+		value[len - 1] = '\n';
+		value[len] = '\0';
+		m = ma_msg_new();
+		assert_int_equal(ma_msg_begin(m, ma_config_ref(cfg), NULL, "<a@b>", 0, &err), 0);
+		ma_msg_header(m, "X-Long", value, 1);
+		ma_msg_eoh(m);
+		ma_msg_end(m, &v);
+		assert_int_equal(v.reason, MA_R_SIZE);   /* over 1K, counted */
+		ma_msg_free(&m);
+		value[len - 1] = saved[0];
+		value[len] = saved[1];
+	}
+	(void)lfs;
+	ma_config_unref(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_size_param),
 		cmocka_unit_test(test_counts_and_verdicts),
+		cmocka_unit_test(test_long_folded_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
