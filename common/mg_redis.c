@@ -413,3 +413,53 @@ fail:
 	}
 	return io_error(r, "pipeline", err);
 }
+
+int
+mg_redis_subscribe(struct mg_redis *r, const char *channel,
+		   struct mg_error *err)
+{
+	const char *argv[2] = { "SUBSCRIBE", channel };
+	redisReply *reply;
+	struct timeval none = { 0, 0 };
+
+	if (mg_redis_commandargv(r, &reply, err, 2, argv, NULL) < 0)
+		return -1;
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+		freeReplyObject(reply);
+		mg_redis_disconnect(r);
+		return mg_error_set(err, MG_ERR_REDIS_REPLY,
+				    "redis %s: bad SUBSCRIBE reply", r->desc);
+	}
+	freeReplyObject(reply);
+	/* wait for messages as long as it takes */
+	if (redisSetTimeout(r->ctx, none) != REDIS_OK)
+		return io_error(r, "set timeout", err);
+	return 0;
+}
+
+int
+mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
+		      struct mg_error *err)
+{
+	void *v = NULL;
+	redisReply *reply;
+
+	if (r->ctx == NULL)
+		return mg_error_set(err, MG_ERR_REDIS_DOWN,
+				    "redis %s: not subscribed", r->desc);
+	for (;;) {
+		if (redisGetReply(r->ctx, &v) != REDIS_OK || v == NULL)
+			return io_error(r, "subscription", err);
+		reply = v;
+		if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+		    reply->element[0]->type == REDIS_REPLY_STRING &&
+		    strcmp(reply->element[0]->str, "message") == 0 &&
+		    reply->element[2]->type == REDIS_REPLY_STRING) {
+			snprintf(payload, size, "%s", reply->element[2]->str);
+			freeReplyObject(reply);
+			return 1;
+		}
+		freeReplyObject(reply);     /* (un)subscribe confirmations */
+	}
+}
+

@@ -93,6 +93,16 @@ int mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 		      const char *const *const *argvs, const size_t *const *argvlens,
 		      redisReply **replies_r, struct mg_error *err);
 
+/* mg_redis_subscribe - connect if needed and SUBSCRIBE to channel; the
+ * connection then only carries messages: it waits without a command
+ * timeout (TCP keepalive detects a dead peer) until
+ * mg_redis_read_message() returns one payload (1), or fails (-1, the
+ * connection is dropped: subscribe again). */
+int mg_redis_subscribe(struct mg_redis *r, const char *channel,
+		       struct mg_error *err);
+int mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
+			  struct mg_error *err);
+
 /* mg_redis_is_connected - whether a live context exists right now */
 bool mg_redis_is_connected(const struct mg_redis *r);
 /* mg_redis_disconnect - drop the context (e.g. after fork) */

@@ -1,0 +1,275 @@
+/*
+ * quota-warn-plugin.c - Dovecot glue of the quota_warn plugin
+ *
+ * Hooks (modelled on Dovecot's quota_clone): every committed mailbox
+ * transaction, every expunge, every login (namespaces created) marks the
+ * user's quota as changed; a short timer (quota_warn_flush_delay) or the
+ * end of the session (deinit_pre, while quota still exists) flushes:
+ * read the first quota root -> publish to Redis (qw_redis) -> decide
+ * (qw_logic, pure) -> claim the threshold in Redis -> save the notice
+ * into the user's INBOX with quota enforcement off (qw_notice).  Redis
+ * trouble never fails a delivery: it is logged once per outage.
+ */
+#include "lib.h"
+#include "array.h"
+#include "ioloop.h"
+#include "mail-user.h"
+#include "mail-namespace.h"
+#include "mail-storage-private.h"
+#include "mailbox-list-private.h"
+#include "mail-storage-hooks.h"
+#include "quota.h"
+#include "quota-private.h"
+#include "quota-plugin.h"
+#include "quota-warn-plugin.h"
+
+#include "mg_log.h"
+#include "qw_glue.h"
+#include "qw_notice.h"
+
+#define QUOTA_WARN_USER_CONTEXT(obj) \
+	MODULE_CONTEXT(obj, quota_warn_user_module)
+#define QUOTA_WARN_BOX_CONTEXT(obj) \
+	MODULE_CONTEXT_REQUIRE(obj, quota_warn_storage_module)
+
+struct quota_warn_user {
+	union mail_user_module_context module_ctx;
+	struct timeout *to_flush;
+	bool changed;
+	bool in_notice;
+	bool notice_saved;
+	bool deinitializing;      /* no timer may outlive the user */
+};
+
+const char *quota_warn_plugin_dependencies[] = { "quota", NULL };
+const char *quota_warn_plugin_version = DOVECOT_ABI_VERSION;
+
+static MODULE_CONTEXT_DEFINE_INIT(quota_warn_user_module,
+				  &mail_user_module_register);
+static MODULE_CONTEXT_DEFINE_INIT(quota_warn_storage_module,
+				  &mail_storage_module_register);
+
+static struct mail_user *
+box_owner(struct mailbox *box)
+{
+	struct mail_namespace *ns = box->list->ns;
+
+	return ns->owner != NULL ? ns->owner : ns->user;
+}
+
+static const char *
+quota_warn_setting(void *ctx, const char *name)
+{
+	return mail_user_plugin_getenv(ctx, name);
+}
+
+static int
+quota_warn_deliver(void *ctx, const char *msg, size_t len, const char **error_r)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT((struct mail_user *)ctx);
+	int ret = qw_notice_save(ctx, msg, len, error_r);
+
+	if (ret == 0)
+		qwu->notice_saved = TRUE;
+	return ret;
+}
+
+/* quota_warn_flush_once - read the quota and hand it to the glue */
+static void
+quota_warn_flush_once(struct mail_user *user)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
+	struct quota_user *quser = QUOTA_USER_CONTEXT(user);
+	struct quota_root *root;
+	struct qw_reading rd;
+	enum quota_get_result r1, r2;
+	const char *error;
+	uint64_t limit;
+
+	timeout_remove(&qwu->to_flush);
+	if (quser == NULL || quser->quota == NULL ||
+	    array_count(&quser->quota->roots) == 0)
+		return;
+	root = *array_front(&quser->quota->roots);
+	memset(&rd, 0, sizeof(rd));
+	r1 = quota_get_resource(root, "", QUOTA_NAME_STORAGE_BYTES,
+				&rd.usage.bytes, &limit, &error);
+	rd.usage.bytes_limit = r1 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
+	if (r1 == QUOTA_GET_RESULT_BACKGROUND_CALC)
+		return;                 /* try again at the next change */
+	if (r1 <= QUOTA_GET_RESULT_INTERNAL_ERROR) {
+		i_error("quota_warn: cannot read quota of %s: %s",
+			user->username, error);
+		qwu->changed = FALSE;
+		return;
+	}
+	r2 = quota_get_resource(root, "", QUOTA_NAME_MESSAGES,
+				&rd.usage.msgs, &limit, &error);
+	if (r2 == QUOTA_GET_RESULT_BACKGROUND_CALC)
+		return;
+	if (r2 <= QUOTA_GET_RESULT_INTERNAL_ERROR)
+		rd.usage.msgs = 0, limit = 0;
+	rd.usage.msgs_limit = r2 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
+	qwu->changed = FALSE;
+	rd.username = user->username;
+	rd.setting = quota_warn_setting;
+	rd.setting_ctx = user;
+	qwu->in_notice = TRUE;
+	qw_glue_flush(&rd, quota_warn_deliver, user);
+	qwu->in_notice = FALSE;
+}
+
+/* quota_warn_flush - publish; a notice saved meanwhile changed the usage,
+ * so publish once more (its threshold is claimed: no second notice) */
+static void
+quota_warn_flush(struct mail_user *user)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
+
+	qwu->notice_saved = FALSE;
+	quota_warn_flush_once(user);
+	if (qwu->notice_saved) {
+		qwu->notice_saved = FALSE;
+		quota_warn_flush_once(user);
+	}
+}
+
+static void
+quota_warn_flush_timeout(struct mail_user *user)
+{
+	T_BEGIN {
+		quota_warn_flush(user);
+	} T_END;
+}
+
+static void
+quota_warn_mark_changed(struct mail_user *user)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
+	const char *s;
+	unsigned int delay = 1000;
+
+	if (qwu == NULL || qwu->in_notice)
+		return;
+	qwu->changed = TRUE;
+	if (qwu->to_flush != NULL || current_ioloop == NULL || qwu->deinitializing)
+		return;
+	s = mail_user_plugin_getenv(user, "quota_warn_flush_delay");
+	if (s != NULL && str_to_uint(s, &delay) < 0)
+		delay = 1000;
+	qwu->to_flush = timeout_add_short(delay, quota_warn_flush_timeout, user);
+}
+
+static int
+quota_warn_transaction_commit(struct mailbox_transaction_context *t,
+			      struct mail_transaction_commit_changes *changes_r)
+{
+	struct mailbox *box = t->box;
+	union mailbox_module_context *qbox = QUOTA_WARN_BOX_CONTEXT(box);
+
+	if (qbox->super.transaction_commit(t, changes_r) < 0)
+		return -1;
+	quota_warn_mark_changed(box_owner(box));
+	return 0;
+}
+
+static void
+quota_warn_sync_notify(struct mailbox *box, uint32_t uid,
+		       enum mailbox_sync_type sync_type)
+{
+	union mailbox_module_context *qbox = QUOTA_WARN_BOX_CONTEXT(box);
+
+	if (qbox->super.sync_notify != NULL)
+		qbox->super.sync_notify(box, uid, sync_type);
+	if (sync_type == MAILBOX_SYNC_TYPE_EXPUNGE)
+		quota_warn_mark_changed(box_owner(box));
+}
+
+static void
+quota_warn_mailbox_allocated(struct mailbox *box)
+{
+	struct mailbox_vfuncs *v = box->vlast;
+	union mailbox_module_context *qbox;
+
+	if (QUOTA_WARN_USER_CONTEXT(box_owner(box)) == NULL)
+		return;
+	qbox = p_new(box->pool, union mailbox_module_context, 1);
+	qbox->super = *v;
+	box->vlast = &qbox->super;
+	v->transaction_commit = quota_warn_transaction_commit;
+	v->sync_notify = quota_warn_sync_notify;
+	MODULE_CONTEXT_SET_SELF(box, quota_warn_storage_module, qbox);
+}
+
+static void
+quota_warn_mail_user_deinit_pre(struct mail_user *user)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
+
+	/* later deinit_pre handlers may still commit or expunge: those
+	 * changes must not arm a timer that would fire after the user is gone */
+	qwu->deinitializing = TRUE;
+	timeout_remove(&qwu->to_flush);
+	if (qwu->changed) {
+		T_BEGIN {
+			quota_warn_flush(user);
+		} T_END;
+	}
+	qwu->module_ctx.super.deinit_pre(user);
+}
+
+static void
+quota_warn_mail_user_created(struct mail_user *user)
+{
+	struct mail_user_vfuncs *v = user->vlast;
+	struct quota_warn_user *qwu;
+
+	if (QUOTA_USER_CONTEXT(user) == NULL)
+		return;                 /* quota is not enabled for this user */
+	if (strchr(user->username, '@') == NULL && strchr(user->username, ' ') != NULL)
+		return;                 /* LMTP's internal "raw mail user" */
+	qwu = p_new(user->pool, struct quota_warn_user, 1);
+	qwu->module_ctx.super = *v;
+	user->vlast = &qwu->module_ctx.super;
+	v->deinit_pre = quota_warn_mail_user_deinit_pre;
+	MODULE_CONTEXT_SET(user, quota_warn_user_module, qwu);
+}
+
+static void
+quota_warn_mail_namespaces_created(struct mail_namespace *namespaces)
+{
+	/* a login, a delivery, a doveadm command (recalc...): publish */
+	quota_warn_mark_changed(namespaces->user);
+}
+
+static struct mail_storage_hooks quota_warn_mail_storage_hooks = {
+	.mail_user_created = quota_warn_mail_user_created,
+	.mail_namespaces_created = quota_warn_mail_namespaces_created,
+	.mailbox_allocated = quota_warn_mailbox_allocated,
+};
+
+/* quota_warn_log - common/'s log lines go to Dovecot's log */
+static void
+quota_warn_log(void *ctx ATTR_UNUSED, enum mg_log_level level, const char *line)
+{
+	switch (level) {
+	case MG_LOG_DEBUG: i_debug("quota_warn: %s", line); break;
+	case MG_LOG_INFO: i_info("quota_warn: %s", line); break;
+	case MG_LOG_WARNING: i_warning("quota_warn: %s", line); break;
+	case MG_LOG_ERROR: i_error("quota_warn: %s", line); break;
+	}
+}
+
+void
+quota_warn_plugin_init(struct module *module)
+{
+	mg_log_set_backend(quota_warn_log, NULL);
+	mail_storage_hooks_add(module, &quota_warn_mail_storage_hooks);
+}
+
+void
+quota_warn_plugin_deinit(void)
+{
+	mail_storage_hooks_remove(&quota_warn_mail_storage_hooks);
+	qw_glue_deinit();
+}

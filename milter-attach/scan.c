@@ -1,0 +1,745 @@
+/*
+ * scan.c - the streaming MIME walker (see scan.h)
+ *
+ * bytes -> lines (CR stripped) -> per line: a boundary of any open
+ * multipart closes/opens parts (outer boundaries close inner parts, as
+ * clients do); otherwise the line is a header of the current entity or
+ * body data, decoded into the current part's sinks: size, SHA-256, the
+ * first bytes for libmagic, a zip lister, or a child scanner for an
+ * encoded message/rfc822.  Parts report at their end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <magic.h>
+#include <openssl/evp.h>
+
+#include "mime_decode.h"
+#include "mime_hdr.h"
+#include "scan.h"
+#include "zip_names.h"
+
+#define LINE_MAX_LEN  8192
+#define HDR_MAX_LEN   65536
+#define MAGIC_BYTES   16384
+#define PART_NAMES    (2 * MIME_NAMES_MAX + 1)
+
+enum wstate { W_HEADERS, W_BODY, W_STOP };
+enum enc { E_ID, E_B64, E_QP, E_UU };
+
+struct level {
+	char boundary[256];
+	size_t blen;
+	int digest;
+	int closed;
+	unsigned depth;
+};
+
+struct sink {                       /* where decoded bytes of a file go */
+	int active;
+	EVP_MD_CTX *md;
+	unsigned char magic[MAGIC_BYTES];
+	size_t magic_len;
+	unsigned long long size;
+	unsigned char first[4];
+	struct zip_lister *zip;
+};
+
+struct scanner {
+	struct scan_limits lim;
+	scan_file_fn *cb;
+	void *ctx;
+	magic_t cookie;
+	unsigned base_depth;
+
+	char line[LINE_MAX_LEN];
+	size_t llen;
+	char *hdr;                      /* HDR_MAX_LEN */
+	size_t hlen;
+
+	enum wstate state;
+	unsigned depth;                 /* depth of the current entity */
+	struct level *levels;
+	unsigned nlevels, maxlevels;
+	struct mime_hdr ct, cd;
+	int have_ct, digest_default;
+	char cte[32];
+
+	/* the current leaf */
+	int leaf;                       /* body lines are data */
+	int emit;                       /* the part is reported */
+	int is_text;
+	enum enc enc;
+	struct b64_state b64;
+	int pending_crlf;
+	struct sink part;
+	char names[PART_NAMES][MIME_NAME_MAX];
+	const char *name_ptrs[PART_NAMES];
+	size_t n_names;
+	int uu_part;                    /* x-uuencode part inside "begin".."end" */
+	/* an inline uuencoded file in a text part */
+	int uu_inline;
+	char uu_name[MIME_NAME_MAX];
+	struct sink uu;
+	struct scanner *child;          /* encoded message/rfc822 */
+
+	struct scan_summary sum;
+};
+
+void
+scan_limits_default(struct scan_limits *lim)
+{
+	lim->max_depth = 20;
+	lim->max_parts = 500;
+	lim->max_zip_depth = 3;
+	lim->max_zip_entries = 10000;
+	lim->magic = 1;
+}
+
+static void scanner_destroy(struct scanner *s);
+
+static struct scanner *
+scanner_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
+	      unsigned base_depth, magic_t cookie, struct mg_error *err)
+{
+	struct scanner *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	s->lim = *lim;
+	s->cb = cb;
+	s->ctx = ctx;
+	s->base_depth = base_depth;
+	s->cookie = cookie;
+	s->maxlevels = lim->max_depth + 2;
+	s->levels = calloc(s->maxlevels, sizeof(*s->levels));
+	s->hdr = malloc(HDR_MAX_LEN);
+	s->part.md = EVP_MD_CTX_new();
+	s->uu.md = EVP_MD_CTX_new();
+	if (s->levels == NULL || s->hdr == NULL || s->part.md == NULL ||
+	    s->uu.md == NULL) {
+		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+		scanner_destroy(s);
+		return NULL;
+	}
+	scanner_reset(s);
+	return s;
+}
+
+struct scanner *
+scanner_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
+	    struct mg_error *err)
+{
+	magic_t cookie = NULL;
+	struct scanner *s;
+
+	if (lim->magic) {
+		cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+		if (cookie == NULL || magic_load(cookie, NULL) != 0) {
+			mg_error_set(err, MG_ERR_INTERNAL, "libmagic: %s",
+				     cookie ? magic_error(cookie) : "cannot open");
+			if (cookie != NULL)
+				magic_close(cookie);
+			return NULL;
+		}
+	}
+	s = scanner_alloc(lim, cb, ctx, 0, cookie, err);
+	if (s == NULL && cookie != NULL)
+		magic_close(cookie);
+	return s;
+}
+
+static void
+sink_reset(struct sink *k)
+{
+	k->active = 0;
+	k->magic_len = 0;
+	k->size = 0;
+	zip_lister_free(&k->zip);
+}
+
+static void
+scanner_destroy(struct scanner *s)
+{
+	if (s->child != NULL) {
+		scanner_destroy(s->child);
+		s->child = NULL;
+	}
+	sink_reset(&s->part);
+	sink_reset(&s->uu);
+	EVP_MD_CTX_free(s->part.md);
+	EVP_MD_CTX_free(s->uu.md);
+	free(s->levels);
+	free(s->hdr);
+	free(s);
+}
+
+void
+scanner_free(struct scanner **sp)
+{
+	struct scanner *s = *sp;
+
+	if (s == NULL)
+		return;
+	if (s->cookie != NULL && s->base_depth == 0)
+		magic_close(s->cookie);
+	scanner_destroy(s);
+	*sp = NULL;
+}
+
+static void
+entity_reset(struct scanner *s, int digest_default)
+{
+	s->hlen = 0;
+	s->have_ct = 0;
+	memset(&s->ct, 0, sizeof(s->ct));
+	memset(&s->cd, 0, sizeof(s->cd));
+	s->cte[0] = '\0';
+	s->digest_default = digest_default;
+}
+
+void
+scanner_reset(struct scanner *s)
+{
+	if (s->child != NULL) {
+		scanner_destroy(s->child);
+		s->child = NULL;
+	}
+	s->llen = 0;
+	s->state = W_HEADERS;
+	s->depth = 0;
+	s->nlevels = 0;
+	s->leaf = s->emit = 0;
+	s->uu_inline = s->uu_part = 0;
+	sink_reset(&s->part);
+	sink_reset(&s->uu);
+	entity_reset(s, 0);
+	memset(&s->sum, 0, sizeof(s->sum));
+	s->sum.parts = 1;
+}
+
+/* ---- sinks --------------------------------------------------------------- */
+
+static void
+zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
+	   unsigned zdepth)
+{
+	struct scanner *s = ctx;
+	struct scan_file f;
+	const char *names[1] = { name };
+
+	(void)zdepth;
+	memset(&f, 0, sizeof(f));
+	f.origin = SCAN_ORIGIN_ZIP_MEMBER;
+	f.depth = s->base_depth + s->depth;
+	f.names = names;
+	f.n_names = 1;
+	f.container = s->n_names > 0 ? s->name_ptrs[0] : "";
+	f.mime_type = "";
+	f.sha256_hex = "";
+	f.size = size;
+	f.encrypted = encrypted;
+	s->sum.files++;
+	s->cb(s->ctx, &f);
+}
+
+static void
+sink_start(struct sink *k)
+{
+	sink_reset(k);
+	k->active = 1;
+	EVP_DigestInit_ex(k->md, EVP_sha256(), NULL);
+}
+
+static void
+sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
+{
+	size_t i;
+
+	if (!k->active || n == 0)
+		return;
+	EVP_DigestUpdate(k->md, d, n);
+	if (k->magic_len < MAGIC_BYTES) {
+		size_t m = n < MAGIC_BYTES - k->magic_len ? n : MAGIC_BYTES - k->magic_len;
+		memcpy(k->magic + k->magic_len, d, m);
+		k->magic_len += m;
+	}
+	for (i = 0; k->size + i < 4 && i < n; i++)
+		k->first[k->size + i] = d[i];
+	if (k->size < 4 && k->size + n >= 4 && memcmp(k->first, "PK\3\4", 4) == 0 &&
+	    k == &s->part) {
+		k->zip = zip_lister_new(1, s->lim.max_zip_depth, s->lim.max_zip_entries,
+					zip_member, s);
+		if (k->zip != NULL)
+			zip_lister_feed(k->zip, k->first, 4);
+		k->size += n;
+		if (k->zip != NULL && n > i)
+			zip_lister_feed(k->zip, d + i, n - i);
+		return;
+	}
+	k->size += n;
+	if (k->zip != NULL)
+		zip_lister_feed(k->zip, d, n);
+}
+
+static void
+part_sink(void *ctx, const unsigned char *d, size_t n)
+{
+	struct scanner *s = ctx;
+	struct mg_error err;
+
+	if (s->child != NULL) {
+		if (scanner_feed(s->child, (const char *)d, n, &err) < 0)
+			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+		return;
+	}
+	sink_data(s, &s->part, d, n);
+}
+
+static void
+uu_sink(void *ctx, const unsigned char *d, size_t n)
+{
+	struct scanner *s = ctx;
+
+	sink_data(s, &s->uu, d, n);
+}
+
+/* sink_report - finish a sink and report a file */
+static void
+sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
+	    const char *const *names, size_t n_names)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char sha[65], mime[128] = "";
+	struct scan_file f;
+
+	EVP_DigestFinal_ex(k->md, md, &mdlen);
+	for (i = 0; i < 32 && i < mdlen; i++) {
+		sha[2 * i] = hex[md[i] >> 4];
+		sha[2 * i + 1] = hex[md[i] & 15];
+	}
+	sha[64] = '\0';
+	if (s->cookie != NULL && k->magic_len > 0) {
+		const char *t = magic_buffer(s->cookie, k->magic, k->magic_len);
+		if (t != NULL)
+			snprintf(mime, sizeof(mime), "%s", t);
+	}
+	if (k->zip != NULL) {
+		unsigned a = zip_lister_finish(k->zip);
+		if (a & 1) s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
+		if (a & 2) s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
+	}
+	memset(&f, 0, sizeof(f));
+	f.origin = origin;
+	f.depth = s->base_depth + s->depth;
+	f.names = names;
+	f.n_names = n_names;
+	f.mime_type = mime;
+	f.sha256_hex = sha;
+	f.size = k->size;
+	s->sum.files++;
+	s->cb(s->ctx, &f);
+	sink_reset(k);
+}
+
+/* ---- parts --------------------------------------------------------------- */
+
+static void
+add_part_name(struct scanner *s, const char *name)
+{
+	size_t i;
+
+	if (name[0] == '\0' || s->n_names == PART_NAMES)
+		return;
+	for (i = 0; i < s->n_names; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return;
+	snprintf(s->names[s->n_names], MIME_NAME_MAX, "%s", name);
+	s->name_ptrs[s->n_names] = s->names[s->n_names];
+	s->n_names++;
+}
+
+static void
+finish_uu_inline(struct scanner *s)
+{
+	const char *names[1] = { s->uu_name };
+
+	if (!s->uu_inline)
+		return;
+	s->uu_inline = 0;
+	sink_report(s, &s->uu, SCAN_ORIGIN_UUENCODE, names, 1);
+}
+
+/* finish_part - the current leaf ends */
+static void
+finish_part(struct scanner *s)
+{
+	if (!s->leaf)
+		return;
+	finish_uu_inline(s);
+	if (s->child != NULL) {
+		struct scan_summary cs;
+		struct mg_error err;
+		if (scanner_finish(s->child, &cs, &err) == 0) {
+			s->sum.anomalies |= cs.anomalies;
+			s->sum.parts += cs.parts;
+			s->sum.files += cs.files;
+			if (cs.max_depth_seen > s->sum.max_depth_seen)
+				s->sum.max_depth_seen = cs.max_depth_seen;
+		}
+		scanner_destroy(s->child);
+		s->child = NULL;
+	} else if (s->emit) {
+		sink_report(s, &s->part, s->uu_part ? SCAN_ORIGIN_UUENCODE
+			    : SCAN_ORIGIN_PART, s->name_ptrs, s->n_names);
+	}
+	sink_reset(&s->part);
+	s->leaf = s->emit = 0;
+	s->uu_part = 0;
+}
+
+static enum enc
+encoding_of(const char *cte)
+{
+	if (strcasecmp(cte, "base64") == 0)
+		return E_B64;
+	if (strcasecmp(cte, "quoted-printable") == 0)
+		return E_QP;
+	if (strcasecmp(cte, "x-uuencode") == 0 || strcasecmp(cte, "uuencode") == 0 ||
+	    strcasecmp(cte, "x-uue") == 0)
+		return E_UU;
+	return E_ID;
+}
+
+/* body_start - the headers of the current entity are complete */
+static void
+body_start(struct scanner *s)
+{
+	const char *type = s->have_ct && s->ct.token[0] ? s->ct.token :
+			   s->digest_default ? "message/rfc822" : "text/plain";
+	unsigned i;
+
+	if (s->base_depth + s->depth > s->sum.max_depth_seen)
+		s->sum.max_depth_seen = s->base_depth + s->depth;
+	s->state = W_BODY;
+	if (s->base_depth + s->depth > s->lim.max_depth) {
+		s->sum.anomalies |= SCAN_ANOM_DEPTH;
+		return;                         /* not walked: data discarded */
+	}
+	if (strncmp(type, "multipart/", 10) == 0) {
+		if (s->ct.boundary[0] != '\0') {
+			struct level *l;
+			if (s->ct.boundary_conflict)
+				s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+			if (s->nlevels == s->maxlevels) {
+				s->sum.anomalies |= SCAN_ANOM_DEPTH;
+				return;
+			}
+			l = &s->levels[s->nlevels++];
+			snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
+			l->blen = strlen(l->boundary);
+			l->digest = strcmp(type, "multipart/digest") == 0;
+			l->closed = 0;
+			l->depth = s->depth;
+			return;                 /* preamble follows */
+		}
+		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no boundary: one part */
+		type = "text/plain";
+	}
+	if ((strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) &&
+	    s->base_depth + s->depth + 1 <= s->lim.max_depth) {
+		enum enc e = encoding_of(s->cte);
+		if (e == E_ID) {                /* the inner message follows */
+			s->depth++;
+			s->sum.parts++;
+			s->state = W_HEADERS;
+			entity_reset(s, 0);
+			return;
+		}
+		/* encoded inner message: decode, then walk it */
+		struct mg_error err;
+		s->child = scanner_alloc(&s->lim, s->cb, s->ctx,
+					 s->base_depth + s->depth + 1, s->cookie, &err);
+		s->leaf = 1;
+		s->emit = 0;
+		s->enc = e;
+		b64_init(&s->b64);
+		s->pending_crlf = 0;
+		if (s->child == NULL)
+			s->leaf = 0;
+		return;
+	}
+	/* a leaf */
+	s->leaf = 1;
+	s->n_names = 0;
+	for (i = 0; i < s->cd.n_names; i++)
+		add_part_name(s, s->cd.names[i]);
+	for (i = 0; i < s->ct.n_names; i++)
+		add_part_name(s, s->ct.names[i]);
+	s->is_text = strncmp(type, "text/", 5) == 0;
+	s->enc = encoding_of(s->cte);
+	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
+	b64_init(&s->b64);
+	s->pending_crlf = 0;
+	s->uu_part = 0;
+	if (s->emit)
+		sink_start(&s->part);
+}
+
+static void
+header_done(struct scanner *s)
+{
+	const char *colon;
+	size_t nlen;
+	const char *v;
+
+	if (s->hlen == 0)
+		return;
+	colon = memchr(s->hdr, ':', s->hlen);
+	if (colon == NULL) {
+		s->hlen = 0;
+		return;
+	}
+	nlen = (size_t)(colon - s->hdr);
+	while (nlen > 0 && (s->hdr[nlen - 1] == ' ' || s->hdr[nlen - 1] == '\t'))
+		nlen--;
+	v = colon + 1;
+#define HNAME(lit) (nlen == sizeof(lit) - 1 && strncasecmp(s->hdr, lit, nlen) == 0)
+	if (HNAME("content-type")) {
+		if (!s->have_ct)        /* the first one wins, like most clients */
+			mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "name", &s->ct);
+		else
+			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+		s->have_ct = 1;
+	} else if (HNAME("content-disposition")) {
+		struct mime_hdr cd;
+		unsigned i;
+		mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "filename", &cd);
+		for (i = 0; i < cd.n_names && s->cd.n_names < MIME_NAMES_MAX; i++)
+			memcpy(s->cd.names[s->cd.n_names++], cd.names[i], MIME_NAME_MAX);
+	} else if (HNAME("content-transfer-encoding")) {
+		size_t i = 0, o = 0, len = s->hlen - (size_t)(v - s->hdr);
+		while (i < len && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ';' &&
+		       o + 1 < sizeof(s->cte))
+			s->cte[o++] = v[i++];
+		s->cte[o] = '\0';
+	}
+#undef HNAME
+	s->hlen = 0;
+}
+
+/* boundary_of - the open level whose boundary the line is, innermost
+ * first; *close set for "--boundary--" */
+static int
+boundary_of(struct scanner *s, const char *line, size_t len, int *close)
+{
+	int i;
+
+	if (len < 3 || line[0] != '-' || line[1] != '-')
+		return -1;
+	for (i = (int)s->nlevels - 1; i >= 0; i--) {
+		struct level *l = &s->levels[i];
+		size_t k;
+		if (len < 2 + l->blen || memcmp(line + 2, l->boundary, l->blen) != 0)
+			continue;
+		k = 2 + l->blen;
+		*close = len >= k + 2 && line[k] == '-' && line[k + 1] == '-';
+		if (*close)
+			k += 2;
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (k == len)
+			return i;
+	}
+	return -1;
+}
+
+static void
+on_boundary(struct scanner *s, int idx, int close)
+{
+	struct level *l;
+
+	if (s->state == W_HEADERS)
+		header_done(s);
+	if (s->state == W_HEADERS)
+		body_start(s);          /* a part that ended in its headers */
+	finish_part(s);
+	if ((unsigned)idx + 1 < s->nlevels)
+		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* inner part left open */
+	s->nlevels = (unsigned)idx + 1;
+	l = &s->levels[idx];
+	if (close) {
+		l->closed = 1;
+		s->depth = l->depth;
+		s->state = W_BODY;      /* epilogue: discarded */
+		return;
+	}
+	if (l->closed)
+		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* part after the close */
+	l->closed = 0;
+	if (++s->sum.parts > s->lim.max_parts) {
+		s->sum.anomalies |= SCAN_ANOM_PARTS;
+		s->state = W_STOP;
+		return;
+	}
+	s->depth = l->depth + 1;
+	s->state = W_HEADERS;
+	entity_reset(s, l->digest);
+}
+
+static void
+body_line(struct scanner *s, const char *line, size_t len, int partial)
+{
+	if (!s->leaf)
+		return;
+	/* inline uuencode in a text part */
+	if (s->is_text && s->enc == E_ID && s->child == NULL) {
+		if (s->uu_inline) {
+			if (len >= 3 && memcmp(line, "end", 3) == 0 &&
+			    (len == 3 || line[3] == ' ' || line[3] == '\t')) {
+				finish_uu_inline(s);
+			} else {
+				(void)uu_line(line, len, uu_sink, s);
+			}
+		} else if (uu_begin(line, len, s->uu_name, sizeof(s->uu_name))) {
+			s->uu_inline = 1;
+			sink_start(&s->uu);
+		}
+	}
+	switch (s->enc) {
+	case E_B64:
+		b64_line(&s->b64, line, len, part_sink, s);
+		break;
+	case E_QP:
+		(void)qp_line(line, len, part_sink, s);
+		break;
+	case E_UU: {
+		char name[MIME_NAME_MAX];
+		if (!s->uu_part && uu_begin(line, len, name, sizeof(name))) {
+			add_part_name(s, name);
+			s->uu_part = 1;
+		} else if (s->uu_part && !(len >= 3 && memcmp(line, "end", 3) == 0)) {
+			(void)uu_line(line, len, part_sink, s);
+		}
+		break;
+	}
+	default:
+		if (s->pending_crlf)
+			part_sink(s, (const unsigned char *)"\r\n", 2);
+		part_sink(s, (const unsigned char *)line, len);
+		s->pending_crlf = !partial;
+		break;
+	}
+}
+
+static void
+header_line(struct scanner *s, const char *line, size_t len)
+{
+	if (len == 0) {
+		header_done(s);
+		body_start(s);
+		return;
+	}
+	if (line[0] != ' ' && line[0] != '\t') {
+		header_done(s);
+		if (memchr(line, ':', len) == NULL) {
+			/* not a header: the body started without an empty line */
+			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+			body_start(s);
+			body_line(s, line, len, 0);
+			return;
+		}
+	}
+	if (s->hlen + len > HDR_MAX_LEN) {
+		s->sum.anomalies |= SCAN_ANOM_HEADER_LONG;
+		len = HDR_MAX_LEN - s->hlen;
+	}
+	memcpy(s->hdr + s->hlen, line, len);
+	s->hlen += len;
+}
+
+static void
+process_line(struct scanner *s, const char *line, size_t len, int partial)
+{
+	int idx, close = 0;
+
+	if (s->state == W_STOP)
+		return;
+	if (!partial && s->nlevels > 0 && (idx = boundary_of(s, line, len, &close)) >= 0) {
+		on_boundary(s, idx, close);
+		return;
+	}
+	if (s->state == W_HEADERS && !partial)
+		header_line(s, line, len);
+	else if (s->state == W_HEADERS)
+		s->sum.anomalies |= SCAN_ANOM_HEADER_LONG;
+	else
+		body_line(s, line, len, partial);
+}
+
+int
+scanner_feed(struct scanner *s, const char *data, size_t len,
+	     struct mg_error *err)
+{
+	size_t i = 0;
+
+	(void)err;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
+
+		if (s->llen + n > LINE_MAX_LEN) {
+			/* a very long line: pass what we have as a piece */
+			size_t take = LINE_MAX_LEN - s->llen;
+			memcpy(s->line + s->llen, data + i, take);
+			process_line(s, s->line, LINE_MAX_LEN, 1);
+			s->llen = 0;
+			i += take;
+			continue;
+		}
+		memcpy(s->line + s->llen, data + i, n);
+		s->llen += n;
+		i += n;
+		if (nl == NULL)
+			break;
+		i++;                    /* the LF */
+		if (s->llen > 0 && s->line[s->llen - 1] == '\r')
+			s->llen--;
+		process_line(s, s->line, s->llen, 0);
+		s->llen = 0;
+	}
+	return 0;
+}
+
+int
+scanner_finish(struct scanner *s, struct scan_summary *sum,
+	       struct mg_error *err)
+{
+	unsigned i;
+
+	(void)err;
+	if (s->llen > 0) {
+		if (s->line[s->llen - 1] == '\r')
+			s->llen--;
+		process_line(s, s->line, s->llen, 0);
+		s->llen = 0;
+	}
+	if (s->state == W_HEADERS) {
+		header_done(s);
+		body_start(s);
+	}
+	finish_part(s);
+	for (i = 0; i < s->nlevels; i++)
+		if (!s->levels[i].closed)
+			s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no closing boundary */
+	*sum = s->sum;
+	return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * pq_main.c - policyd-quota: the full-mailbox Postfix policy daemon
+ *
+ * policyd-quota [-f] [-d] [-c FILE]     run (foreground; systemd Type=notify)
+ * policyd-quota -t [-c FILE]            check the config, print it, exit 0/1
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "mg_daemon.h"
+#include "mg_log.h"
+#include "pq_config.h"
+#include "pq_server.h"
+
+#define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: policyd-quota [-f] [-d] [-c config]   run the policy service\n"
+		"       policyd-quota -t [-c config]          check and print the configuration\n"
+		"  -c FILE  configuration file (default %s)\n"
+		"  -f       also log to stderr\n"
+		"  -d       debug logging\n", PQ_DEFAULT_CONFIG);
+	exit(2);
+}
+
+/* open_listeners - systemd's sockets if any, else the configured ones */
+static int *
+open_listeners(const struct pq_config *cfg, size_t *n_r)
+{
+	struct mg_error err;
+	int n = sd_listen_fds(1), *fds;
+	size_t i;
+
+	if (n > 0) {
+		if ((fds = calloc((size_t)n, sizeof(int))) == NULL)
+			mg_fatalx("out of memory");
+		for (i = 0; i < (size_t)n; i++)
+			fds[i] = SD_LISTEN_FDS_START + (int)i;
+		*n_r = (size_t)n;
+		mg_info("using %d socket(s) from systemd", n);
+		return fds;
+	}
+	if (cfg->listen.n == 0)
+		mg_fatalx("no listen address configured");
+	if ((fds = calloc(cfg->listen.n, sizeof(int))) == NULL)
+		mg_fatalx("out of memory");
+	for (i = 0; i < cfg->listen.n; i++) {
+		struct mg_listen l;
+		mg_listen_parse(cfg->listen.v[i], &l, &err);
+		if ((fds[i] = mg_listen_open(&l, 1024, 0666, &err)) < 0)
+			mg_fatalx("%s", err.msg);
+	}
+	*n_r = cfg->listen.n;
+	return fds;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = NULL;
+	int ch, test = 0, fg = 0, debug = 0;
+	struct pq_config *cfg;
+	struct pq_server *srv;
+	struct mg_error err;
+	size_t nfds;
+	int *fds, rc;
+
+	while ((ch = getopt(argc, argv, "c:dfth")) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'd': debug = 1; break;
+		case 'f': fg = 1; break;
+		case 't': test = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (path == NULL && access(PQ_DEFAULT_CONFIG, F_OK) == 0)
+		path = PQ_DEFAULT_CONFIG;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return 1;
+	if (pq_config_load(cfg, path, &err) < 0) {
+		fprintf(stderr, "policyd-quota: %s\n", err.msg);
+		return 1;
+	}
+	if (test) {
+		printf("# policyd-quota: configuration %s is valid\n",
+		       path ? path : "(built-in defaults)");
+		pq_config_dump(cfg, stdout);
+		pq_config_release(cfg);
+		free(cfg);
+		return 0;
+	}
+	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG | (fg ? MG_LOG_TO_STDERR : 0),
+		    debug);
+	fds = open_listeners(cfg, &nfds);
+	if (mg_drop_privileges(cfg->user, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	if ((srv = pq_server_new(cfg, fds, nfds, path, &err)) == NULL)
+		mg_fatalx("%s", err.msg);
+	free(fds);
+	mg_info("started: config=%s redis=%s", path ? path : "(defaults)",
+		cfg->redis.server);
+	mg_notify("READY=1");
+	rc = pq_server_run(srv);
+	pq_server_free(&srv);
+	mg_info("stopped");
+	return rc == 0 ? 0 : 1;
+}

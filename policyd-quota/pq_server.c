@@ -1,0 +1,771 @@
+/*
+ * pq_server.c - policyd-quota's event loop (see pq_server.h)
+ *
+ * parse (pq_codec) -> look up (pq_cache, else a pq_backend job) ->
+ * decide (pq_decide, pure) -> act (reply, log line, counters).
+ * A connection handles one request at a time, in order; while a request
+ * waits for Redis, further input is kept unread in its buffer.  Every
+ * waiting request has a deadline (lookup_timeout): when it passes, the
+ * request is answered with redis_error_action and the late result only
+ * feeds the cache.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mg_daemon.h"
+#include "mg_log.h"
+#include "mg_text.h"
+#include "pq_backend.h"
+#include "pq_cache.h"
+#include "pq_codec.h"
+#include "pq_decide.h"
+#include "pq_server.h"
+
+enum { ST_REQUESTS, ST_PASSED, ST_DEFERRED, ST_REJECTED, ST_ERRORS,
+       ST_CACHE_HITS, ST_CACHE_MISSES, ST_REFUSED };
+
+enum wait_stage { WAIT_NONE, WAIT_LOOKUP, WAIT_DEFER };
+
+struct conn {
+	int fd;
+	char in[PQ_REQUEST_MAX + 1];
+	size_t inlen;
+	char out[1200];
+	size_t outlen, outoff;
+	enum wait_stage stage;
+	unsigned long long token;
+	long long deadline_ms;
+	unsigned long long submit_seq;
+	struct pq_request req;
+	char rcpt[MG_ADDR_MAX + 1];       /* normalised recipient */
+	char mailbox[MG_ADDR_MAX + 1];    /* after alias resolution */
+	struct pq_quota quota;
+	struct conn *wprev, *wnext;       /* waiting list, oldest first */
+};
+
+struct pq_server {
+	struct pq_config *cfg;
+	char *config_path;
+	int ep, sigfd;
+	int *lfds;
+	size_t nlfds;
+	struct pq_backend *backend;
+	struct pq_cache *cache;
+	struct conn **conns;              /* indexed by fd */
+	size_t maxfd, nconns;
+	struct conn *whead, *wtail;
+	unsigned long long gen, inval_seq;
+	long long stats[PQ_STATS_N], stats_flushed[PQ_STATS_N];
+	long long next_stats_ms;
+	int stop;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+ep_set(struct pq_server *s, int fd, unsigned events, int add)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (epoll_ctl(s->ep, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev) < 0)
+		mg_warn("epoll_ctl fd %d", fd);
+}
+
+static void
+wait_unlink(struct pq_server *s, struct conn *c)
+{
+	if (c->stage == WAIT_NONE)
+		return;
+	if (c->wprev) c->wprev->wnext = c->wnext; else s->whead = c->wnext;
+	if (c->wnext) c->wnext->wprev = c->wprev; else s->wtail = c->wprev;
+	c->wprev = c->wnext = NULL;
+	c->stage = WAIT_NONE;
+}
+
+static void
+conn_close(struct pq_server *s, struct conn *c)
+{
+	wait_unlink(s, c);
+	s->conns[c->fd] = NULL;
+	s->nconns--;
+	close(c->fd);
+	free(c);
+}
+
+/* flush - write what is pending; 0 all written, 1 would block, -1 error */
+static int
+flush(struct pq_server *s, struct conn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			ep_set(s, c->fd, EPOLLIN | EPOLLOUT, 0);
+			return 1;
+		}
+		if (n <= 0)
+			return -1;
+		c->outoff += (size_t)n;
+	}
+	c->outlen = c->outoff = 0;
+	return 0;
+}
+
+/* reply - answer the current request and go on with the next one */
+static void
+reply(struct pq_server *s, struct conn *c, const char *action)
+{
+	int n;
+
+	wait_unlink(s, c);
+	n = pq_codec_reply(action, c->out, sizeof(c->out));
+	if (n < 0) {
+		mg_warnx("internal: reply too long; closing connection");
+		conn_close(s, c);
+		return;
+	}
+	c->outlen = (size_t)n;
+	c->outoff = 0;
+	if (flush(s, c) < 0)
+		conn_close(s, c);
+	/* the caller goes on with the connection's next request, if any */
+}
+
+static void
+log_decision(struct conn *c, const char *action, const char *reason,
+	     long long first_deferral)
+{
+	struct mg_kv kv;
+
+	mg_kv_init(&kv);
+	mg_kv_add(&kv, "action", action);
+	mg_kv_add(&kv, "reason", reason);
+	mg_kv_add(&kv, "queue_id", c->req.queue_id);
+	mg_kv_add(&kv, "from", c->req.sender);
+	mg_kv_add(&kv, "to", c->req.recipient);
+	mg_kv_add(&kv, "mailbox", c->mailbox);
+	mg_kv_addf(&kv, "size", "%lld", c->req.size);
+	mg_kv_addf(&kv, "bytes", "%lld", c->quota.bytes);
+	mg_kv_addf(&kv, "bytes_limit", "%lld", c->quota.bytes_limit);
+	mg_kv_addf(&kv, "msgs", "%lld", c->quota.msgs);
+	mg_kv_addf(&kv, "msgs_limit", "%lld", c->quota.msgs_limit);
+	if (first_deferral > 0)
+		mg_kv_addf(&kv, "first_deferral", "%lld", first_deferral);
+	mg_kv_add(&kv, "client", c->req.client_address);
+	mg_log_kv(MG_LOG_INFO, &kv);
+}
+
+/* error_action - Redis could not be asked in time */
+static void
+error_action(struct pq_server *s, struct conn *c, const char *why)
+{
+	s->stats[ST_ERRORS]++;
+	if (s->cfg->redis_error_action == PQ_ON_ERROR_DEFER_IF_PERMIT) {
+		log_decision(c, "defer_if_permit", why, 0);
+		reply(s, c, "DEFER_IF_PERMIT 4.3.0 Temporary quota lookup failure, try again later");
+	} else {
+		reply(s, c, "DUNNO");
+	}
+}
+
+static void
+dunno(struct pq_server *s, struct conn *c)
+{
+	s->stats[ST_PASSED]++;
+	reply(s, c, "DUNNO");
+}
+
+static int
+submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
+       enum wait_stage stage)
+{
+	struct pq_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return -1;
+	j->kind = kind;
+	c->token = ((unsigned long long)c->fd << 32) | (++s->gen & 0xffffffffULL);
+	j->token = c->token;
+	if (kind == PQ_JOB_LOOKUP) {
+		snprintf(j->addr, sizeof(j->addr), "%s", c->rcpt);
+	} else {
+		char idsrc[2 * MG_ADDR_MAX + 32], sender[MG_ADDR_MAX + 1];
+		int n;
+		if (mg_addr_normalize(c->req.sender, strlen(c->req.sender),
+				      s->cfg->recipient_delimiter, sender,
+				      sizeof(sender), NULL) < 0)
+			snprintf(sender, sizeof(sender), "%s", c->req.sender);
+		n = snprintf(idsrc, sizeof(idsrc), "%s\n%lld", sender, c->req.size);
+		mg_keys_id(idsrc, (size_t)n, j->id);
+		snprintf(j->addr, sizeof(j->addr), "%s", c->mailbox);
+		j->now = time(NULL);
+		j->ttl = s->cfg->defer_period_ms / 1000 + 86400;
+	}
+	c->submit_seq = s->inval_seq;
+	if (pq_backend_submit(s->backend, j) < 0) {
+		free(j);
+		return -1;
+	}
+	c->stage = stage;
+	c->deadline_ms = now_ms() + s->cfg->lookup_timeout_ms;
+	c->wprev = s->wtail;
+	c->wnext = NULL;
+	if (s->wtail) s->wtail->wnext = c; else s->whead = c;
+	s->wtail = c;
+	return 0;
+}
+
+static void
+limits(const struct pq_config *cfg, struct pq_limits *lim)
+{
+	lim->grace_percent = cfg->grace_percent;
+	lim->stale_after = cfg->state_max_age_ms / 1000;
+	lim->defer_period = cfg->defer_period_ms / 1000;
+}
+
+/* judge - phase 1 with a known quota state */
+static void
+judge(struct pq_server *s, struct conn *c)
+{
+	struct pq_limits lim;
+	enum pq_fullness f;
+
+	limits(s->cfg, &lim);
+	f = pq_quota_check(&c->quota, c->req.size, &lim, time(NULL));
+	if (f != PQ_FULL) {
+		dunno(s, c);
+		return;
+	}
+	if (submit(s, c, PQ_JOB_DEFER, WAIT_DEFER) < 0)
+		error_action(s, c, "queue_full");
+}
+
+/* expand - fill a reply template with the recipient and the period */
+static void
+expand(struct pq_server *s, struct conn *c, const char *tmpl, char *out,
+       size_t outsz)
+{
+	char days[32], rcpt[MG_ADDR_MAX + 1];
+	struct mg_tvar vars[2];
+
+	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
+		    MG_ADDR_MAX);
+	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
+	vars[0].name = "rcpt"; vars[0].value = rcpt;
+	vars[1].name = "days"; vars[1].value = days;
+	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
+		snprintf(out, outsz, "Mailbox full");
+}
+
+static void
+verdict(struct pq_server *s, struct conn *c, long long first_deferral)
+{
+	struct pq_limits lim;
+	char text[900], action[1000];
+
+	limits(s->cfg, &lim);
+	if (pq_decide_full(first_deferral, time(NULL), &lim) == PQ_REJECT) {
+		s->stats[ST_REJECTED]++;
+		expand(s, c, pq_config_reject_text(s->cfg), text, sizeof(text));
+		snprintf(action, sizeof(action), "550 5.2.2 %s", text);
+		log_decision(c, "reject", "full_for_defer_period", first_deferral);
+	} else {
+		s->stats[ST_DEFERRED]++;
+		expand(s, c, pq_config_defer_text(s->cfg), text, sizeof(text));
+		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.2.2 %s", text);
+		log_decision(c, "defer", "mailbox_full", first_deferral);
+	}
+	reply(s, c, action);
+}
+
+/* resolve - from the cache if possible; 1 answered/judged, 0 waiting */
+static void
+resolve(struct pq_server *s, struct conn *c)
+{
+	long long now = now_ms();
+	const struct pq_entry *e = pq_cache_get(s->cache, c->rcpt, now);
+
+	if (e != NULL && !e->tombstone) {
+		if (!e->is_alias) {
+			s->stats[ST_CACHE_HITS]++;
+			snprintf(c->mailbox, sizeof(c->mailbox), "%s", c->rcpt);
+			c->quota = e->quota;
+			judge(s, c);
+			return;
+		}
+		if (e->ntargets != 1) {        /* a list: LMTP decides per mailbox */
+			s->stats[ST_CACHE_HITS]++;
+			dunno(s, c);
+			return;
+		}
+		snprintf(c->mailbox, sizeof(c->mailbox), "%s", e->target);
+		e = pq_cache_get(s->cache, c->mailbox, now);
+		if (e != NULL && !e->tombstone && !e->is_alias) {
+			s->stats[ST_CACHE_HITS]++;
+			c->quota = e->quota;
+			judge(s, c);
+			return;
+		}
+	}
+	s->stats[ST_CACHE_MISSES]++;
+	if (submit(s, c, PQ_JOB_LOOKUP, WAIT_LOOKUP) < 0)
+		error_action(s, c, "queue_full");
+}
+
+/* handle - one complete request */
+static void
+handle(struct pq_server *s, struct conn *c)
+{
+	s->stats[ST_REQUESTS]++;
+	c->mailbox[0] = '\0';
+	memset(&c->quota, 0, sizeof(c->quota));
+	if (strcmp(c->req.protocol_state, "RCPT") != 0 ||
+	    mg_addr_normalize(c->req.recipient, strlen(c->req.recipient),
+			      s->cfg->recipient_delimiter, c->rcpt,
+			      sizeof(c->rcpt), NULL) < 0 ||
+	    c->rcpt[0] == '\0') {
+		dunno(s, c);
+		return;
+	}
+	resolve(s, c);
+}
+
+static void
+process(struct pq_server *s, struct conn *c)
+{
+	int fd;
+
+	while (c->stage == WAIT_NONE && c->outlen == 0 && c->inlen > 0) {
+		struct mg_error err;
+		size_t used = 0;
+		int rc = pq_codec_parse(c->in, c->inlen, &c->req, &used, &err);
+
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			char client[64];
+			s->stats[ST_REFUSED]++;
+			mg_sanitize(client, sizeof(client), c->req.client_address,
+				    strlen(c->req.client_address), 60);
+			mg_warnx("closing policy connection (fd %d): %s", c->fd, err.msg);
+			conn_close(s, c);
+			return;
+		}
+		memmove(c->in, c->in + used, c->inlen - used);
+		c->inlen -= used;
+		fd = c->fd;
+		handle(s, c);
+		if (s->conns[fd] != c)        /* closed meanwhile */
+			return;
+	}
+}
+
+static void
+on_readable(struct pq_server *s, struct conn *c)
+{
+	for (;;) {
+		ssize_t n;
+		if (c->inlen >= PQ_REQUEST_MAX) {
+			/* the parser refuses an over-long request */
+			process(s, c);
+			return;
+		}
+		n = recv(c->fd, c->in + c->inlen, PQ_REQUEST_MAX - c->inlen, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			conn_close(s, c);      /* Postfix closed (idle, max_use) */
+			return;
+		}
+		c->inlen += (size_t)n;
+		if (c->stage != WAIT_NONE)
+			break;              /* keep it for later */
+	}
+	process(s, c);
+}
+
+static void
+on_accept(struct pq_server *s, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				mg_warn("accept");
+			return;
+		}
+		if ((size_t)fd >= s->maxfd ||
+		    s->nconns >= (size_t)s->cfg->max_connections ||
+		    (c = calloc(1, sizeof(*c))) == NULL) {
+			mg_warnx("too many connections (%zu): refusing one", s->nconns);
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		s->conns[fd] = c;
+		s->nconns++;
+		ep_set(s, fd, EPOLLIN, 1);
+	}
+}
+
+/* cache_result - keep a lookup's answer unless it may be stale */
+static void
+cache_result(struct pq_server *s, const struct pq_job *j,
+	     unsigned long long submit_seq)
+{
+	struct pq_entry e;
+	const struct pq_entry *t;
+	long long now = now_ms();
+
+	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0)
+		return;
+	/* an invalidation for it arrived after the lookup started */
+	t = pq_cache_get(s->cache, j->addr, now);
+	if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
+		return;
+	if (j->ntargets == 1) {
+		t = pq_cache_get(s->cache, j->target, now);
+		if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
+			return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.fetched_ms = now;
+	snprintf(e.addr, sizeof(e.addr), "%s", j->addr);
+	if (j->ntargets > 0) {
+		e.is_alias = 1;
+		e.ntargets = j->ntargets;
+		snprintf(e.target, sizeof(e.target), "%s", j->target);
+		pq_cache_put(s->cache, &e);
+		if (j->ntargets != 1)
+			return;
+		memset(&e, 0, sizeof(e));
+		e.fetched_ms = now;
+		snprintf(e.addr, sizeof(e.addr), "%s", j->target);
+	}
+	e.quota = j->quota;
+	pq_cache_put(s->cache, &e);
+}
+
+static void
+invalidate(struct pq_server *s, const struct pq_job *j)
+{
+	struct pq_entry t;
+
+	s->inval_seq++;
+	if (j->is_invalidation == 2) {
+		pq_cache_clear(s->cache);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	snprintf(t.addr, sizeof(t.addr), "%s", j->addr);
+	t.tombstone = 1;
+	t.inval_seq = s->inval_seq;
+	t.fetched_ms = now_ms();
+	pq_cache_put(s->cache, &t);
+}
+
+static void
+on_results(struct pq_server *s)
+{
+	struct pq_job *j = pq_backend_take(s->backend), *next;
+
+	for (; j != NULL; j = next) {
+		int fd = (int)(j->token >> 32);
+		struct conn *c = NULL;
+
+		next = j->next;
+		if (j->is_invalidation) {
+			invalidate(s, j);
+			free(j);
+			continue;
+		}
+		if (j->token != 0 && (size_t)fd < s->maxfd)
+			c = s->conns[fd];
+		if (c != NULL && c->token != j->token)
+			c = NULL;               /* answered already (deadline) */
+		if (j->kind == PQ_JOB_LOOKUP && !j->failed)
+			cache_result(s, j, c ? c->submit_seq : s->inval_seq);
+		if (c != NULL && c->stage != WAIT_NONE) {
+			wait_unlink(s, c);
+			c->token = 0;
+			if (j->failed)
+				error_action(s, c, mg_err_kind_name(j->err.kind));
+			else if (j->kind == PQ_JOB_LOOKUP) {
+				if (j->ntargets > 1) {
+					dunno(s, c);
+				} else {
+					snprintf(c->mailbox, sizeof(c->mailbox), "%s",
+						 j->ntargets == 1 ? j->target : j->addr);
+					c->quota = j->quota;
+					judge(s, c);
+				}
+			} else {
+				verdict(s, c, j->first_deferral);
+			}
+			if ((size_t)fd < s->maxfd && s->conns[fd] == c)
+				process(s, c);
+		}
+		free(j);
+	}
+}
+
+static void
+expire(struct pq_server *s)
+{
+	long long now = now_ms();
+
+	while (s->whead != NULL && s->whead->deadline_ms <= now) {
+		struct conn *c = s->whead;
+		int fd = c->fd;
+		wait_unlink(s, c);
+		c->token = 0;
+		error_action(s, c, "timeout");
+		if (s->conns[fd] == c)
+			process(s, c);
+	}
+}
+
+static void
+log_stats(struct pq_server *s)
+{
+	struct mg_kv kv;
+	size_t i;
+
+	mg_kv_init(&kv);
+	mg_kv_add(&kv, "stats", "policyd-quota");
+	for (i = 0; i < PQ_STATS_N; i++)
+		mg_kv_addf(&kv, pq_stats_names[i], "%lld", s->stats[i]);
+	mg_kv_addf(&kv, "connections", "%zu", s->nconns);
+	mg_kv_addf(&kv, "cached", "%zu", pq_cache_count(s->cache));
+	mg_kv_add(&kv, "subscribed", pq_backend_subscribed(s->backend) ? "yes" : "no");
+	mg_log_kv(MG_LOG_INFO, &kv);
+}
+
+static void
+flush_stats(struct pq_server *s)
+{
+	struct pq_job *j;
+	size_t i;
+	int any = 0;
+
+	s->next_stats_ms = now_ms() + s->cfg->stats_interval_ms;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return;
+	j->kind = PQ_JOB_STATS;
+	for (i = 0; i < PQ_STATS_N; i++) {
+		j->stats[i] = s->stats[i] - s->stats_flushed[i];
+		any |= j->stats[i] != 0;
+	}
+	if (!any || pq_backend_submit(s->backend, j) < 0) {
+		free(j);
+		return;
+	}
+	memcpy(s->stats_flushed, s->stats, sizeof(s->stats));
+}
+
+static void
+reload(struct pq_server *s)
+{
+	struct pq_config *n = calloc(1, sizeof(*n));
+	struct mg_error err;
+
+	if (n == NULL)
+		return;
+	if (pq_config_load(n, s->config_path, &err) < 0) {
+		mg_warnx("reload failed, keeping the running settings: %s", err.msg);
+		free(n);
+		return;
+	}
+	mg_notify("RELOADING=1");
+	/* listeners and Redis connections stay as they are: those need a restart */
+	pq_config_release(s->cfg);
+	free(s->cfg);
+	s->cfg = n;
+	pq_cache_clear(s->cache);
+	mg_info("configuration reloaded from %s", s->config_path ? s->config_path : "(defaults)");
+	mg_notify("READY=1");
+}
+
+static void
+on_signal(struct pq_server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP: reload(s); break;
+		case SIGUSR1: log_stats(s); break;
+		default: s->stop = 1; break;
+		}
+	}
+}
+
+struct pq_server *
+pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
+	      const char *config_path, struct mg_error *err)
+{
+	struct pq_server *s = calloc(1, sizeof(*s));
+	struct rlimit rl;
+	sigset_t set;
+	size_t i;
+
+	if (s == NULL) {
+		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->config_path = config_path ? strdup(config_path) : NULL;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		s->maxfd = (size_t)rl.rlim_cur;
+	else
+		s->maxfd = 65536;
+	s->conns = calloc(s->maxfd, sizeof(*s->conns));
+	s->cache = pq_cache_new((size_t)cfg->cache_size, cfg->cache_ttl_ms);
+	s->lfds = calloc(nfds, sizeof(int));
+	if (s->conns == NULL || s->cache == NULL || s->lfds == NULL) {
+		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		mg_error_sys(err, "epoll_create1");
+		return NULL;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	/* blocked before the backend's threads start, so they inherit it */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		mg_error_sys(err, "signalfd");
+		return NULL;
+	}
+	if ((s->backend = pq_backend_start(&cfg->redis, &cfg->keys, err)) == NULL)
+		return NULL;
+	for (i = 0; i < nfds; i++) {
+		s->lfds[i] = fds[i];
+		ep_set(s, fds[i], EPOLLIN, 1);
+	}
+	s->nlfds = nfds;
+	ep_set(s, s->sigfd, EPOLLIN, 1);
+	ep_set(s, pq_backend_fd(s->backend), EPOLLIN, 1);
+	s->next_stats_ms = now_ms() + cfg->stats_interval_ms;
+	return s;
+}
+
+static int
+is_listener(const struct pq_server *s, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlfds; i++)
+		if (s->lfds[i] == fd)
+			return 1;
+	return 0;
+}
+
+int
+pq_server_run(struct pq_server *s)
+{
+	struct epoll_event evs[256];
+
+	while (!s->stop) {
+		long long now = now_ms(), wait = s->next_stats_ms - now;
+		int i, n;
+
+		if (s->whead != NULL && s->whead->deadline_ms - now < wait)
+			wait = s->whead->deadline_ms - now;
+		if (wait < 0)
+			wait = 0;
+		n = epoll_wait(s->ep, evs, 256, (int)wait);
+		if (n < 0 && errno != EINTR) {
+			mg_warn("epoll_wait");
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			struct conn *c;
+
+			if (fd == s->sigfd) {
+				on_signal(s);
+			} else if (fd == pq_backend_fd(s->backend)) {
+				on_results(s);
+			} else if (is_listener(s, fd)) {
+				on_accept(s, fd);
+			} else if ((size_t)fd < s->maxfd && (c = s->conns[fd]) != NULL) {
+				if (evs[i].events & EPOLLOUT) {
+					int rc = flush(s, c);
+					if (rc < 0) {
+						conn_close(s, c);
+						continue;
+					}
+					if (rc == 0) {
+						ep_set(s, fd, EPOLLIN, 0);
+						process(s, c);
+						if (s->conns[fd] != c)
+							continue;
+					}
+				}
+				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+					on_readable(s, c);
+			}
+		}
+		expire(s);
+		if (now_ms() >= s->next_stats_ms)
+			flush_stats(s);
+	}
+	mg_notify("STOPPING=1");
+	log_stats(s);
+	return 0;
+}
+
+void
+pq_server_free(struct pq_server **sp)
+{
+	struct pq_server *s = *sp;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	pq_backend_stop(&s->backend);
+	for (i = 0; i < s->maxfd; i++)
+		if (s->conns[i] != NULL)
+			conn_close(s, s->conns[i]);
+	for (i = 0; i < s->nlfds; i++)
+		close(s->lfds[i]);
+	pq_cache_free(&s->cache);
+	free(s->conns);
+	free(s->lfds);
+	close(s->ep);
+	close(s->sigfd);
+	pq_config_release(s->cfg);
+	free(s->cfg);
+	free(s->config_path);
+	free(s);
+	*sp = NULL;
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Issue 4 through the real stack: Postfix calls policyd-quota per
+recipient; Dovecot holds the mailboxes; Redis holds the state.
+
+The quota state policyd-quota reads is the one the Dovecot plugin
+(dovecot-quota-warn) publishes after every delivery and every doveadm
+command: these tests never write it themselves, except to simulate a
+mailbox that is full or stale."""
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+
+from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
+                    imap_wait_header, redis, hostport)
+
+ENV = stack_env()
+DOM = ENV["MG_DOMAIN"]
+SMALL = ENV["MG_SMALL_USER"]
+ALICE = "alice@" + DOM
+SENDER = "sender@example.com"
+BUILD = ENV["MG_BUILD_DIR"]
+STATE = ENV["MG_STATE_DIR"]
+
+
+def doveadm_quota(user):
+    out = subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"], "-f", "tab",
+                          "quota", "get", "-u", user],
+                         check=True, capture_output=True, text=True).stdout
+    vals = {}
+    for line in out.splitlines()[1:]:
+        cols = line.split("\t")
+        vals[cols[1]] = (int(cols[2]), 0 if cols[3] == "-" else int(cols[3]))
+    return vals
+
+
+def publish(user):
+    """doveadm's session makes the plugin publish the mailbox's state;
+    return it (KiB) once Redis holds the same figures"""
+    key = "mg:v1:quota:{%s}" % user
+    deadline = time.time() + 10
+    while True:
+        used_kib, limit_kib = doveadm_quota(user)["STORAGE"]
+        b = int(redis(ENV, "HGET", key, "bytes") or -1)
+        if (b + 1023) // 1024 == used_kib:      # doveadm rounds up
+            return used_kib, limit_kib
+        assert time.time() < deadline, "plugin did not publish %s" % user
+        time.sleep(0.2)
+
+
+def policy(addr, rcpt, size=0, state="RCPT", sender=SENDER, sock=None):
+    req = ("request=smtpd_access_policy\nprotocol_state=%s\nsender=%s\n"
+           "recipient=%s\nsize=%d\nqueue_id=\nclient_address=192.0.2.7\n\n"
+           % (state, sender, rcpt, size))
+    own = sock is None
+    if own:
+        sock = socket.create_connection(hostport(addr), timeout=10)
+    sock.sendall(req.encode())
+    data = b""
+    while not data.endswith(b"\n\n"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise ConnectionError("policy server closed the connection")
+        data += chunk
+    if own:
+        sock.close()
+    return data.decode().strip()
+
+
+def fill_small_mailbox():
+    """Real deliveries until Dovecot counts the mailbox full.  They go
+    straight to Dovecot's LMTP: through Postfix, the policy would (rightly)
+    defer the message that does not fit before the mailbox is full."""
+    lines = 2600                               # about 200 KB per message
+    for n in range(40):
+        used, limit = publish(SMALL)
+        if used >= limit:
+            return
+        m = make_message(SENDER, SMALL, subject="filler %d" % n,
+                         body=("x" * 76 + "\n") * lines)
+        try:
+            with smtplib.LMTP(*hostport(ENV["MG_LMTP"]), timeout=30) as l:
+                l.sendmail(SENDER, [SMALL], m.as_bytes())
+        except smtplib.SMTPDataError as e:
+            assert e.smtp_code == 452, e      # does not fit: smaller ones
+            lines = max(lines // 4, 1)
+    used, limit = publish(SMALL)
+    assert used >= limit, "small@ not full after 40 messages: %d/%d KiB" % (used, limit)
+
+
+def full_mailbox_deferred_other_recipient_delivered():
+    fill_small_mailbox()
+    m = make_message(SENDER, SMALL, subject="to a full mailbox", body="short\n")
+    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
+        refused = s.sendmail(SENDER, [SMALL, ALICE], m.as_bytes())
+    assert SMALL in refused and ALICE not in refused, refused
+    code, text = refused[SMALL]
+    assert code == 450 and text.startswith(b"4.2.2"), refused
+    assert b"pleine" in text and b"5 jours" in text, text      # French default
+    imap_wait_header(ENV, ALICE, "Message-ID", m["Message-ID"])
+    keys = redis(ENV, "KEYS", "mg:v1:defer:{%s}:*" % SMALL)
+    assert len(keys) == 1, keys
+    ttl = redis(ENV, "TTL", keys[0])
+    assert 5 * 86400 < ttl <= 6 * 86400, ttl
+
+
+def after_five_days_refused_for_good():
+    m = make_message(SENDER, SMALL, subject="to a full mailbox", body="short\n")
+    keys = redis(ENV, "KEYS", "mg:v1:defer:{%s}:*" % SMALL)
+    assert len(keys) == 1, keys
+    # an admin (or time) moves the first deferral back 5 days and 1 second
+    redis(ENV, "SET", keys[0], int(time.time()) - 5 * 86400 - 1)
+    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
+        s.ehlo()
+        # same sender and same declared size as the deferred message
+        s.mail(SENDER, ["SIZE=%d" % len(m.as_bytes())])
+        code, text = s.rcpt(SMALL)
+    assert code == 550 and text.startswith(b"5.2.2"), (code, text)
+    # one second less: still only deferred
+    redis(ENV, "SET", keys[0], int(time.time()) - 5 * 86400 + 30)
+    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
+        s.ehlo()
+        s.mail(SENDER, ["SIZE=%d" % len(m.as_bytes())])
+        code, text = s.rcpt(SMALL)
+    assert code == 450 and text.startswith(b"4.2.2"), (code, text)
+
+
+def freeing_space_lets_mail_through():
+    i = imap_login(ENV, SMALL)
+    i.select("INBOX")
+    typ, data = i.search(None, "ALL")
+    for num in data[0].split():
+        i.store(num, "+FLAGS", "\\Deleted")
+    i.expunge()
+    i.logout()
+    used, limit = publish(SMALL)
+    assert used < limit // 2, (used, limit)
+    m = make_message(SENDER, SMALL, subject="after expunge")
+    assert smtp_send(ENV["MG_SMTP"], SENDER, [SMALL], m) == {}
+    imap_wait_header(ENV, SMALL, "Message-ID", m["Message-ID"])
+
+
+def aliases_and_details_resolve_to_the_mailbox():
+    redis(ENV, "HSET", "mg:v1:quota:{bob@%s}" % DOM, "bytes", 2048, "bytes_limit", 1024,
+          "msgs", 1, "msgs_limit", 0, "updated", int(time.time()))
+    redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
+    redis(ENV, "SADD", "mg:v1:alias:{team@%s}" % DOM, "bob@" + DOM)
+    redis(ENV, "SADD", "mg:v1:alias:{all@%s}" % DOM, "bob@" + DOM, ALICE)
+    try:
+        assert "4.2.2" in policy(ENV["MG_POLICY"], "Bob+Lists@" + DOM.upper())
+        assert "4.2.2" in policy(ENV["MG_POLICY"], "team@" + DOM)
+        # an alias to several mailboxes: LMTP decides per mailbox
+        assert policy(ENV["MG_POLICY"], "all@" + DOM) == "action=DUNNO"
+        # no state published: DUNNO; stale state: DUNNO
+        assert policy(ENV["MG_POLICY"], "nobody@" + DOM) == "action=DUNNO"
+        redis(ENV, "HSET", "mg:v1:quota:{bob@%s}" % DOM, "updated", int(time.time()) - 3 * 86400)
+        redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
+        assert policy(ENV["MG_POLICY"], "bob@" + DOM) == "action=DUNNO"
+        # other protocol states are not ours
+        assert policy(ENV["MG_POLICY"], "team@" + DOM, state="DATA") == "action=DUNNO"
+    finally:
+        redis(ENV, "DEL", "mg:v1:quota:{bob@%s}" % DOM, "mg:v1:alias:{team@%s}" % DOM,
+              "mg:v1:alias:{all@%s}" % DOM)
+        redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
+
+
+def garbage_closes_only_that_connection():
+    good = socket.create_connection(hostport(ENV["MG_POLICY"]), timeout=10)
+    bad = socket.create_connection(hostport(ENV["MG_POLICY"]), timeout=10)
+    half = socket.create_connection(hostport(ENV["MG_POLICY"]), timeout=10)
+    half.sendall(b"request=smtpd_access_policy\nrecipient=x")   # left idle
+    bad.sendall(b"this is not the policy protocol\n\n")
+    assert bad.recv(100) == b"", "garbage must close the connection"
+    bad.close()
+    bad = socket.create_connection(hostport(ENV["MG_POLICY"]), timeout=10)
+    bad.sendall(b"x=" + b"y" * 5000 + b"\n")
+    assert bad.recv(100) == b"", "an over-long line must close the connection"
+    for _ in range(3):          # the good connection is reused, undisturbed
+        assert policy(ENV["MG_POLICY"], ALICE, sock=good) == "action=DUNNO"
+    good.close()
+    half.close()
+    bad.close()
+
+
+def redis_slow_or_down_gets_the_configured_action_in_time():
+    # Redis hung (SIGSTOP) and paused: answers come within the bound
+    rpid = int(open(os.path.join(STATE, "redis", "pid")).read())
+    os.kill(rpid, signal.SIGSTOP)
+    try:
+        for n in range(3):
+            t0 = time.time()
+            ans = policy(ENV["MG_POLICY"], "uncached%d-%d@%s" % (n, os.getpid(), DOM))
+            elapsed = time.time() - t0
+            assert ans == "action=DUNNO", ans
+            assert elapsed < 1.0, "answer took %.3f s with Redis hung" % elapsed
+    finally:
+        os.kill(rpid, signal.SIGCONT)
+    # mail still flows through Postfix while Redis is hung (DUNNO default)
+    os.kill(rpid, signal.SIGSTOP)
+    try:
+        m = make_message(SENDER, ALICE, subject="redis hung")
+        assert smtp_send(ENV["MG_SMTP"], SENDER, [ALICE], m) == {}
+    finally:
+        os.kill(rpid, signal.SIGCONT)
+    imap_wait_header(ENV, ALICE, "Message-ID", m["Message-ID"])
+
+
+def redis_refused_with_defer_if_permit_action():
+    # a second policyd-quota, Redis on a closed port, the other action
+    binary = os.path.join(BUILD, "policyd-quota", "policyd-quota")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        f.write("listen = inet:127.0.0.1:%d\nuser =\nredis_server = 127.0.0.1:%d\n"
+                "redis_error_action = defer_if_permit\nlanguage = en\n" % (port, dead))
+        conf = f.name
+    check = subprocess.run([binary, "-c", conf, "-t"], capture_output=True, text=True)
+    assert check.returncode == 0 and "redis_error_action = defer_if_permit" in check.stdout
+    proc = subprocess.Popen([binary, "-c", conf, "-f"], stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for n in range(5):
+            t0 = time.time()
+            ans = policy("127.0.0.1:%d" % port, "r%d@%s" % (n, DOM))
+            assert ans.startswith("action=DEFER_IF_PERMIT 4.3.0"), ans
+            assert time.time() - t0 < 1.0
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=10)[1]
+        os.unlink(conf)
+    # logged once per outage, not once per request
+    assert err.count("redis unavailable") == 1, err
+
+
+def bad_config_is_refused_with_file_and_line():
+    binary = os.path.join(BUILD, "policyd-quota", "policyd-quota")
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        f.write("defer_period = 5d\nstate_max_age = 1x\n")
+        conf = f.name
+    r = subprocess.run([binary, "-c", conf, "-t"], capture_output=True, text=True)
+    os.unlink(conf)
+    assert r.returncode == 1, r
+    assert "%s:2: state_max_age: bad duration" % conf in r.stderr, r.stderr
+
+
+c = Checks()
+c.run(full_mailbox_deferred_other_recipient_delivered)
+c.run(after_five_days_refused_for_good)
+c.run(freeing_space_lets_mail_through)
+c.run(aliases_and_details_resolve_to_the_mailbox)
+c.run(garbage_closes_only_that_connection)
+c.run(redis_slow_or_down_gets_the_configured_action_in_time)
+c.run(redis_refused_with_defer_if_permit_action)
+c.run(bad_config_is_refused_with_file_and_line)
+c.finish()

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Issue 5 through the real stack: Dovecot with the quota and quota_warn
+plugins, deliveries over LMTP and SMTP, Redis, IMAP."""
+import os
+import signal
+import smtplib
+import subprocess
+import time
+
+from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
+                    imap_wait_header, imap_count, redis, hostport)
+
+ENV = stack_env()
+SMALL = ENV["MG_SMALL_USER"]
+ALICE = "alice@" + ENV["MG_DOMAIN"]
+QKEY = "mg:v1:quota:{%s}" % SMALL
+WKEY = "mg:v1:warn:{%s}" % SMALL
+
+
+def doveadm(*args):
+    return subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"]] + list(args),
+                          check=True, capture_output=True, text=True).stdout
+
+
+def quota_kib(user):
+    out = doveadm("-f", "tab", "quota", "get", "-u", user)
+    for line in out.splitlines()[1:]:
+        cols = line.split("\t")
+        if cols[1] == "STORAGE":
+            return int(cols[2]), int(cols[3])
+    raise AssertionError(out)
+
+
+def lmtp_deliver(user, lines, subject=None):
+    m = make_message("sender@example.com", user, subject=subject,
+                     body=("q" * 76 + "\n") * lines)
+    with smtplib.LMTP(*hostport(ENV["MG_LMTP"]), timeout=30) as l:
+        l.sendmail("sender@example.com", [user], m.as_bytes())
+    return m
+
+
+def expunge_all(user):
+    i = imap_login(ENV, user)
+    i.select("INBOX")
+    typ, data = i.search(None, "ALL")
+    for num in data[0].split():
+        i.store(num, "+FLAGS", "\\Deleted")
+    i.expunge()
+    i.logout()
+
+
+def warnings(threshold):
+    return imap_count(ENV, SMALL, "X-Quota-Warning", str(threshold))
+
+
+def percent():
+    b = int(redis(ENV, "HGET", QKEY, "bytes"))
+    l = int(redis(ENV, "HGET", QKEY, "bytes_limit"))
+    return b * 100 // l
+
+
+def wait_published(check, timeout=10):
+    """an IMAP session publishes when it ends, just after the client's
+    LOGOUT: wait for it"""
+    deadline = time.time() + timeout
+    while not check():
+        assert time.time() < deadline, "not published within %ss" % timeout
+        time.sleep(0.1)
+
+
+def msgs():
+    return int(redis(ENV, "HGET", QKEY, "msgs") or 0)
+
+
+def fill_to(pct, lines=600):
+    """deliver ~47 KB messages until the published usage reaches pct;
+    LMTP answers before its session publishes, so wait for each one"""
+    for _ in range(60):
+        if percent() >= pct:
+            return
+        before = msgs()
+        lmtp_deliver(SMALL, lines)
+        wait_published(lambda: msgs() > before)
+    raise AssertionError("usage stuck at %d%%" % percent())
+
+
+def clean_start():
+    expunge_all(SMALL)
+    doveadm("quota", "recalc", "-u", SMALL)
+    # the expunge released every claim (under the 85 % re-arm mark)
+    assert percent() < 85
+    assert redis(ENV, "HGETALL", WKEY) == [], redis(ENV, "HGETALL", WKEY)
+
+
+def one_warning_at_90_then_silence():
+    clean_start()
+    fill_to(90)
+    assert percent() < 100
+    assert warnings(90) == 1, warnings(90)
+    raw = imap_wait_header(ENV, SMALL, "X-Quota-Warning", "90")
+    assert b"Auto-Submitted: auto-generated" in raw
+    assert b"Subject: =?UTF-8?B?" in raw                 # French, encoded
+    assert "Votre boîte aux lettres".encode() in raw
+    for _ in range(2):                                     # more deliveries, no repeat
+        if percent() >= 97:
+            break
+        lmtp_deliver(SMALL, 150)
+    assert warnings(90) == 1, warnings(90)
+    claimed = redis(ENV, "HGETALL", WKEY)
+    assert claimed[0] == "90", claimed
+
+
+def full_notice_reaches_the_full_mailbox():
+    fill_to(100, lines=200)
+    assert percent() >= 100
+    # the mailbox is full for everybody else ...
+    try:
+        lmtp_deliver(SMALL, 1000)
+        raise AssertionError("a full mailbox accepted a large message")
+    except smtplib.SMTPRecipientsRefused as e:
+        assert list(e.recipients.values())[0][0] == 452, e.recipients
+    # ... but the 100 % notice is there, once, and the 90 % one still once
+    imap_wait_header(ENV, SMALL, "X-Quota-Warning", "100")
+    assert warnings(100) == 1 and warnings(90) == 1
+
+
+def redis_values_equal_doveadm():
+    # doveadm's own session publishes too; sessions that ended just before
+    # publish asynchronously: compare once they have settled
+    def same():
+        used, limit = quota_kib(SMALL)
+        # doveadm shows kilobytes rounded up
+        got = ((int(redis(ENV, "HGET", QKEY, "bytes")) + 1023) // 1024,
+               int(redis(ENV, "HGET", QKEY, "bytes_limit")) // 1024)
+        same.last = (got, used, limit)
+        return got == (used, limit)
+    try:
+        wait_published(same, timeout=5)
+    except AssertionError:
+        raise AssertionError("redis/doveadm differ: %r" % (same.last,))
+    msgs = int(redis(ENV, "HGET", QKEY, "msgs"))
+    i = imap_login(ENV, SMALL)
+    typ, data = i.select("INBOX")
+    i.logout()
+    assert msgs == int(data[0]), (msgs, data)
+    assert abs(int(redis(ENV, "HGET", QKEY, "updated")) - time.time()) < 60
+    assert 0 < redis(ENV, "TTL", QKEY) <= 30 * 86400
+
+
+def rearmed_after_expunge_under_85_and_warned_again():
+    expunge_all(SMALL)
+    wait_published(lambda: percent() < 85)
+    wait_published(lambda: redis(ENV, "HGETALL", WKEY) == [])   # re-armed
+    fill_to(90)
+    assert warnings(90) == 1, warnings(90)             # the old one was expunged too
+    assert redis(ENV, "HGETALL", WKEY)[0] == "90"
+
+
+def recalc_publishes():
+    redis(ENV, "HSET", QKEY, "bytes", 1, "updated", 1)
+    doveadm("quota", "recalc", "-u", SMALL)
+    used, _ = quota_kib(SMALL)
+    assert (int(redis(ENV, "HGET", QKEY, "bytes")) + 1023) // 1024 == used
+    assert int(redis(ENV, "HGET", QKEY, "updated")) > 1
+
+
+def published_change_is_announced():
+    # policyd-quota's cache listens on this channel: a delivery announces itself
+    import socket
+    s = socket.create_connection(hostport(ENV["MG_REDIS"]), timeout=10)
+    s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$19\r\nmg:v1:quota-changed\r\n")
+    s.recv(1000)
+    lmtp_deliver(ALICE, 5)
+    data = b""
+    deadline = time.time() + 10
+    while ALICE.encode() not in data and time.time() < deadline:
+        data += s.recv(1000)
+    s.close()
+    assert ALICE.encode() in data, data
+
+
+def redis_down_does_not_stop_deliveries():
+    rpid = int(open(os.path.join(ENV["MG_STATE_DIR"], "redis", "pid")).read())
+    os.kill(rpid, signal.SIGSTOP)
+    try:
+        t0 = time.time()
+        for n in range(3):
+            m = lmtp_deliver(ALICE, 5, subject="redis down %d" % n)
+        elapsed = time.time() - t0
+    finally:
+        os.kill(rpid, signal.SIGCONT)
+    imap_wait_header(ENV, ALICE, "Message-ID", m["Message-ID"])
+    assert elapsed < 10, "deliveries took %.1f s with Redis hung" % elapsed
+    log = open(os.path.join(ENV["MG_STATE_DIR"], "dovecot", "dovecot.log")).read()
+    assert "quota_warn: redis unavailable" in log
+
+
+c = Checks()
+c.run(one_warning_at_90_then_silence)
+c.run(full_notice_reaches_the_full_mailbox)
+c.run(redis_values_equal_doveadm)
+c.run(rearmed_after_expunge_under_85_and_warned_again)
+c.run(recalc_publishes)
+c.run(published_change_is_announced)
+c.run(redis_down_does_not_stop_deliveries)
+c.finish()
