@@ -86,7 +86,7 @@ struct ma_verdict {
 	enum ma_reason reason;
 	char code[4];
 	char xcode[8];
-	char text[1000];             /* ready for smfi_setreply ('%' doubled) */
+	char text[981];              /* for smfi_setreply: <= 980, % doubled */
 };
 
 /* ma_decide_message - the final action and its reply */

@@ -21,6 +21,18 @@
 #define HDR_KEEP_MAX 998     /* Subject / Message-ID kept for notices */
 #define NAMES_MAX 600        /* names=... in the decision line */
 #define FEED_CHUNK 4096
+#define FILES_LOGGED 32      /* files listed one per line after the decision */
+
+/* what is logged of each file (event=file lines) */
+struct file_rec {
+	char name[128];
+	char container[64];
+	char sha256[65];
+	char mime[64];
+	unsigned long long size;
+	int origin;
+	int encrypted;
+};
 
 struct ma_msg {
 	struct ma_config *cfg;           /* this message's snapshot */
@@ -44,6 +56,7 @@ struct ma_msg {
 	size_t names_len;
 	char first_sha[65];
 	unsigned files;
+	struct file_rec rec[FILES_LOGGED];
 	struct scan_summary sum;
 	char header_text[400];
 };
@@ -158,6 +171,18 @@ on_file(void *ctx, const struct scan_file *sf)
 	struct ma_hit hit;
 	size_t i;
 
+	if (m->files < FILES_LOGGED) {
+		struct file_rec *r = &m->rec[m->files];
+		snprintf(r->name, sizeof(r->name), "%s",
+			 sf->n_names > 0 ? sf->names[0] : "");
+		snprintf(r->container, sizeof(r->container), "%s",
+			 sf->container ? sf->container : "");
+		snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256_hex);
+		snprintf(r->mime, sizeof(r->mime), "%s", f.mime_type);
+		r->size = sf->size;
+		r->origin = (int)sf->origin;
+		r->encrypted = sf->encrypted;
+	}
 	m->files++;
 	for (i = 0; i < sf->n_names; i++)
 		add_name(m, sf->names[i]);
@@ -273,7 +298,7 @@ void
 ma_msg_header(struct ma_msg *m, const char *name, const char *value,
 	      int leadspc)
 {
-	char buf[FEED_CHUNK + 2];
+	char buf[FEED_CHUNK + 4];     /* a CR LF pair, then the final CR LF */
 	size_t o = 0;
 	const char *p;
 
@@ -361,7 +386,38 @@ action_name(enum ma_action a)
 								   : "accept";
 }
 
-/* ma_msg_log - one decision line */
+/* log_files - one event=file line per scanned file (name, hash, type) */
+static void
+log_files(const struct ma_msg *m, const char *queue_id)
+{
+	static const char *const origins[] = { "part", "zip_member", "uuencode" };
+	struct mg_kv kv;
+	unsigned i;
+
+	for (i = 0; i < m->files && i < FILES_LOGGED; i++) {
+		const struct file_rec *r = &m->rec[i];
+		mg_kv_init(&kv);
+		mg_kv_add(&kv, "event", "file");
+		mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
+		mg_kv_add(&kv, "origin", (unsigned)r->origin < 3 ? origins[r->origin] : "?");
+		mg_kv_add(&kv, "name", r->name);
+		if (r->container[0])
+			mg_kv_add(&kv, "container", r->container);
+		mg_kv_addf(&kv, "size", "%llu", r->size);
+		if (r->sha256[0])
+			mg_kv_add(&kv, "sha256", r->sha256);
+		if (r->mime[0])
+			mg_kv_add(&kv, "mime", r->mime);
+		if (r->encrypted)
+			mg_kv_add(&kv, "encrypted", "yes");
+		mg_log_kv(MG_LOG_INFO, &kv);
+	}
+	if (m->files > FILES_LOGGED)
+		mg_info("queue_id=%s event=file more=%u", queue_id && queue_id[0]
+			? queue_id : "-", m->files - FILES_LOGGED);
+}
+
+/* ma_msg_log - one decision line (then the files it saw) */
 void
 ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 	   const struct ma_verdict *v)
@@ -410,6 +466,7 @@ ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 		mg_kv_add(&kv, "anomalies",
 			  ma_anomaly_names(m->sum.anomalies, anom, sizeof(anom)));
 	mg_log_kv(MG_LOG_INFO, &kv);
+	log_files(m, queue_id);
 }
 
 /* notice_due - refused for a file, from a real sender, not automatic */

@@ -389,6 +389,11 @@ run_sendmail(const char *bin, const char *rcpt, const char *msg, size_t len,
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
+		sigset_t none;
+
+		/* the daemon blocks its signals for sigwait: not the child */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(p[0], 0);
 		if (devnull >= 0)
 			dup2(devnull, 1);

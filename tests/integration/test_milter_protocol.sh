@@ -21,8 +21,16 @@ redis_server = unix:$T/no-redis.sock
 redis_connect_timeout = 50ms
 size_limit = $LIMIT
 error_action = accept
-notice_enable = no
+local_domains = mailguard.test
+notice_sendmail = $T/fake-sendmail
 EOC
+# the notice transport under test: a sendmail that records what it gets
+cat >"$T/fake-sendmail" <<EOS
+#!/bin/sh
+echo "ARGS: \$*" >>"$T/sent"
+cat >>"$T/sent"
+EOS
+chmod +x "$T/fake-sendmail"
 "$B/milter-attach/milter-attach" -c "$T/m.conf" -t >/dev/null
 "$B/milter-attach/milter-attach" -c "$T/m.conf" -f >"$T/log" 2>&1 &
 PID=$!
@@ -35,5 +43,24 @@ grep -q 'queue_id=QEXE .*action=reject reason=banned_ext.*name=100%.exe ext=.exe
 	{ echo "decision line missing"; rc=1; }
 grep -q 'queue_id=QMAIL .*size=2001 stage=mail action=reject reason=size' "$T/log" ||
 	{ echo "MAIL-stage decision line missing"; rc=1; }
-[ $rc -eq 0 ] || cat "$T/log"
+# SIGHUP reloads (libmilter alone would stop): the new limit applies
+sed -i "s/^size_limit = .*/size_limit = 3000/" "$T/m.conf"
+kill -HUP "$PID"
+i=0
+while ! grep -q 'configuration reloaded' "$T/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$PID" || { echo "milter died on SIGHUP"; rc=1; }
+miltertest -D sock="unix:$T/m.sock" -D limit=3000 -s "$HERE/milter_protocol.lua" >/dev/null ||
+	{ echo "protocol run after SIGHUP reload (limit 3000) failed"; rc=1; }
+# the refused .exe gave one notice to the local recipient, through sendmail
+i=0
+while ! grep -q 'event=notice queue_id=QEXE' "$T/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q '^ARGS: -i -f <> -- r@mailguard.test$' "$T/sent" 2>/dev/null ||
+	{ echo "no notice through sendmail"; rc=1; }
+grep -q '^Auto-Submitted: auto-generated$' "$T/sent" 2>/dev/null ||
+	{ echo "notice lacks Auto-Submitted"; rc=1; }
+grep -q '^X-Mailguard-Notice: QEXE$' "$T/sent" 2>/dev/null ||
+	{ echo "notice lacks the queue id"; rc=1; }
+grep -q 'event=notice queue_id=QEXE .*status=sent' "$T/log" ||
+	{ echo "notice not logged as sent"; rc=1; }
+[ $rc -eq 0 ] || { cat "$T/log"; cat "$T/sent" 2>/dev/null; }
 exit $rc

@@ -181,27 +181,44 @@ def imap_search_body(user, needle):
 
 def local_recipient_gets_one_notice():
     token = uuid.uuid4().hex
-    m = msg_with("clam.exe", read(CLAM + "/clam.exe"), subject="pj " + token)
-    expect_refused(m, 550, rcpts=(ALICE, "someone@example.net"))
+    m = msg_with("clam.exe", read(CLAM + "/clam.exe"), subject="pj " + token, rcpt=BOB)
+    expect_refused(m, 550, rcpts=(BOB, "someone@example.net"))
     deadline = time.time() + 30
     found = []
     while time.time() < deadline and not found:
-        found = imap_search_body(ALICE, token)
+        found = imap_search_body(BOB, token)
         time.sleep(0.5)
-    assert len(found) == 1, "notice not found in alice's INBOX"
+    assert len(found) == 1, "notice not found in bob's INBOX"
     n = found[0]
     assert b"Auto-Submitted: auto-generated" in n, n[:600]
     assert b"Subject: =?UTF-8?B?" in n, n[:600]
     assert b"eve@example.com" in n and b"clam.exe" in n, n
     assert b"Return-Path: <>" in n, n[:400]
     # the same message again: no second notice (K notice:{RCPT}:<id>)
-    expect_refused(m, 550)
+    expect_refused(m, 550, rcpts=(BOB,))
     time.sleep(3)
-    assert len(imap_search_body(ALICE, token)) == 1
+    assert len(imap_search_body(BOB, token)) == 1
     # never a notice to an external address
     log = read(LOG).decode(errors="replace")
     assert "someone@example.net" not in "\n".join(
         l for l in log.splitlines() if "event=notice" in l)
+
+
+def notices_are_rate_limited_per_recipient():
+    """notice_rate (20 an hour in the stack) caps one recipient's notices"""
+    small = ENV["MG_SMALL_USER"]
+    token = uuid.uuid4().hex
+    payload = read(CLAM + "/clam.exe")
+    for _ in range(22):    # distinct Message-IDs: 22 candidates
+        expect_refused(msg_with("clam.exe", payload, subject="rate " + token, rcpt=small),
+                       550, rcpts=(small,))
+    deadline = time.time() + 30
+    while time.time() < deadline and len(imap_search_body(small, token)) < 20:
+        time.sleep(0.5)
+    time.sleep(2)
+    assert len(imap_search_body(small, token)) == 20
+    log = read(LOG).decode(errors="replace")
+    assert "rcpt=%s status=skipped detail=rate_limited" % small in log
 
 
 # ---- security-alert bans ----------------------------------------------------
@@ -309,7 +326,8 @@ if __name__ == "__main__":
                zip_member_refused, submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,
-               local_recipient_gets_one_notice, ctl_validates_input,
+               local_recipient_gets_one_notice, notices_are_rate_limited_per_recipient,
+               ctl_validates_input,
                ban_added_with_ctl_takes_effect, sha256_ban_catches_renamed_file,
                redis_down_keeps_static_rules_and_last_bans, ban_deleted_with_ctl_is_lifted,
                decision_lines_are_logged, ctl_stats_counts_decisions):

@@ -311,6 +311,35 @@ test_message(void **state)
 }
 
 static void
+test_long_override(void **state)
+{
+	char text[4096];
+	struct ma_config *cfg;
+	struct ma_hit hit = { .reason = MA_R_EXT, .name = "a.exe", .ext = ".exe" };
+	struct ma_facts f = { 10, &hit, 0, 0, 1 };
+	struct ma_verdict v;
+
+	(void)state;
+	/* an admin text of 2000 characters full of %% still gives a reply
+	 * of at most 980 characters with no single % */
+	snprintf(text, sizeof(text), "reply_banned = \"");
+	for (size_t i = strlen(text); i < 2000; i += 3)
+		memcpy(text + i, "x%%", 4);
+	strcat(text, "\"\n");
+	cfg = load(text);
+	ma_decide_message(cfg, &f, &v);
+	assert_int_equal(v.action, MA_ACT_REJECT);
+	assert_true(strlen(v.text) <= 980);
+	for (size_t k = 0; v.text[k]; k++) {
+		if (v.text[k] == '%') {
+			assert_int_equal(v.text[k + 1], '%');
+			k++;
+		}
+	}
+	ma_config_unref(&cfg);
+}
+
+static void
 test_reply_escape(void **state)
 {
 	char out[16];
@@ -335,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_alert_bans),
 		cmocka_unit_test(test_magic),
 		cmocka_unit_test(test_message),
+		cmocka_unit_test(test_long_override),
 		cmocka_unit_test(test_reply_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
