@@ -91,7 +91,15 @@ def fill_small_mailbox():
     assert used >= limit, "small@ not full after 40 messages: %d/%d KiB" % (used, limit)
 
 
+def forget_earlier_runs():
+    """a second run on the same stack starts from the same Redis state"""
+    for pattern in ("mg:v1:defer:{%s}:*" % SMALL, "mg:v1:fullnotice:*"):
+        for key in redis(ENV, "KEYS", pattern):
+            redis(ENV, "DEL", key)
+
+
 def full_mailbox_deferred_other_recipient_delivered():
+    forget_earlier_runs()
     fill_small_mailbox()
     m = make_message(SENDER, SMALL, subject="to a full mailbox", body="short\n")
     with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
@@ -165,27 +173,33 @@ def freeing_space_lets_mail_through():
 
 
 def aliases_and_details_resolve_to_the_mailbox():
-    redis(ENV, "HSET", "mg:v1:quota:{bob@%s}" % DOM, "bytes", 2048, "bytes_limit", 1024,
+    # a mailbox Dovecot never delivers to, so the plugin never rewrites
+    # the state this test sets (bob@ gets real deliveries and publications)
+    ghost = "ghost@" + DOM
+    key = "mg:v1:quota:{%s}" % ghost
+    redis(ENV, "HSET", key, "bytes", 2048, "bytes_limit", 1024,
           "msgs", 1, "msgs_limit", 0, "updated", int(time.time()))
-    redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
-    redis(ENV, "SADD", "mg:v1:alias:{team@%s}" % DOM, "bob@" + DOM)
-    redis(ENV, "SADD", "mg:v1:alias:{all@%s}" % DOM, "bob@" + DOM, ALICE)
+    redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
+    redis(ENV, "SADD", "mg:v1:alias:{team@%s}" % DOM, ghost)
+    redis(ENV, "SADD", "mg:v1:alias:{all@%s}" % DOM, ghost, ALICE)
     try:
-        assert "4.2.2" in policy(ENV["MG_POLICY"], "Bob+Lists@" + DOM.upper())
-        assert "4.2.2" in policy(ENV["MG_POLICY"], "team@" + DOM)
+        ans = policy(ENV["MG_POLICY"], "Ghost+Lists@" + DOM.upper())
+        assert "4.2.2" in ans, ans
+        ans = policy(ENV["MG_POLICY"], "team@" + DOM)
+        assert "4.2.2" in ans, ans
         # an alias to several mailboxes: LMTP decides per mailbox
         assert policy(ENV["MG_POLICY"], "all@" + DOM) == "action=DUNNO"
         # no state published: DUNNO; stale state: DUNNO
         assert policy(ENV["MG_POLICY"], "nobody@" + DOM) == "action=DUNNO"
-        redis(ENV, "HSET", "mg:v1:quota:{bob@%s}" % DOM, "updated", int(time.time()) - 3 * 86400)
-        redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
-        assert policy(ENV["MG_POLICY"], "bob@" + DOM) == "action=DUNNO"
+        redis(ENV, "HSET", key, "updated", int(time.time()) - 3 * 86400)
+        redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
+        ans = policy(ENV["MG_POLICY"], ghost)
+        assert ans == "action=DUNNO", ans
         # other protocol states are not ours
         assert policy(ENV["MG_POLICY"], "team@" + DOM, state="DATA") == "action=DUNNO"
     finally:
-        redis(ENV, "DEL", "mg:v1:quota:{bob@%s}" % DOM, "mg:v1:alias:{team@%s}" % DOM,
-              "mg:v1:alias:{all@%s}" % DOM)
-        redis(ENV, "PUBLISH", "mg:v1:quota-changed", "bob@" + DOM)
+        redis(ENV, "DEL", key, "mg:v1:alias:{team@%s}" % DOM, "mg:v1:alias:{all@%s}" % DOM)
+        redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
 
 
 def garbage_closes_only_that_connection():
