@@ -92,6 +92,19 @@ def imap_count(env, user, header, value, mailbox="INBOX"):
         i.logout()
 
 
+def imap_expunge_all(env, user, mailbox="INBOX"):
+    """delete every message of the mailbox over IMAP"""
+    i = imap_login(env, user)
+    try:
+        i.select(mailbox)
+        typ, data = i.search(None, "ALL")
+        for num in data[0].split():
+            i.store(num, "+FLAGS", "\\Deleted")
+        i.expunge()
+    finally:
+        i.logout()
+
+
 def redis(env, *args):
     """One Redis command over a raw socket (RESP); returns the decoded reply."""
     host, port = hostport(env["MG_REDIS"])

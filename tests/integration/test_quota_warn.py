@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
-                    imap_wait_header, imap_count, redis, hostport)
+                    imap_wait_header, imap_count, imap_expunge_all, redis, hostport)
 
 ENV = stack_env()
 SMALL = ENV["MG_SMALL_USER"]
@@ -37,16 +37,6 @@ def lmtp_deliver(user, lines, subject=None):
     with smtplib.LMTP(*hostport(ENV["MG_LMTP"]), timeout=30) as l:
         l.sendmail("sender@example.com", [user], m.as_bytes())
     return m
-
-
-def expunge_all(user):
-    i = imap_login(ENV, user)
-    i.select("INBOX")
-    typ, data = i.search(None, "ALL")
-    for num in data[0].split():
-        i.store(num, "+FLAGS", "\\Deleted")
-    i.expunge()
-    i.logout()
 
 
 def warnings(threshold):
@@ -85,7 +75,7 @@ def fill_to(pct, lines=600):
 
 
 def clean_start():
-    expunge_all(SMALL)
+    imap_expunge_all(ENV, SMALL)
     doveadm("quota", "recalc", "-u", SMALL)
     # the expunge released every claim (under the 85 % re-arm mark)
     assert percent() < 85
@@ -148,7 +138,7 @@ def redis_values_equal_doveadm():
 
 
 def rearmed_after_expunge_under_85_and_warned_again():
-    expunge_all(SMALL)
+    imap_expunge_all(ENV, SMALL)
     wait_published(lambda: percent() < 85)
     wait_published(lambda: redis(ENV, "HGETALL", WKEY) == [])   # re-armed
     fill_to(90)
