@@ -330,22 +330,25 @@ retryable(const redisContext *ctx)
 		(errno == ECONNRESET || errno == EPIPE));
 }
 
-int
-mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
-		     struct mg_error *err, int argc, const char **argv,
-		     const size_t *argvlen)
+/* run_formatted - send one formatted command and read its reply; a
+ * command that found its connection closed by the server is sent once
+ * more on a new one */
+static int
+run_formatted(struct mg_redis *r, const char *cmd, size_t len,
+	      redisReply **reply_r, struct mg_error *err)
 {
-	redisReply *reply;
 	int attempt;
 
 	if (reply_r != NULL)
 		*reply_r = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		int was_connected = r->ctx != NULL;
+		void *reply = NULL;
+
 		if (ensure_connected(r, err) < 0)
 			return -1;
-		reply = redisCommandArgv(r->ctx, argc, argv, argvlen);
-		if (reply != NULL)
+		if (redisAppendFormattedCommand(r->ctx, cmd, len) == REDIS_OK &&
+		    redisGetReply(r->ctx, &reply) == REDIS_OK && reply != NULL)
 			return finish_reply(r, reply, reply_r, err);
 		if (!(was_connected && retryable(r->ctx)))
 			break;
@@ -355,29 +358,36 @@ mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
 }
 
 int
+mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
+		     struct mg_error *err, int argc, const char **argv,
+		     const size_t *argvlen)
+{
+	char *cmd = NULL;
+	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen), rc;
+
+	if (len < 0)
+		return mg_error_set(err, MG_ERR_NOMEM, "redis: cannot format command");
+	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	redisFreeCommand(cmd);
+	return rc;
+}
+
+int
 mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 		 struct mg_error *err, const char *fmt, ...)
 {
-	redisReply *reply;
+	char *cmd = NULL;
 	va_list ap;
-	int attempt;
+	int len, rc;
 
-	if (reply_r != NULL)
-		*reply_r = NULL;
-	for (attempt = 0; attempt < 2; attempt++) {
-		int was_connected = r->ctx != NULL;
-		if (ensure_connected(r, err) < 0)
-			return -1;
-		va_start(ap, fmt);
-		reply = redisvCommand(r->ctx, fmt, ap);
-		va_end(ap);
-		if (reply != NULL)
-			return finish_reply(r, reply, reply_r, err);
-		if (!(was_connected && retryable(r->ctx)))
-			break;
-		mg_redis_disconnect(r);
-	}
-	return io_error(r, "command", err);
+	va_start(ap, fmt);
+	len = redisvFormatCommand(&cmd, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return mg_error_set(err, MG_ERR_PARSE, "redis: bad command format");
+	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	redisFreeCommand(cmd);
+	return rc;
 }
 
 int
