@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""bench_milter_stack.py - Postfix messages/s with and without milter-attach
+"""bench_milter_stack.py - Postfix messages/s without a milter, with a
+do-nothing libmilter milter, and with milter-attach
 
 Usage (stack up):  MG_STACK_DIR=... python3 tests/bench/bench_milter_stack.py
                    [--messages N] [--parallel P] [--size BYTES] [--rounds R]
 
 Sends N messages of SIZE bytes (default 50 KB: text + a base64 PDF-like
-attachment) to the stack's MX smtpd over P parallel SMTP connections,
-alternately with smtpd_milters set (milter-attach) and empty (postconf -e
-+ postfix reload between phases, restored at the end), R rounds each, and
-prints messages/s for both and their ratio.  Speed is measured, never
-asserted.  The stack's Postfix config is changed only during the run.
+attachment) to the stack's MX smtpd over P parallel SMTP connections, R
+rounds of three phases in turn:
+  none   smtpd_milters empty,
+  null   smtpd_milters = tests/bench/milter_null (accepts everything, same
+         protocol negotiation as milter-attach): what any libmilter milter
+         costs Postfix on this host,
+  attach smtpd_milters = the stack's milter-attach.
+Between phases Postfix is reloaded, the queue is left to drain (the
+deliveries of one phase must not run in the next) and the recipient's
+INBOX is emptied (a growing maildir slows LMTP down as the run goes on).
+Prints messages/s for each and the ratios attach/none, null/none and
+attach/null.  Speed is measured, never asserted.  The stack's Postfix
+config is changed only during the run.
 """
 import argparse
 import os
@@ -19,9 +28,10 @@ import sys
 import threading
 import time
 import uuid
+import shutil
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from mgtest import stack_env, hostport  # noqa: E402
+from mgtest import stack_env, hostport, imap_expunge_all  # noqa: E402
 
 ENV = stack_env()
 PFX = ENV["MG_POSTFIX_CONFIG_DIR"]
@@ -79,36 +89,83 @@ def set_milters(value):
     time.sleep(1.5)
 
 
+def drain(timeout=300):
+    """wait until the Postfix queue is empty"""
+    end = time.time() + timeout
+    flushed = 0
+    while time.time() < end:
+        out = subprocess.run(["postqueue", "-c", PFX, "-p"], capture_output=True,
+                             text=True).stdout
+        if "Mail queue is empty" in out:
+            return
+        if not flushed and time.time() > end - timeout + 10:
+            subprocess.run(["postqueue", "-c", PFX, "-f"], check=True)
+            flushed = 1
+        time.sleep(0.5)
+    raise SystemExit("the queue did not drain in %d s" % timeout)
+
+
+def start_null(build):
+    """run milter_null on a unix socket Postfix can use; return (proc, spec)"""
+    exe = os.path.join(build, "tests", "bench", "milter_null")
+    if not os.access(exe, os.X_OK):
+        raise SystemExit("%s is not built" % exe)
+    d = os.path.join(ENV["MG_STATE_DIR"], "bench-milter-null")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    sock = os.path.join(d, "null.sock")
+    old = os.umask(0)
+    try:
+        proc = subprocess.Popen([exe, "unix:" + sock])
+    finally:
+        os.umask(old)
+    for _ in range(100):
+        if os.path.exists(sock):
+            return proc, "unix:" + sock
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("milter_null did not create %s" % sock)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--messages", type=int, default=400)
+    ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--size", type=int, default=50 * 1024)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
-    rcpt = "bob@" + ENV["MG_DOMAIN"]
-    data = message(a.size, rcpt)
+    user = "bob@" + ENV["MG_DOMAIN"]
+    data = message(a.size, user)
     orig = subprocess.run(["postconf", "-c", PFX, "-h", "smtpd_milters"], check=True,
                           capture_output=True, text=True).stdout.strip()
     if not orig:
         raise SystemExit("the stack runs without smtpd_milters: nothing to compare")
-    res = {"with": [], "without": []}
+    null, null_spec = start_null(ENV.get("MG_BUILD_DIR", "build"))
+    modes = (("none", ""), ("null", null_spec), ("attach", orig))
+    res = {m: [] for m, _ in modes}
     try:
-        phase(50, a.parallel, data, rcpt)          # warm-up
+        phase(50, a.parallel, data, user)          # warm-up
         for _ in range(a.rounds):
-            set_milters(orig)
-            res["with"].append(phase(a.messages, a.parallel, data, rcpt))
-            set_milters("")
-            res["without"].append(phase(a.messages, a.parallel, data, rcpt))
+            for name, milters in modes:
+                drain()                            # before reload: a reload
+                imap_expunge_all(ENV, user)        # during delivery delays it
+                set_milters(milters)
+                res[name].append(phase(a.messages, a.parallel, data, user))
     finally:
+        drain()
         set_milters(orig)
-    w = sum(res["with"]) / len(res["with"])
-    wo = sum(res["without"]) / len(res["without"])
+        null.terminate()
+        null.wait()
+        imap_expunge_all(ENV, user)
+    avg = {m: sum(v) / len(v) for m, v in res.items()}
     print("message size      %d bytes, %d messages x %d rounds, %d connections"
           % (len(data), a.messages, a.rounds, a.parallel))
-    print("with milter       %.1f msg/s  %s" % (w, ["%.1f" % x for x in res["with"]]))
-    print("without milter    %.1f msg/s  %s" % (wo, ["%.1f" % x for x in res["without"]]))
-    print("ratio             %.3f  (throughput cost %.1f%%)" % (w / wo, (1 - w / wo) * 100))
+    for name, _ in modes:
+        print("%-17s %.1f msg/s  %s" % (name, avg[name], ["%.1f" % x for x in res[name]]))
+    for x, y in (("attach", "none"), ("null", "none"), ("attach", "null")):
+        r = avg[x] / avg[y]
+        print("%-6s / %-6s   %.3f  (throughput cost %.1f%%)" % (x, y, r, (1 - r) * 100))
 
 
 if __name__ == "__main__":

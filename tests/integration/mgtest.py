@@ -98,9 +98,9 @@ def imap_expunge_all(env, user, mailbox="INBOX"):
     try:
         i.select(mailbox)
         typ, data = i.search(None, "ALL")
-        for num in data[0].split():
-            i.store(num, "+FLAGS", "\\Deleted")
-        i.expunge()
+        if data[0].split():
+            i.store("1:*", "+FLAGS", "\\Deleted")
+            i.expunge()
     finally:
         i.logout()
 
