@@ -45,7 +45,28 @@ b64_line(struct b64_state *st, const char *line, size_t len,
 	unsigned bits = st->bits, nbits = st->nbits;
 
 	for (i = 0; i < len; i++) {
-		unsigned char v = b64tab[(unsigned char)line[i]];
+		unsigned char v;
+
+		/* fast path: a whole quantum of four valid characters */
+		while (nbits == 0 && len - i >= 4 && o + 3 <= sizeof(out)) {
+			const unsigned char *q = (const unsigned char *)line + i;
+			unsigned a = b64tab[q[0]], b = b64tab[q[1]],
+				 c = b64tab[q[2]], d = b64tab[q[3]];
+
+			if ((a | b | c | d) & 0xc0)   /* 64 (pad) or 255 */
+				break;
+			out[o++] = (unsigned char)(a << 2 | b >> 4);
+			out[o++] = (unsigned char)(b << 4 | c >> 2);
+			out[o++] = (unsigned char)(c << 6 | d);
+			i += 4;
+		}
+		if (o == sizeof(out)) {   /* the fast path may fill it up */
+			sink(ctx, out, o);
+			o = 0;
+		}
+		if (i >= len)
+			break;
+		v = b64tab[(unsigned char)line[i]];
 		if (v == 255)
 			continue;
 		if (v == 64) {            /* padding: the quantum is over */

@@ -59,6 +59,35 @@ test_base64(void **state)
 	}
 }
 
+/* long lines cross the decoder's 1024-byte output buffer, and junk at
+ * every offset forces the quantum fast path in and out */
+static void
+test_base64_long(void **state)
+{
+	static char in[8192], want[4096];
+	size_t step, i, n, w;
+
+	(void)state;
+	for (step = 1; step <= 9; step++) {
+		struct b64_state st;
+		struct acc a = { "", 0 };
+
+		for (i = n = w = 0; i < 1200; i++) {
+			memcpy(in + n, "QUJD", 4);             /* "ABC" */
+			n += 4;
+			if (i % step == 0)
+				in[n++] = i % 2 ? ' ' : '\n';
+			memcpy(want + w, "ABC", 3);
+			w += 3;
+		}
+		want[w] = '\0';
+		b64_init(&st);
+		b64_line(&st, in, n, acc_sink, &a);
+		assert_int_equal(a.len, w);
+		assert_string_equal(a.buf, want);
+	}
+}
+
 static void
 test_qp(void **state)
 {
@@ -523,6 +552,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_base64_long),
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_uuencode),
 		cmocka_unit_test(test_rfc2047),
