@@ -39,6 +39,7 @@ struct quota_warn_user {
 	bool in_notice;
 	bool notice_saved;
 	bool deinitializing;      /* no timer may outlive the user */
+	bool probe;               /* LMTP's RCPT quota check, not a delivery */
 };
 
 const char *quota_warn_plugin_dependencies[] = { "quota", NULL };
@@ -114,6 +115,7 @@ quota_warn_flush_once(struct mail_user *user)
 	rd.username = user->username;
 	rd.setting = quota_warn_setting;
 	rd.setting_ctx = user;
+	rd.probe = qwu->probe;
 	qwu->in_notice = TRUE;
 	qw_glue_flush(&rd, quota_warn_deliver, user);
 	qwu->in_notice = FALSE;
@@ -229,6 +231,12 @@ quota_warn_mail_user_created(struct mail_user *user)
 	if (strchr(user->username, '@') == NULL && strchr(user->username, ' ') != NULL)
 		return;                 /* LMTP's internal "raw mail user" */
 	qwu = p_new(user->pool, struct quota_warn_user, 1);
+	/* lmtp_rcpt_check_quota opens the user once at RCPT (session id
+	 * "<id>:quota") and again for the delivery, which publishes: the
+	 * first look publishes only near or over the limit */
+	qwu->probe = strcmp(user->service, "lmtp") == 0 && user->session_id != NULL &&
+		strlen(user->session_id) > 6 &&
+		strcmp(user->session_id + strlen(user->session_id) - 6, ":quota") == 0;
 	qwu->module_ctx.super = *v;
 	user->vlast = &qwu->module_ctx.super;
 	v->deinit_pre = quota_warn_mail_user_deinit_pre;

@@ -230,6 +230,14 @@ qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	unsigned claimed;
 	size_t i;
 
+	if (rd->probe) {
+		struct qw_thresholds t;
+
+		if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, NULL) == 0 &&
+		    !qw_near_limit(&t, (unsigned)get_num(rd, "quota_warn_rearm", 85),
+					&rd->usage))
+			return;
+	}
 	if (redis_for(rd) == NULL)
 		return;
 	if (mg_keys_init(&keys, get(rd, "quota_warn_redis_prefix", MG_KEYS_PREFIX_DEFAULT),

@@ -35,6 +35,9 @@ struct qw_reading {
 	/* setting(ctx, "quota_warn_x"): the value or NULL */
 	const char *(*setting)(void *ctx, const char *name);
 	void *setting_ctx;
+	/* a look without a change (LMTP's RCPT quota check): published only
+	 * when qw_near_limit() says so */
+	int probe;
 };
 
 /* deliver the composed notice (CRLF text) to the user; 0 or -1 */

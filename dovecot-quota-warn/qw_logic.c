@@ -90,6 +90,17 @@ qw_usage_percent(const struct qw_usage *u, enum qw_resource res)
 	return b > m ? b : m;
 }
 
+int
+qw_near_limit(const struct qw_thresholds *t, unsigned rearm_pct,
+		   const struct qw_usage *u)
+{
+	unsigned mark = rearm_pct;
+
+	if (t->n > 0 && t->pct[0] < mark)
+		mark = t->pct[0];
+	return qw_usage_percent(u, QW_RES_BOTH) >= mark;
+}
+
 struct qw_action
 qw_decide(const struct qw_thresholds *t, unsigned rearm_pct, unsigned percent,
 	  unsigned claimed_mask)

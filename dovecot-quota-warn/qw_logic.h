@@ -50,4 +50,13 @@ unsigned qw_usage_percent(const struct qw_usage *u, enum qw_resource res);
 struct qw_action qw_decide(const struct qw_thresholds *t, unsigned rearm_pct,
 			   unsigned percent, unsigned claimed_mask);
 
+/* qw_near_limit - the mailbox, bytes or messages, is at or above the
+ * re-arm mark or the lowest threshold: where warnings and the policy
+ * daemon's answer depend on exact figures.  A look without a change
+ * (LMTP's RCPT quota check, just before the delivery that publishes
+ * anyway) is published only then, so the readers learn of a limit lowered
+ * under the usage even when every delivery is refused. */
+int qw_near_limit(const struct qw_thresholds *t, unsigned rearm_pct,
+		       const struct qw_usage *u);
+
 #endif

@@ -132,6 +132,34 @@ test_sequence(void **state)
 	}
 }
 
+static void
+test_near_limit(void **state)
+{
+	static const struct {
+		const char *thresholds; unsigned rearm;
+		struct qw_usage u; int publish;
+	} rows[] = {
+		{ "90 100", 85, { 84, 100, 0, 0 }, 0 },      /* under re-arm */
+		{ "90 100", 85, { 85, 100, 0, 0 }, 1 },      /* re-arm mark */
+		{ "90 100", 85, { 120, 100, 0, 0 }, 1 },     /* limit lowered */
+		{ "90 100", 85, { 10, 100, 99, 100 }, 1 },   /* messages count too */
+		{ "90 100", 85, { 10, 0, 10, 0 }, 0 },       /* unlimited */
+		{ "50 100", 85, { 50, 100, 0, 0 }, 1 },      /* threshold under re-arm */
+		{ "50 100", 85, { 49, 100, 0, 0 }, 0 },
+		{ "100", 0, { 0, 100, 0, 0 }, 1 },           /* re-arm 0: always */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct qw_thresholds t;
+
+		assert_int_equal(qw_parse_thresholds(rows[i].thresholds, &t, NULL), 0);
+		if (qw_near_limit(&t, rows[i].rearm, &rows[i].u) != rows[i].publish)
+			fail_msg("row %zu", i);
+	}
+}
+
 int
 main(void)
 {
@@ -141,6 +169,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_sequence),
+		cmocka_unit_test(test_near_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
