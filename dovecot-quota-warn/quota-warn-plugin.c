@@ -25,7 +25,11 @@
 
 #include "mg_log.h"
 #include "qw_glue.h"
+#include "qw_known.h"
 #include "qw_notice.h"
+
+/* a reading of the quota backend older than this is not reused */
+#define QW_KNOWN_MAX_AGE_MS 2000
 
 #define QUOTA_WARN_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, quota_warn_user_module)
@@ -40,6 +44,13 @@ struct quota_warn_user {
 	bool notice_saved;
 	bool deinitializing;      /* no timer may outlive the user */
 	bool probe;               /* LMTP's RCPT quota check, not a delivery */
+
+	/* the first quota root, whose backend vfuncs are wrapped so that
+	 * its readings and committed deltas are known (qw_known.h) */
+	struct quota_root *root;
+	struct quota_backend_vfuncs root_super;
+	struct qw_known known;
+	bool serve_known;         /* answer get_resource from known */
 };
 
 const char *quota_warn_plugin_dependencies[] = { "quota", NULL };
@@ -75,7 +86,116 @@ quota_warn_deliver(void *ctx, const char *msg, size_t len, const char **error_r)
 	return ret;
 }
 
-/* quota_warn_flush_once - read the quota and hand it to the glue */
+static long long
+now_ms(void)
+{
+	return (long long)ioloop_timeval.tv_sec * 1000 + ioloop_timeval.tv_usec / 1000;
+}
+
+static enum qw_known_res
+known_res(const char *name, bool *ok_r)
+{
+	*ok_r = TRUE;
+	if (strcmp(name, QUOTA_NAME_STORAGE_BYTES) == 0)
+		return QW_KNOWN_BYTES;
+	*ok_r = strcmp(name, QUOTA_NAME_MESSAGES) == 0;
+	return QW_KNOWN_MSGS;
+}
+
+/* quota_warn_get_resource - the backend's reading, remembered; during a
+ * flush that may reuse it, the remembered value */
+static enum quota_get_result
+quota_warn_get_resource(struct quota_root *root, const char *name,
+			uint64_t *value_r, const char **error_r)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(root->quota->user);
+	enum quota_get_result ret;
+	enum qw_known_res r;
+	bool ok;
+
+	r = known_res(name, &ok);
+	if (ok && qwu->serve_known && qwu->known.have[r]) {
+		*value_r = qwu->known.value[r];
+		return QUOTA_GET_RESULT_LIMITED;
+	}
+	ret = qwu->root_super.get_resource(root, name, value_r, error_r);
+	if (ok && ret == QUOTA_GET_RESULT_LIMITED) {
+		enum qw_known_res other = r == QW_KNOWN_BYTES ? QW_KNOWN_MSGS : QW_KNOWN_BYTES;
+		uint64_t value;
+		const char *error;
+
+		qw_known_read(&qwu->known, r, *value_r, now_ms());
+		/* the quota plugin reads only the resources that have a
+		 * limit; read the other one now (the count backend counts
+		 * both at once and answers this one from its cache) */
+		if (!qw_known_fresh(&qwu->known, now_ms(), QW_KNOWN_MAX_AGE_MS) &&
+		    qwu->root_super.get_resource(root, other == QW_KNOWN_BYTES ?
+						 QUOTA_NAME_STORAGE_BYTES : QUOTA_NAME_MESSAGES,
+						 &value, &error) == QUOTA_GET_RESULT_LIMITED)
+			qw_known_read(&qwu->known, other, value, now_ms());
+	}
+	return ret;
+}
+
+/* quota_warn_quota_update - the transaction's deltas, remembered */
+static int
+quota_warn_quota_update(struct quota_root *root,
+			struct quota_transaction_context *ctx,
+			const char **error_r)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(root->quota->user);
+	int ret = qwu->root_super.update(root, ctx, error_r);
+
+	if (ret < 0 || ctx->recalculate != QUOTA_RECALCULATE_DONT)
+		qw_known_forget(&qwu->known);
+	else
+		qw_known_apply(&qwu->known, ctx->bytes_used, ctx->count_used);
+	return ret;
+}
+
+/* wrap_root - remember what the quota plugin reads and commits */
+static void
+wrap_root(struct quota_warn_user *qwu, struct quota_root *root)
+{
+	qwu->root = root;
+	qwu->root_super = root->backend.v;
+	root->backend.v.get_resource = quota_warn_get_resource;
+	root->backend.v.update = quota_warn_quota_update;
+}
+
+/* read_usage - the first root's usage and limits; 1 ok, 0 try again at
+ * the next change (background calculation), -1 error */
+static int
+read_usage(struct mail_user *user, struct quota_root *root, struct qw_usage *u)
+{
+	enum quota_get_result r1, r2;
+	const char *error;
+	uint64_t limit;
+
+	memset(u, 0, sizeof(*u));
+	r1 = quota_get_resource(root, "", QUOTA_NAME_STORAGE_BYTES,
+				&u->bytes, &limit, &error);
+	u->bytes_limit = r1 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
+	if (r1 == QUOTA_GET_RESULT_BACKGROUND_CALC)
+		return 0;
+	if (r1 <= QUOTA_GET_RESULT_INTERNAL_ERROR) {
+		i_error("quota_warn: cannot read quota of %s: %s",
+			user->username, error);
+		return -1;
+	}
+	r2 = quota_get_resource(root, "", QUOTA_NAME_MESSAGES,
+				&u->msgs, &limit, &error);
+	if (r2 == QUOTA_GET_RESULT_BACKGROUND_CALC)
+		return 0;
+	if (r2 <= QUOTA_GET_RESULT_INTERNAL_ERROR)
+		u->msgs = 0, limit = 0;
+	u->msgs_limit = r2 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
+	return 1;
+}
+
+/* quota_warn_flush_once - read the quota and hand it to the glue; far
+ * from the limit, the usage the quota plugin itself just read plus the
+ * deltas it committed is enough (no second count) */
 static void
 quota_warn_flush_once(struct mail_user *user)
 {
@@ -83,9 +203,7 @@ quota_warn_flush_once(struct mail_user *user)
 	struct quota_user *quser = QUOTA_USER_CONTEXT(user);
 	struct quota_root *root;
 	struct qw_reading rd;
-	enum quota_get_result r1, r2;
-	const char *error;
-	uint64_t limit;
+	int ret = -1;
 
 	timeout_remove(&qwu->to_flush);
 	if (quser == NULL || quser->quota == NULL ||
@@ -93,29 +211,23 @@ quota_warn_flush_once(struct mail_user *user)
 		return;
 	root = *array_front(&quser->quota->roots);
 	memset(&rd, 0, sizeof(rd));
-	r1 = quota_get_resource(root, "", QUOTA_NAME_STORAGE_BYTES,
-				&rd.usage.bytes, &limit, &error);
-	rd.usage.bytes_limit = r1 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
-	if (r1 == QUOTA_GET_RESULT_BACKGROUND_CALC)
-		return;                 /* try again at the next change */
-	if (r1 <= QUOTA_GET_RESULT_INTERNAL_ERROR) {
-		i_error("quota_warn: cannot read quota of %s: %s",
-			user->username, error);
-		qwu->changed = FALSE;
-		return;
-	}
-	r2 = quota_get_resource(root, "", QUOTA_NAME_MESSAGES,
-				&rd.usage.msgs, &limit, &error);
-	if (r2 == QUOTA_GET_RESULT_BACKGROUND_CALC)
-		return;
-	if (r2 <= QUOTA_GET_RESULT_INTERNAL_ERROR)
-		rd.usage.msgs = 0, limit = 0;
-	rd.usage.msgs_limit = r2 == QUOTA_GET_RESULT_LIMITED ? limit : 0;
-	qwu->changed = FALSE;
 	rd.username = user->username;
 	rd.setting = quota_warn_setting;
 	rd.setting_ctx = user;
 	rd.probe = qwu->probe;
+	if (root == qwu->root &&
+	    qw_known_fresh(&qwu->known, now_ms(), QW_KNOWN_MAX_AGE_MS)) {
+		qwu->serve_known = TRUE;
+		ret = read_usage(user, root, &rd.usage);
+		qwu->serve_known = FALSE;
+		if (ret > 0 && qw_glue_near_limit(&rd))
+			ret = -1;               /* near the limit: count */
+	}
+	if (ret <= 0 && (ret = read_usage(user, root, &rd.usage)) == 0)
+		return;                 /* try again at the next change */
+	qwu->changed = FALSE;
+	if (ret < 0)
+		return;
 	qwu->in_notice = TRUE;
 	qw_glue_flush(&rd, quota_warn_deliver, user);
 	qwu->in_notice = FALSE;
@@ -241,6 +353,13 @@ quota_warn_mail_user_created(struct mail_user *user)
 	user->vlast = &qwu->module_ctx.super;
 	v->deinit_pre = quota_warn_mail_user_deinit_pre;
 	MODULE_CONTEXT_SET(user, quota_warn_user_module, qwu);
+	{
+		struct quota_user *quser = QUOTA_USER_CONTEXT(user);
+
+		if (quser->quota != NULL && array_count(&quser->quota->roots) > 0 &&
+		    (*array_front(&quser->quota->roots))->quota->user == user)
+			wrap_root(qwu, *array_front(&quser->quota->roots));
+	}
 }
 
 static void

@@ -211,6 +211,16 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 	}
 }
 
+int
+qw_glue_near_limit(const struct qw_reading *rd)
+{
+	struct qw_thresholds t;
+
+	if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, NULL) < 0)
+		return 1;               /* bad setting: take the exact path */
+	return qw_near_limit(&t, (unsigned)get_num(rd, "quota_warn_rearm", 85), &rd->usage);
+}
+
 void
 qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	      void *deliver_ctx)
@@ -230,14 +240,8 @@ qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	unsigned claimed;
 	size_t i;
 
-	if (rd->probe) {
-		struct qw_thresholds t;
-
-		if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, NULL) == 0 &&
-		    !qw_near_limit(&t, (unsigned)get_num(rd, "quota_warn_rearm", 85),
-					&rd->usage))
-			return;
-	}
+	if (rd->probe && !qw_glue_near_limit(rd))
+		return;
 	if (redis_for(rd) == NULL)
 		return;
 	if (mg_keys_init(&keys, get(rd, "quota_warn_redis_prefix", MG_KEYS_PREFIX_DEFAULT),

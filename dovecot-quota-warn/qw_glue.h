@@ -44,6 +44,8 @@ struct qw_reading {
 typedef int qw_deliver_fn(void *ctx, const char *msg, size_t len,
 			  const char **error_r);
 
+/* qw_glue_near_limit - qw_near_limit() with the user's settings */
+int qw_glue_near_limit(const struct qw_reading *rd);
 void qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 		   void *deliver_ctx);
 void qw_glue_deinit(void);
