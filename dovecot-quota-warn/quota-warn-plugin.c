@@ -27,6 +27,7 @@
 #include "qw_glue.h"
 #include "qw_known.h"
 #include "qw_notice.h"
+#include "qw_submit.h"
 
 /* a reading of the quota backend older than this is not reused */
 #define QW_KNOWN_MAX_AGE_MS 2000
@@ -75,14 +76,37 @@ quota_warn_setting(void *ctx, const char *name)
 	return mail_user_plugin_getenv(ctx, name);
 }
 
+/* quota_warn_deliver - through the submission host when one is set (the
+ * notice then goes through the MTA: logs, filters, archiving), except the
+ * 100 % notice, which the quota would refuse there; into the INBOX
+ * otherwise, and when the submission fails (never lost, never retried in
+ * a loop) */
 static int
-quota_warn_deliver(void *ctx, const char *msg, size_t len, const char **error_r)
+quota_warn_deliver(void *ctx, unsigned threshold, const char *msg, size_t len,
+		   const char **via_r, const char **error_r)
 {
-	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT((struct mail_user *)ctx);
-	int ret = qw_notice_save(ctx, msg, len, error_r);
+	struct mail_user *user = ctx;
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
+	const char *host = mail_user_plugin_getenv(user, "quota_warn_submission_host");
+	const char *s = mail_user_plugin_getenv(user, "quota_warn_submission_timeout");
+	unsigned int timeout = 5;
+	int ret;
 
-	if (ret == 0)
+	if (host != NULL && *host != '\0' && threshold < 100) {
+		if (s != NULL && (str_to_uint(s, &timeout) < 0 || timeout == 0))
+			timeout = 5;
+		if (qw_submit_send(user, host, timeout, msg, len, error_r) == 0) {
+			*via_r = "submission";
+			return 0;
+		}
+		i_warning("quota_warn: notice to %s not submitted, saved into the INBOX instead: %s",
+			  user->username, *error_r);
+	}
+	ret = qw_notice_save(user, msg, len, error_r);
+	if (ret == 0) {
 		qwu->notice_saved = TRUE;
+		*via_r = "inbox";
+	}
 	return ret;
 }
 

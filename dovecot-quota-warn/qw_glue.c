@@ -170,7 +170,7 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 		    strcmp(get(rd, "quota_warn_disable", "no"), "yes") != 0) {
 			struct qw_message_in in;
 			char from[MG_ADDR_MAX + 16], msg[16384];
-			const char *domain = mg_addr_domain(mailbox), *error = "";
+			const char *domain = mg_addr_domain(mailbox), *error = "", *via = "";
 			struct mg_kv kv;
 			int n;
 
@@ -198,7 +198,7 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 			mg_kv_addf(&kv, "bytes", "%llu", (unsigned long long)rd->usage.bytes);
 			mg_kv_addf(&kv, "bytes_limit", "%llu", (unsigned long long)rd->usage.bytes_limit);
 			if ((n = qw_message_build(&in, msg, sizeof(msg), &err)) < 0 ||
-			    deliver(deliver_ctx, msg, (size_t)n, &error) < 0) {
+			    deliver(deliver_ctx, t.pct[i], msg, (size_t)n, &via, &error) < 0) {
 				/* give the claim back: the next flush tries again */
 				(void)mg_redis_command(qw_proc.redis, NULL, &err,
 						       "HDEL %s %s", warnkey, field);
@@ -206,6 +206,7 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 				mg_log_kv(MG_LOG_ERROR, &kv);
 				continue;
 			}
+			mg_kv_add(&kv, "via", via);
 			mg_log_kv(MG_LOG_INFO, &kv);
 		}
 	}

@@ -21,6 +21,8 @@
  *   quota_warn_subject, quota_warn_body, quota_warn_full_subject,
  *   quota_warn_full_body        templates (see qw_message.h)
  *   quota_warn_disable          yes: publish, but never warn (opt-out)
+ *   quota_warn_submission_host, quota_warn_submission_timeout
+ *                               read by the Dovecot side (how notices go)
  */
 #ifndef QW_GLUE_H
 #define QW_GLUE_H
@@ -40,9 +42,10 @@ struct qw_reading {
 	int probe;
 };
 
-/* deliver the composed notice (CRLF text) to the user; 0 or -1 */
-typedef int qw_deliver_fn(void *ctx, const char *msg, size_t len,
-			  const char **error_r);
+/* deliver the notice of this threshold (CRLF text) to the user; 0 with
+ * *via_r naming the path taken ("inbox", "submission"), or -1 */
+typedef int qw_deliver_fn(void *ctx, unsigned threshold, const char *msg,
+			  size_t len, const char **via_r, const char **error_r);
 
 /* qw_glue_near_limit - qw_near_limit() with the user's settings */
 int qw_glue_near_limit(const struct qw_reading *rd);

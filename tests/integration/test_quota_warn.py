@@ -39,13 +39,17 @@ def lmtp_deliver(user, lines, subject=None):
     return m
 
 
-def warnings(threshold):
-    return imap_count(ENV, SMALL, "X-Quota-Warning", str(threshold))
+def qkey(user):
+    return "mg:v1:quota:{%s}" % user
 
 
-def percent():
-    b = int(redis(ENV, "HGET", QKEY, "bytes"))
-    l = int(redis(ENV, "HGET", QKEY, "bytes_limit"))
+def warnings(threshold, user=SMALL):
+    return imap_count(ENV, user, "X-Quota-Warning", str(threshold))
+
+
+def percent(user=SMALL):
+    b = int(redis(ENV, "HGET", qkey(user), "bytes"))
+    l = int(redis(ENV, "HGET", qkey(user), "bytes_limit"))
     return b * 100 // l
 
 
@@ -58,28 +62,29 @@ def wait_published(check, timeout=10):
         time.sleep(0.1)
 
 
-def msgs():
-    return int(redis(ENV, "HGET", QKEY, "msgs") or 0)
+def msgs(user=SMALL):
+    return int(redis(ENV, "HGET", qkey(user), "msgs") or 0)
 
 
-def fill_to(pct, lines=600):
+def fill_to(pct, lines=600, user=SMALL):
     """deliver ~47 KB messages until the published usage reaches pct;
     LMTP answers before its session publishes, so wait for each one"""
     for _ in range(60):
-        if percent() >= pct:
+        if percent(user) >= pct:
             return
-        before = msgs()
-        lmtp_deliver(SMALL, lines)
-        wait_published(lambda: msgs() > before)
-    raise AssertionError("usage stuck at %d%%" % percent())
+        before = msgs(user)
+        lmtp_deliver(user, lines)
+        wait_published(lambda: msgs(user) > before)
+    raise AssertionError("usage stuck at %d%%" % percent(user))
 
 
-def clean_start():
-    imap_expunge_all(ENV, SMALL)
-    doveadm("quota", "recalc", "-u", SMALL)
+def clean_start(user=SMALL):
+    imap_expunge_all(ENV, user)
+    doveadm("quota", "recalc", "-u", user)
     # the expunge released every claim (under the 85 % re-arm mark)
-    assert percent() < 85
-    assert redis(ENV, "HGETALL", WKEY) == [], redis(ENV, "HGETALL", WKEY)
+    wkey = "mg:v1:warn:{%s}" % user
+    assert percent(user) < 85
+    assert redis(ENV, "HGETALL", wkey) == [], redis(ENV, "HGETALL", wkey)
 
 
 def one_warning_at_90_then_silence():
@@ -88,6 +93,7 @@ def one_warning_at_90_then_silence():
     assert percent() < 100
     assert warnings(90) == 1, warnings(90)
     raw = imap_wait_header(ENV, SMALL, "X-Quota-Warning", "90")
+    assert b"(Postfix)" not in raw                        # saved, not sent
     assert b"Auto-Submitted: auto-generated" in raw
     assert b"Subject: =?UTF-8?B?" in raw                 # French, encoded
     assert "Votre boîte aux lettres".encode() in raw
@@ -185,6 +191,42 @@ def redis_down_does_not_stop_deliveries():
     assert "quota_warn: redis unavailable" in log
 
 
+def notices_through_the_submission_host():
+    """smallsmtp@ has quota_warn_submission_host = Postfix's internal
+    smtpd (userdb): its 90 % notice goes through Postfix with the null
+    sender, its 100 % notice is still saved into the full mailbox"""
+    user = ENV["MG_SMALL_SMTP_USER"]
+    clean_start(user)
+    fill_to(90, user=user)
+    raw = imap_wait_header(ENV, user, "X-Quota-Warning", "90")
+    assert b"(Postfix)" in raw and b"Return-Path: <>" in raw, raw[:600]
+    assert b"Auto-Submitted: auto-generated" in raw
+    assert warnings(90, user) == 1
+    fill_to(100, lines=200, user=user)
+    raw = imap_wait_header(ENV, user, "X-Quota-Warning", "100")
+    assert b"(Postfix)" not in raw                        # could not go through LMTP
+    assert warnings(100, user) == 1 and warnings(90, user) == 1
+    clean_start(user)
+
+
+def notice_saved_when_the_submission_host_is_down():
+    """a doveadm save crosses 90 % for small@ with a submission host that
+    refuses connections: the notice is saved into the INBOX, not lost"""
+    clean_start()
+    fill_to(85)                    # 47 KB steps: ends between 85 and 90 %
+    assert percent() < 90
+    m = make_message("sender@example.com", SMALL, body=("s" * 76 + "\n") * 800)
+    r = subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"],
+                        "-o", "plugin/quota_warn_submission_host=127.0.0.1:1",
+                        "save", "-u", SMALL], input=m.as_bytes(), capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert b"not submitted, saved into the INBOX instead" in r.stderr, r.stderr
+    raw = imap_wait_header(ENV, SMALL, "X-Quota-Warning", "90")
+    assert b"(Postfix)" not in raw
+    assert warnings(90) == 1
+    clean_start()
+
+
 c = Checks()
 c.run(one_warning_at_90_then_silence)
 c.run(full_notice_reaches_the_full_mailbox)
@@ -192,5 +234,7 @@ c.run(redis_values_equal_doveadm)
 c.run(rearmed_after_expunge_under_85_and_warned_again)
 c.run(recalc_publishes)
 c.run(published_change_is_announced)
+c.run(notices_through_the_submission_host)
+c.run(notice_saved_when_the_submission_host_is_down)
 c.run(redis_down_does_not_stop_deliveries)
 c.finish()
