@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <paths.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -27,11 +28,20 @@ static struct mg_log_context {
 void
 mg_log_init(const char *ident, int flags, int debug)
 {
+	int no_socket = (flags & MG_LOG_TO_SYSLOG) && (flags & MG_LOG_TO_STDERR) &&
+		access(_PATH_LOG, W_OK) != 0;
+
+	/* without a syslog socket, glibc tries to connect again at every
+	 * line: when stderr is logged to anyway, leave syslog out */
+	if (no_socket)
+		flags &= ~MG_LOG_TO_SYSLOG;
 	mg_logctx.ident = ident;
 	mg_logctx.flags = flags;
 	mg_logctx.debug = debug;
 	if (flags & MG_LOG_TO_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	if (no_socket)
+		mg_info("no syslog socket %s: logging to stderr only", _PATH_LOG);
 }
 
 void

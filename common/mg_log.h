@@ -33,7 +33,9 @@ typedef void mg_log_backend_fn(void *ctx, enum mg_log_level level,
 			       const char *line);
 
 /* mg_log_init - ident for syslog/stderr, MG_LOG_TO_* flags, and whether
- * debug lines are emitted.  Call once at start-up, before threads. */
+ * debug lines are emitted.  Call once at start-up, before threads.  With
+ * both syslog and stderr asked for and no syslog socket (a container
+ * without syslogd), logs go to stderr only (said once there). */
 void mg_log_init(const char *ident, int flags, int debug);
 /* mg_log_set_backend - send every line to fn instead (NULL: back to the
  * flags given to mg_log_init) */

@@ -15,9 +15,12 @@ rounds of three phases in turn:
   attach smtpd_milters = the stack's milter-attach.
 Between phases Postfix is reloaded, the queue is left to drain (the
 deliveries of one phase must not run in the next) and the recipient's
-INBOX is emptied (a growing maildir slows LMTP down as the run goes on).
+Maildir is removed (a growing maildir and its index logs slow LMTP down
+as the run goes on); each round runs the three phases in another order.
 Prints messages/s for each and the ratios attach/none, null/none and
-attach/null.  Speed is measured, never asserted.  The stack's Postfix
+attach/null, and the CPU time per message (all processes, from the
+first SMTP command to the last delivery; and the milter process alone),
+which is steadier than the rates on a small shared host.  Speed is measured, never asserted.  The stack's Postfix
 config is changed only during the run.
 """
 import argparse
@@ -105,6 +108,30 @@ def drain(timeout=300):
     raise SystemExit("the queue did not drain in %d s" % timeout)
 
 
+def proc_cpu(pid):
+    """CPU seconds (user + system) a process has used"""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu():
+    """CPU seconds every core has spent outside idle and iowait"""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def reset_mailbox(user):
+    """remove the user's whole Maildir (messages, indexes, transaction
+    logs), as at the start of the run: an expunged mailbox keeps growing
+    index logs that slow each delivery down as the run goes on"""
+    local, domain = user.split("@")
+    d = os.path.join(ENV["MG_STATE_DIR"], "mail", domain, local)
+    imap_expunge_all(ENV, user)
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def start_null(build):
     """run milter_null on a unix socket Postfix can use; return (proc, spec)"""
     exe = os.path.join(build, "tests", "bench", "milter_null")
@@ -143,26 +170,42 @@ def main():
         raise SystemExit("the stack runs without smtpd_milters: nothing to compare")
     null, null_spec = start_null(ENV.get("MG_BUILD_DIR", "build"))
     modes = (("none", ""), ("null", null_spec), ("attach", orig))
+    with open(os.path.join(ENV["MG_STATE_DIR"], "milter-attach", "pid")) as f:
+        pids = {"none": None, "null": null.pid, "attach": int(f.read())}
     res = {m: [] for m, _ in modes}
+    milter_ms = {m: [] for m, _ in modes}
+    system_ms = {m: [] for m, _ in modes}
     try:
         phase(50, a.parallel, data, user)          # warm-up
-        for _ in range(a.rounds):
-            for name, milters in modes:
+        for r in range(a.rounds):
+            # each round in another order: a drift over the run (queue
+            # and index files, caches) must not favour one mode
+            for name, milters in modes[r % 3:] + modes[:r % 3]:
                 drain()                            # before reload: a reload
-                imap_expunge_all(ENV, user)        # during delivery delays it
+                reset_mailbox(user)                # during delivery delays it
                 set_milters(milters)
+                b0, m0 = busy_cpu(), pids[name] and proc_cpu(pids[name])
                 res[name].append(phase(a.messages, a.parallel, data, user))
+                drain()                            # its deliveries count too
+                if pids[name]:
+                    milter_ms[name].append((proc_cpu(pids[name]) - m0) * 1000 / a.messages)
+                system_ms[name].append((busy_cpu() - b0) * 1000 / a.messages)
     finally:
         drain()
         set_milters(orig)
         null.terminate()
         null.wait()
-        imap_expunge_all(ENV, user)
+        reset_mailbox(user)
     avg = {m: sum(v) / len(v) for m, v in res.items()}
     print("message size      %d bytes, %d messages x %d rounds, %d connections"
           % (len(data), a.messages, a.rounds, a.parallel))
     for name, _ in modes:
         print("%-17s %.1f msg/s  %s" % (name, avg[name], ["%.1f" % x for x in res[name]]))
+    print("CPU per message, received and delivered (ms; all processes / the milter):")
+    for name, _ in modes:
+        mm = milter_ms[name]
+        print("  %-15s %.2f / %s" % (name, sum(system_ms[name]) / len(system_ms[name]),
+                                     "%.3f" % (sum(mm) / len(mm)) if mm else "-"))
     for x, y in (("attach", "none"), ("null", "none"), ("attach", "null")):
         r = avg[x] / avg[y]
         print("%-6s / %-6s   %.3f  (throughput cost %.1f%%)" % (x, y, r, (1 - r) * 100))
