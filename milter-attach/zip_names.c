@@ -4,10 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "zip_names.h"
 
 #define ZIP_NAME_MAX 1024
+#define INFLATE_OUT  16384
+/* a nested zip is compressed data already: it inflates to about its own
+ * size.  Past this, it is a bomb: stop and say so (the depth anomaly) */
+#define INFLATE_MAX  (64ULL << 20)
 
 enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH, Z_DONE };
 
@@ -24,7 +29,10 @@ struct zip_lister {
 	unsigned sig;                /* last 4 bytes seen while searching */
 	unsigned anomalies;
 	int saw_header;
-	struct zip_lister *child;    /* a STORED member that is a zip */
+	struct zip_lister *child;    /* a member that is a zip */
+	z_stream *inf;               /* the child's member is DEFLATED */
+	unsigned char *out;          /* INFLATE_OUT bytes for inf */
+	unsigned long long inflated;
 };
 
 static unsigned
@@ -58,12 +66,89 @@ zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
 }
 
 static void
+end_inflate(struct zip_lister *z)
+{
+	if (z->inf != NULL) {
+		inflateEnd(z->inf);
+		free(z->inf);
+		free(z->out);
+		z->inf = NULL;
+		z->out = NULL;
+	}
+}
+
+static void
 end_child(struct zip_lister *z)
 {
+	end_inflate(z);
 	if (z->child != NULL) {
 		z->anomalies |= zip_lister_finish(z->child);
 		zip_lister_free(&z->child);
 	}
+}
+
+/* start_inflate - a DEFLATED member (raw deflate); 0 or -1 */
+static int
+start_inflate(struct zip_lister *z)
+{
+	z->inf = calloc(1, sizeof(*z->inf));
+	z->out = malloc(INFLATE_OUT);
+	z->inflated = 0;
+	if (z->inf == NULL || z->out == NULL || inflateInit2(z->inf, -MAX_WBITS) != Z_OK) {
+		free(z->inf);
+		free(z->out);
+		z->inf = NULL;
+		z->out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* feed_inflate - inflate member data into the child; returns how many
+ * input bytes belong to the member (fewer than n once the deflate stream
+ * has ended, which is how a member with a data descriptor ends) and sets
+ * *ended then.  Broken data or a bomb ends the child. */
+static size_t
+feed_inflate(struct zip_lister *z, const unsigned char *d, size_t n, int *ended)
+{
+	z_stream *zs = z->inf;
+	int ret;
+
+	*ended = 0;
+	zs->next_in = (unsigned char *)d;
+	zs->avail_in = (uInt)n;
+	do {
+		zs->next_out = z->out;
+		zs->avail_out = INFLATE_OUT;
+		ret = inflate(zs, Z_NO_FLUSH);
+		if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR) {
+			z->anomalies |= 1;          /* not deflate data */
+			end_child(z);
+			return n;
+		}
+		z->inflated += INFLATE_OUT - zs->avail_out;
+		if (z->inflated > INFLATE_MAX) {
+			z->anomalies |= 2;
+			end_child(z);
+			return n;
+		}
+		zip_lister_feed(z->child, z->out, INFLATE_OUT - zs->avail_out);
+		if (z->child->st == Z_DONE && z->left != ~0ULL) {
+			/* its members are listed (the rest is its central
+			 * directory) and the member's size is known: no need
+			 * to inflate further (without a size, the end of the
+			 * stream is what tells where the member ends) */
+			end_child(z);
+			return n;
+		}
+		if (ret == Z_STREAM_END) {
+			*ended = 1;
+			return n - zs->avail_in;
+		}
+		if (ret == Z_BUF_ERROR)
+			break;                      /* no progress: needs more input */
+	} while (zs->avail_in > 0 || zs->avail_out == 0);
+	return n;
 }
 
 static int
@@ -86,12 +171,18 @@ member(struct zip_lister *z)
 	}
 	z->cb(z->ctx, z->name, z->usize, (int)(z->flags & 1), z->depth);
 	end_child(z);          /* a previous member's data ended early */
-	if (z->method == 0 && !(z->flags & 1) && is_zip_name(z->name, n)) {
-		if (z->depth + 1 > z->max_depth)
+	if ((z->method == 0 || z->method == 8) && !(z->flags & 1) &&
+	    is_zip_name(z->name, n)) {
+		if (z->depth + 1 > z->max_depth) {
 			z->anomalies |= 2;
-		else
-			z->child = zip_lister_new(z->depth + 1, z->max_depth,
-						  z->max_entries, z->cb, z->ctx);
+			return;
+		}
+		z->child = zip_lister_new(z->depth + 1, z->max_depth,
+					  z->max_entries, z->cb, z->ctx);
+		if (z->child != NULL && z->method == 8 && start_inflate(z) < 0) {
+			zip_lister_free(&z->child);
+			z->anomalies |= 1;          /* out of memory: not listed */
+		}
 	}
 }
 
@@ -160,7 +251,12 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			z->left -= n;
 			if (z->left == 0) {
 				z->have = 0;
-				if ((z->flags & 8) && z->csize == 0) {
+				if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
+					/* size only in the descriptor: the end
+					 * of the deflate stream says where */
+					z->st = Z_DATA;
+					z->left = ~0ULL;
+				} else if ((z->flags & 8) && z->csize == 0) {
 					end_child(z);         /* cannot follow it blind */
 					z->st = Z_SEARCH;     /* size only in the descriptor */
 					z->sig = 0;
@@ -173,10 +269,25 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 		}
 		case Z_DATA: {
 			size_t n = len - i < z->left ? len - i : (size_t)z->left;
-			if (z->child != NULL)
+			int ended = 0, unknown = z->left == ~0ULL;
+			if (z->inf != NULL)
+				n = feed_inflate(z, d + i, n, &ended);
+			else if (z->child != NULL)
 				zip_lister_feed(z->child, d + i, n);
 			i += n;
+			if (unknown) {
+				if (ended || z->child == NULL) {
+					/* past the stream: the descriptor, then
+					 * the next header */
+					end_child(z);
+					z->st = Z_SEARCH;
+					z->sig = 0;
+				}
+				break;
+			}
 			z->left -= n;
+			if (ended)
+				end_child(z);      /* the child has had all its data */
 			if (z->left == 0) {
 				end_child(z);
 				z->st = Z_SIG;
@@ -224,6 +335,7 @@ zip_lister_free(struct zip_lister **zp)
 {
 	if (*zp == NULL)
 		return;
+	end_inflate(*zp);
 	zip_lister_free(&(*zp)->child);
 	free(*zp);
 	*zp = NULL;

@@ -5,8 +5,11 @@
  * data by its size, and when a member's size is unknown (data descriptor,
  * bit 3) searches for the next header.  Names are reported as they are
  * seen, with the member's uncompressed size and encryption bit (names of
- * encrypted members are visible).  STORED members that are zips are
- * listed too, recursively, up to a depth.  Bounded memory.
+ * encrypted members are visible).  Members that are zips, STORED or
+ * DEFLATED (inflated as they stream, zlib), are listed too, recursively,
+ * up to a depth; a nested zip that inflates past 64 MiB is a bomb (the
+ * depth anomaly).  A DEFLATED nested zip whose size is only in its data
+ * descriptor ends where its deflate stream ends.  Bounded memory.
  */
 #ifndef ZIP_NAMES_H
 #define ZIP_NAMES_H
@@ -24,7 +27,7 @@ struct zip_lister *zip_lister_new(unsigned depth, unsigned max_depth,
 				  void *ctx);
 void zip_lister_feed(struct zip_lister *z, const unsigned char *data, size_t len);
 /* zip_lister_finish - 0 ok, or anomaly bits: 1 = broken/truncated,
- * 2 = nested deeper than max_depth */
+ * 2 = nested deeper than max_depth, or a nested zip bomb */
 unsigned zip_lister_finish(struct zip_lister *z);
 void zip_lister_free(struct zip_lister **z);
 

@@ -98,6 +98,36 @@ def zip_member_refused():
                             ctype="application/zip"), 550, "clam.exe")
 
 
+def deflated_zip_in_zip_refused():
+    """what archivers make: the inner zip DEFLATED too, once with sizes in
+    its header and once streamed (sizes in a data descriptor)"""
+    import io
+    import zipfile
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("lisezmoi.txt", "bonjour " * 50)
+        z.writestr("facture.pdf.scr", read(CLAM + "/clam.exe"))
+    class Pipe:                    # not seekable: zipfile writes descriptors
+        def __init__(self):
+            self.buf = bytearray()
+
+        def write(self, b):
+            self.buf += b
+            return len(b)
+
+        def flush(self):
+            pass
+
+    for out in (io.BytesIO(), Pipe()):
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            with z.open("docs/archive.zip", "w") as f:
+                f.write(inner.getvalue())
+        data = out.getvalue() if isinstance(out, io.BytesIO) else bytes(out.buf)
+        assert data[8] == 8 and bool(data[6] & 8) == isinstance(out, Pipe)
+        expect_refused(msg_with("envoi.zip", data, ctype="application/zip"),
+                       550, "facture.pdf.scr")
+
+
 def submission_applies_the_same_rules():
     m = msg_with("clam.exe", read(CLAM + "/clam.exe"), sender=BOB)
     expect_refused(m, 550, "clam.exe", sender=BOB, addr=ENV["MG_SUBMISSION"],
@@ -323,7 +353,8 @@ if __name__ == "__main__":
     c = Checks()
     for fn in (clam_mail_refused, clam_mbox_base64_and_uu_refused,
                exe_attachment_refused_with_charter_text, every_banned_extension_refused,
-               zip_member_refused, submission_applies_the_same_rules,
+               zip_member_refused, deflated_zip_in_zip_refused,
+               submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,
                local_recipient_gets_one_notice, notices_are_rate_limited_per_recipient,

@@ -18,6 +18,9 @@
 #include "scan.h"
 #include "zip_names.h"
 
+#include <stdlib.h>
+#include <zlib.h>
+
 /* ---- decoders ---------------------------------------------------------- */
 
 struct acc { char buf[4096]; size_t len; };
@@ -388,6 +391,60 @@ make_zip(unsigned char *out, const char *const *names, const unsigned char *cons
 	return o + 4;
 }
 
+/* raw deflate of in (as zip's method 8 stores it) */
+static size_t
+deflate_raw(const unsigned char *in, size_t inlen, unsigned char *out, size_t outcap)
+{
+	z_stream zs;
+
+	memset(&zs, 0, sizeof(zs));
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (unsigned char *)in;
+	zs.avail_in = (uInt)inlen;
+	zs.next_out = out;
+	zs.avail_out = (uInt)outcap;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&zs);
+	return outcap - zs.avail_out;
+}
+
+/* one DEFLATED member named name whose content is data; with a data
+ * descriptor (sizes 0 in the local header, then PK\7\8 + crc + sizes),
+ * followed by a STORED member "after.txt" and the central directory */
+static size_t
+make_deflated_zip(unsigned char *out, size_t outcap, const char *name,
+		  const unsigned char *data, size_t len, int descriptor)
+{
+	size_t nl = strlen(name), o = 0, c;
+	unsigned char h[30] = { 'P', 'K', 3, 4, 20, 0 };
+
+	h[6] = descriptor ? 8 : 0;
+	h[8] = 8;                                     /* method: deflate */
+	h[26] = (unsigned char)nl;
+	o = 30 + nl;
+	c = deflate_raw(data, len, out + o, outcap - o - 100);
+	if (!descriptor) {
+		h[18] = (unsigned char)c; h[19] = (unsigned char)(c >> 8);
+		h[20] = (unsigned char)(c >> 16); h[21] = (unsigned char)(c >> 24);
+		h[22] = (unsigned char)len; h[23] = (unsigned char)(len >> 8);
+		h[24] = (unsigned char)(len >> 16); h[25] = (unsigned char)(len >> 24);
+	}
+	memcpy(out, h, 30);
+	memcpy(out + 30, name, nl);
+	o += c;
+	if (descriptor) {
+		memcpy(out + o, "PK\7\10\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+		o += 16;
+	}
+	{
+		const char *an[] = { "after.txt" };
+		const unsigned char *ad[] = { (const unsigned char *)"x" };
+		size_t al[] = { 1 };
+		o += make_zip(out + o, an, ad, al, 1, 0);
+	}
+	return o;
+}
+
 struct zseen { char all[1024]; int enc; unsigned maxdepth; };
 
 static void
@@ -401,6 +458,94 @@ zrecord(void *ctx, const char *name, unsigned long long size, int enc, unsigned 
 	z->enc |= enc;
 	if (depth > z->maxdepth)
 		z->maxdepth = depth;
+}
+
+static void
+zrecord(void *ctx, const char *name, unsigned long long size, int enc, unsigned depth);
+
+/* list_zip - the names (into z) and the anomaly bits of a whole zip */
+static unsigned
+list_zip(const unsigned char *d, size_t n, struct zseen *z)
+{
+	struct zip_lister *zl;
+	unsigned a;
+
+	memset(z, 0, sizeof(*z));
+	zl = zip_lister_new(1, 3, 100, zrecord, z);
+	zip_lister_feed(zl, d, n);
+	a = zip_lister_finish(zl);
+	zip_lister_free(&zl);
+	return a;
+}
+
+/* zips inside zips, DEFLATED: with sizes in the header or only in a data
+ * descriptor, fed whole and byte by byte; a bomb; garbage */
+static void
+test_zip_deflated(void **state)
+{
+	static unsigned char inner[1024], outer[4096];
+	const char *in_names[] = { "readme.txt", "payload.exe" };
+	const unsigned char *in_data[] = { (const unsigned char *)"hello", (const unsigned char *)"MZ" };
+	size_t in_lens[] = { 5, 2 }, ilen, olen, k;
+	int descriptor, bytewise;
+	struct zseen z;
+	struct zip_lister *zl;
+
+	(void)state;
+	ilen = make_zip(inner, in_names, in_data, in_lens, 2, 0);
+	for (descriptor = 0; descriptor <= 1; descriptor++)
+		for (bytewise = 0; bytewise <= 1; bytewise++) {
+			olen = make_deflated_zip(outer, sizeof(outer), "Inner.ZIP", inner, ilen,
+						 descriptor);
+			memset(&z, 0, sizeof(z));
+			zl = zip_lister_new(1, 3, 100, zrecord, &z);
+			if (bytewise)
+				for (k = 0; k < olen; k++)
+					zip_lister_feed(zl, outer + k, 1);
+			else
+				zip_lister_feed(zl, outer, olen);
+			assert_int_equal(zip_lister_finish(zl), 0);
+			zip_lister_free(&zl);
+			if (strcmp(z.all, "Inner.ZIP|readme.txt|payload.exe|after.txt|") != 0)
+				fail_msg("descriptor=%d bytewise=%d: %s", descriptor, bytewise, z.all);
+			assert_int_equal(z.maxdepth, 2);
+		}
+	/* deflated data that is not a zip: listed as a member, nothing inside */
+	olen = make_deflated_zip(outer, sizeof(outer), "fake.zip",
+				 (const unsigned char *)"just text, not a zip", 20, 0);
+	assert_int_equal(list_zip(outer, olen, &z) & 2, 0);
+	assert_string_equal(z.all, "fake.zip|after.txt|");
+	/* broken deflate data with its size known: flagged, the rest listed */
+	olen = make_deflated_zip(outer, sizeof(outer), "bad.zip", inner, ilen, 0);
+	memset(outer + 30 + 7, 0xff, 8);                   /* BTYPE 11: invalid */
+	assert_int_equal(list_zip(outer, olen, &z), 1);
+	assert_string_equal(z.all, "bad.zip|after.txt|");
+}
+
+/* a nested zip whose one member claims 65 MiB of zeros: inflating it is
+ * stopped at 64 MiB and flagged like a depth overflow */
+static void
+test_zip_bomb(void **state)
+{
+	size_t big = 65u << 20, ilen, olen;
+	unsigned char *inner = calloc(1, big + 64), *outer = malloc(1u << 20);
+	unsigned char h[30] = { 'P', 'K', 3, 4, 20, 0 };
+	struct zseen z;
+
+	(void)state;
+	assert_non_null(inner);
+	assert_non_null(outer);
+	h[18] = h[22] = 0; h[19] = h[23] = 0;
+	h[20] = h[24] = 0x10; h[21] = h[25] = 0x04;        /* 0x04100000 = 65 MiB */
+	h[26] = 7;
+	memcpy(inner, h, 30);
+	memcpy(inner + 30, "big.bin", 7);
+	ilen = 37 + big;
+	olen = make_deflated_zip(outer, 1u << 20, "bomb.zip", inner, ilen, 0);
+	assert_int_equal(list_zip(outer, olen, &z) & 2, 2);
+	assert_string_equal(z.all, "bomb.zip|big.bin|after.txt|");
+	free(inner);
+	free(outer);
 }
 
 static void
@@ -559,6 +704,8 @@ main(void)
 		cmocka_unit_test(test_mime_hdr),
 		cmocka_unit_test(test_walker),
 		cmocka_unit_test(test_zip),
+		cmocka_unit_test(test_zip_deflated),
+		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_clamav_files),
 		cmocka_unit_test(test_python_corpus_no_false_positive),
 	};
