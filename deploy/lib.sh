@@ -13,7 +13,7 @@ MG_BUILD_PKGS="cmake make gcc pkg-config libmilter-dev libhiredis-dev libmagic-d
   libssl-dev libsystemd-dev libcmocka-dev dovecot-dev zlib1g-dev"
 MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd python3
   iproute2 procps libmagic1 libmagic-mgc"
-MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks
+MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks systemd
   libpython3.11-testsuite valgrind"
 
 mg_log() { printf '%s: %s\n' "${MG_PROG:-mailguard}" "$*" >&2; }
