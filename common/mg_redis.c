@@ -26,8 +26,11 @@ struct mg_endpoint {
 	char path[108];
 };
 
+#define MG_SENTINELS_MAX 16
+
 struct mg_redis {
 	struct mg_redis_settings set;
+	int sentinel_first;            /* the sentinel that answered last */
 	redisContext *ctx;
 	long long backoff_ms;          /* current backoff, 0 = none */
 	long long next_try_ms;         /* monotonic time of the next attempt */
@@ -53,9 +56,11 @@ ms_to_tv(long long ms)
 	return tv;
 }
 
-/* parse_server - "host:port", "host", "[v6]:port", "/path", "unix:/path" */
+/* parse_endpoint - "host:port", "host", "[v6]:port", "/path",
+ * "unix:/path"; what names the setting in error messages */
 static int
-parse_server(const char *s, struct mg_endpoint *ep, struct mg_error *err)
+parse_endpoint(const char *what, const char *s, struct mg_endpoint *ep,
+	       struct mg_error *err)
 {
 	const char *colon;
 	char *end;
@@ -68,7 +73,7 @@ parse_server(const char *s, struct mg_endpoint *ep, struct mg_error *err)
 	if (s[0] == '/') {
 		if (strlen(s) >= sizeof(ep->path))
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_server: socket path too long");
+			    "%s: socket path too long", what);
 		ep->is_unix = 1;
 		strcpy(ep->path, s);
 		return 0;
@@ -77,20 +82,20 @@ parse_server(const char *s, struct mg_endpoint *ep, struct mg_error *err)
 		const char *rb = strchr(s, ']');
 		if (rb == NULL)
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_server: missing ']' in \"%.64s\"", s);
+			    "%s: missing ']' in \"%.64s\"", what, s);
 		hlen = (size_t)(rb - s - 1);
 		s++;
 		colon = rb[1] == ':' ? rb + 1 : NULL;
 		if (rb[1] != '\0' && colon == NULL)
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_server: bad address \"%.64s\"", s - 1);
+			    "%s: bad address \"%.64s\"", what, s - 1);
 	} else {
 		colon = strrchr(s, ':');
 		hlen = colon ? (size_t)(colon - s) : strlen(s);
 	}
 	if (hlen == 0 || hlen >= sizeof(ep->host))
 		return mg_error_set(err, MG_ERR_CONFIG,
-		    "redis_server: bad host in \"%.64s\"", s);
+		    "%s: bad host in \"%.64s\"", what, s);
 	memcpy(ep->host, s, hlen);
 	if (colon != NULL) {
 		errno = 0;
@@ -98,20 +103,116 @@ parse_server(const char *s, struct mg_endpoint *ep, struct mg_error *err)
 		if (colon[1] == '\0' || *end != '\0' || errno != 0 ||
 		    port < 1 || port > 65535)
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_server: bad port in \"%.64s\"", s);
+			    "%s: bad port in \"%.64s\"", what, s);
 	}
 	ep->port = (int)port;
 	return 0;
 }
 
-/* mg_redis_resolve - where to connect now.  Static setting today; a
- * Sentinel resolver (SENTINEL get-master-addr-by-name, ROLE check) plugs
- * in here, chosen by the settings, without touching callers. */
+/* next_word - the next space- or comma-separated word of *sp into buf */
 static int
-mg_redis_resolve(const struct mg_redis *r, struct mg_endpoint *ep,
-		 struct mg_error *err)
+next_word(const char **sp, char *buf, size_t size)
 {
-	return parse_server(r->set.server, ep, err);
+	const char *s = *sp;
+	size_t n;
+
+	s += strspn(s, " \t,");
+	n = strcspn(s, " \t,");
+	*sp = s + n;
+	if (n == 0)
+		return 0;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 1;
+}
+
+static int
+use_sentinels(const struct mg_redis_settings *set)
+{
+	return set->sentinels != NULL && set->sentinels[strspn(set->sentinels, " \t,")] != '\0';
+}
+
+/* ask_sentinel - one sentinel's answer: the master's endpoint; 0 or -1
+ * (the reason in err) */
+static int
+ask_sentinel(const struct mg_redis *r, const struct mg_endpoint *sep,
+	     struct mg_endpoint *ep, struct mg_error *err)
+{
+	struct timeval tv = ms_to_tv(r->set.connect_timeout_ms);
+	redisContext *c = sep->is_unix ? redisConnectUnixWithTimeout(sep->path, tv)
+				       : redisConnectWithTimeout(sep->host, sep->port, tv);
+	const char *name = sep->is_unix ? sep->path : sep->host;
+	redisReply *rep = NULL;
+	int rc = -1;
+
+	if (c == NULL)
+		return mg_error_set(err, MG_ERR_NOMEM, "redis: out of memory");
+	if (c->err) {
+		mg_error_set(err, MG_ERR_REDIS_DOWN, "sentinel %s:%d: %s", name, sep->port, c->errstr);
+		goto out;
+	}
+	(void)redisSetTimeout(c, ms_to_tv(r->set.command_timeout_ms));
+	if (r->set.sentinel_password[0] != '\0') {
+		rep = redisCommand(c, "AUTH %s", r->set.sentinel_password);
+		if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
+			mg_error_set(err, MG_ERR_REDIS_AUTH, "sentinel %s:%d: AUTH refused",
+				     name, sep->port);
+			goto out;
+		}
+		freeReplyObject(rep);
+	}
+	rep = redisCommand(c, "SENTINEL get-master-addr-by-name %s", r->set.sentinel_master);
+	if (rep == NULL) {
+		mg_error_set(err, MG_ERR_REDIS_DOWN, "sentinel %s:%d: %s", name, sep->port,
+			     c->errstr);
+	} else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+		   rep->element[0]->type != REDIS_REPLY_STRING ||
+		   rep->element[1]->type != REDIS_REPLY_STRING) {
+		mg_error_set(err, MG_ERR_REDIS_DOWN, "sentinel %s:%d: no master named \"%s\"%s%.100s",
+			     name, sep->port, r->set.sentinel_master,
+			     rep->type == REDIS_REPLY_ERROR ? ": " : "",
+			     rep->type == REDIS_REPLY_ERROR ? rep->str : "");
+	} else {
+		char addr[300];
+
+		snprintf(addr, sizeof(addr), "[%s]:%s", rep->element[0]->str,
+			 rep->element[1]->str);
+		rc = parse_endpoint("sentinel answer", addr, ep, err);
+	}
+out:
+	if (rep != NULL)
+		freeReplyObject(rep);
+	redisFree(c);
+	return rc;
+}
+
+/* mg_redis_resolve - where to connect now: the static setting, or the
+ * master the sentinels name (each asked in turn, the last one that
+ * answered first) */
+static int
+mg_redis_resolve(struct mg_redis *r, struct mg_endpoint *ep, struct mg_error *err)
+{
+	struct mg_endpoint sep;
+	char words[MG_SENTINELS_MAX][272];
+	const char *s = r->set.sentinels;
+	int n = 0, k;
+
+	if (!use_sentinels(&r->set))
+		return parse_endpoint("redis_server", r->set.server, ep, err);
+	while (n < MG_SENTINELS_MAX && next_word(&s, words[n], sizeof(words[n])))
+		n++;
+	for (k = 0; k < n; k++) {
+		int i = (r->sentinel_first + k) % n;
+
+		if (parse_endpoint("redis_sentinels", words[i], &sep, err) < 0 ||
+		    ask_sentinel(r, &sep, ep, err) < 0)
+			continue;
+		r->sentinel_first = i;
+		return 0;
+	}
+	return -1;                      /* err: the last sentinel's reason */
 }
 
 int
@@ -119,14 +220,30 @@ mg_redis_settings_check(const struct mg_redis_settings *set,
 			struct mg_error *err)
 {
 	struct mg_endpoint ep;
+	char word[272];
+	const char *s = set->sentinels;
+	int n = 0;
 
-	if (set->server == NULL || set->server[0] == '\0')
-		return mg_error_set(err, MG_ERR_CONFIG, "redis_server is empty");
 	if (set->user != NULL && set->user[0] != '\0' &&
 	    (set->password == NULL || set->password[0] == '\0'))
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "redis_user needs redis_password");
-	return parse_server(set->server, &ep, err);
+	if (use_sentinels(set)) {
+		if (set->sentinel_master == NULL || set->sentinel_master[0] == '\0')
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "redis_sentinels needs redis_sentinel_master");
+		while (next_word(&s, word, sizeof(word))) {
+			if (++n > MG_SENTINELS_MAX)
+				return mg_error_set(err, MG_ERR_CONFIG,
+				    "redis_sentinels: more than %d", MG_SENTINELS_MAX);
+			if (parse_endpoint("redis_sentinels", word, &ep, err) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (set->server == NULL || set->server[0] == '\0')
+		return mg_error_set(err, MG_ERR_CONFIG, "redis_server is empty");
+	return parse_endpoint("redis_server", set->server, &ep, err);
 }
 
 static char *
@@ -146,12 +263,19 @@ mg_redis_new(const struct mg_redis_settings *set)
 	r->set.server = dup_or_empty(set->server);
 	r->set.user = dup_or_empty(set->user);
 	r->set.password = dup_or_empty(set->password);
+	r->set.sentinels = dup_or_empty(set->sentinels);
+	r->set.sentinel_master = dup_or_empty(set->sentinel_master);
+	r->set.sentinel_password = dup_or_empty(set->sentinel_password);
 	if (r->set.server == NULL || r->set.user == NULL ||
-	    r->set.password == NULL) {
+	    r->set.password == NULL || r->set.sentinels == NULL ||
+	    r->set.sentinel_master == NULL || r->set.sentinel_password == NULL) {
 		mg_redis_free(&r);
 		return NULL;
 	}
-	snprintf(r->desc, sizeof(r->desc), "%s", r->set.server);
+	if (use_sentinels(&r->set))
+		snprintf(r->desc, sizeof(r->desc), "master \"%s\"", r->set.sentinel_master);
+	else
+		snprintf(r->desc, sizeof(r->desc), "%s", r->set.server);
 	return r;
 }
 
@@ -168,6 +292,11 @@ mg_redis_free(struct mg_redis **rp)
 	if (r->set.password != NULL)
 		explicit_bzero(r->set.password, strlen(r->set.password));
 	free(r->set.password);
+	free(r->set.sentinels);
+	free(r->set.sentinel_master);
+	if (r->set.sentinel_password != NULL)
+		explicit_bzero(r->set.sentinel_password, strlen(r->set.sentinel_password));
+	free(r->set.sentinel_password);
 	free(r);
 	*rp = NULL;
 }
@@ -200,6 +329,18 @@ mg_redis_describe(const struct mg_redis *r)
 	return r->desc;
 }
 
+/* back_off - drop the context; no attempt before the (doubled) backoff */
+static void
+back_off(struct mg_redis *r)
+{
+	mg_redis_disconnect(r);
+	r->backoff_ms = r->backoff_ms == 0 ? r->set.backoff_min_ms
+					   : r->backoff_ms * 2;
+	if (r->backoff_ms > r->set.backoff_max_ms)
+		r->backoff_ms = r->set.backoff_max_ms;
+	r->next_try_ms = now_ms() + r->backoff_ms;
+}
+
 /* io_error - classify the failed context's error, drop it, back off */
 static int
 io_error(struct mg_redis *r, const char *what, struct mg_error *err)
@@ -215,12 +356,7 @@ io_error(struct mg_redis *r, const char *what, struct mg_error *err)
 		kind = MG_ERR_REDIS_TIMEOUT;
 	if (r->ctx != NULL && strstr(estr, "timed out") != NULL)
 		kind = MG_ERR_REDIS_TIMEOUT;
-	mg_redis_disconnect(r);
-	r->backoff_ms = r->backoff_ms == 0 ? r->set.backoff_min_ms
-					   : r->backoff_ms * 2;
-	if (r->backoff_ms > r->set.backoff_max_ms)
-		r->backoff_ms = r->set.backoff_max_ms;
-	r->next_try_ms = now_ms() + r->backoff_ms;
+	back_off(r);
 	return mg_error_set(err, kind, "redis %s: %s: %s", r->desc, what,
 			    kind == MG_ERR_REDIS_TIMEOUT ? "timed out" : estr);
 }
@@ -246,6 +382,37 @@ setup_command(struct mg_redis *r, enum mg_err_kind kind, const char *what,
 	return rc;
 }
 
+/* check_master - what a sentinel named must still be a master (during a
+ * failover, the old one may answer for a moment) */
+static int
+check_master(struct mg_redis *r, struct mg_error *err)
+{
+	redisReply *reply = redisCommand(r->ctx, "ROLE");
+	int master;
+
+	if (reply == NULL)
+		return io_error(r, "ROLE", err);
+	master = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+		 reply->element[0]->type == REDIS_REPLY_STRING &&
+		 strcmp(reply->element[0]->str, "master") == 0;
+	freeReplyObject(reply);
+	if (master)
+		return 0;
+	back_off(r);
+	return mg_error_set(err, MG_ERR_REDIS_DOWN,
+			    "redis %s: not a master (a failover is under way)", r->desc);
+}
+
+/* demoted - a READONLY error: the master became a replica under us;
+ * drop the connection so the next command asks the sentinels again */
+static void
+demoted(struct mg_redis *r, const redisReply *reply)
+{
+	if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	    strncmp(reply->str, "READONLY", 8) == 0)
+		mg_redis_disconnect(r);
+}
+
 static int
 ensure_connected(struct mg_redis *r, struct mg_error *err)
 {
@@ -260,8 +427,11 @@ ensure_connected(struct mg_redis *r, struct mg_error *err)
 		return mg_error_set(err, MG_ERR_REDIS_DOWN,
 		    "redis %s: unavailable, next attempt in %lld ms", r->desc,
 		    r->next_try_ms - now);
-	if (mg_redis_resolve(r, &ep, err) < 0)
+	if (mg_redis_resolve(r, &ep, err) < 0) {
+		if (use_sentinels(&r->set))
+			back_off(r);            /* do not ask the sentinels at every command */
 		return -1;
+	}
 	tv = ms_to_tv(r->set.connect_timeout_ms);
 	if (ep.is_unix) {
 		r->ctx = redisConnectUnixWithTimeout(ep.path, tv);
@@ -297,6 +467,8 @@ ensure_connected(struct mg_redis *r, struct mg_error *err)
 				  err) < 0)
 			return -1;
 	}
+	if (use_sentinels(&r->set) && check_master(r, err) < 0)
+		return -1;
 	r->backoff_ms = 0;
 	r->next_try_ms = 0;
 	return 0;
@@ -310,6 +482,7 @@ finish_reply(struct mg_redis *r, redisReply *reply, redisReply **reply_r,
 	if (reply->type == REDIS_REPLY_ERROR) {
 		mg_error_set(err, MG_ERR_REDIS_REPLY, "redis %s: %.200s",
 			     r->desc, reply->str);
+		demoted(r, reply);
 		freeReplyObject(reply);
 		return -1;
 	}
@@ -414,6 +587,8 @@ mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 			goto fail;
 		replies_r[i] = reply;
 	}
+	for (i = 0; i < n && r->ctx != NULL; i++)
+		demoted(r, replies_r[i]);
 	return 0;
 fail:
 	for (i = 0; i < n; i++) {

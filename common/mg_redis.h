@@ -12,10 +12,14 @@
  * backoff_max): commands issued during the backoff fail at once with
  * MG_ERR_REDIS_DOWN, so a dead Redis costs callers nothing.
  *
- * Where the server is comes from an endpoint resolver: today the static
- * "server" setting; Redis Sentinel discovery will be another resolver
- * (mg_redis_resolve() in mg_redis.c) selected by the settings, with no
- * change to callers.
+ * Where the server is comes from an endpoint resolver: the static
+ * "server" setting, or, when "sentinels" is set, Redis Sentinel: at every
+ * (re)connection the sentinels are asked in turn (the last one that
+ * answered first) for the master's address (SENTINEL
+ * get-master-addr-by-name), and the server found must say it is a master
+ * (ROLE) before it is used.  A READONLY error reply (a master demoted
+ * under us) drops the connection, so the next command finds the new
+ * master.  Callers see no difference.
  */
 #ifndef MG_REDIS_H
 #define MG_REDIS_H
@@ -37,12 +41,16 @@ struct mg_redis_settings {
 	long long command_timeout_ms;
 	long long backoff_min_ms;
 	long long backoff_max_ms;
+	char *sentinels;     /* "host:port host:port..." ("" or NULL = use server) */
+	char *sentinel_master;   /* the name the sentinels monitor */
+	char *sentinel_password; /* AUTH to the sentinels ("" = none) */
 };
 
 /* Config rows for a struct mg_redis_settings embedded as field `member`
  * of the daemon's config type `type`: keys redis_server, redis_user,
  * redis_password, redis_db, redis_connect_timeout, redis_timeout,
- * redis_backoff_min, redis_backoff_max. */
+ * redis_backoff_min, redis_backoff_max, redis_sentinels,
+ * redis_sentinel_master, redis_sentinel_password. */
 #define MG_REDIS_CFG_ROWS(type, member)                                      \
 	{ "redis_server", MG_CFG_STRING, "127.0.0.1:6379",                   \
 	  offsetof(type, member.server), 0, 0, NULL,                         \
@@ -66,7 +74,17 @@ struct mg_redis_settings {
 	  "first wait before reconnecting after a failure" },               \
 	{ "redis_backoff_max", MG_CFG_DURATION, "5s",                        \
 	  offsetof(type, member.backoff_max_ms), 0, 3600000, NULL,           \
-	  "longest wait between reconnection attempts" }
+	  "longest wait between reconnection attempts" },                   \
+	{ "redis_sentinels", MG_CFG_STRING, "",                              \
+	  offsetof(type, member.sentinels), 0, 0, NULL,                      \
+	  "Redis Sentinel addresses, host:port separated by spaces "        \
+	  "(empty: redis_server is the server)" },                          \
+	{ "redis_sentinel_master", MG_CFG_STRING, "mailguard",               \
+	  offsetof(type, member.sentinel_master), 0, 0, NULL,                \
+	  "name of the master the sentinels monitor" },                     \
+	{ "redis_sentinel_password", MG_CFG_STRING, "",                      \
+	  offsetof(type, member.sentinel_password), 0, 0, NULL,              \
+	  "password of the sentinels (empty: no AUTH)" }
 
 struct mg_redis;
 

@@ -18,6 +18,7 @@
 static struct qw_process {
 	struct mg_redis *redis;
 	char server[256], password[128];
+	char sentinels[512], sentinel_master[128], sentinel_password[128];
 	long long db, timeout_ms;
 	int down;
 	int bad_settings_logged;
@@ -49,25 +50,28 @@ get_num(const struct qw_reading *rd, const char *name, long long def)
 static struct mg_redis *
 redis_for(const struct qw_reading *rd)
 {
-	const char *server = get(rd, "quota_warn_redis", NULL);
+	const char *server = get(rd, "quota_warn_redis", "");
 	const char *password = get(rd, "quota_warn_redis_password", "");
+	const char *sentinels = get(rd, "quota_warn_redis_sentinels", "");
+	const char *smaster = get(rd, "quota_warn_redis_sentinel_master", "mailguard");
+	const char *spassword = get(rd, "quota_warn_redis_sentinel_password", "");
 	long long db = get_num(rd, "quota_warn_redis_db", 0);
 	long long timeout = get_num(rd, "quota_warn_redis_timeout", 100);
 	struct mg_redis_settings set;
+	struct mg_error err;
 
-	if (server == NULL) {
-		if (!qw_proc.bad_settings_logged)
-			mg_warnx("quota_warn_redis is not set: quota state is not published");
-		qw_proc.bad_settings_logged = 1;
-		return NULL;
-	}
 	if (qw_proc.redis != NULL && strcmp(server, qw_proc.server) == 0 &&
 	    strcmp(password, qw_proc.password) == 0 && db == qw_proc.db &&
-	    timeout == qw_proc.timeout_ms)
+	    timeout == qw_proc.timeout_ms && strcmp(sentinels, qw_proc.sentinels) == 0 &&
+	    strcmp(smaster, qw_proc.sentinel_master) == 0 &&
+	    strcmp(spassword, qw_proc.sentinel_password) == 0)
 		return qw_proc.redis;
 	mg_redis_free(&qw_proc.redis);
 	snprintf(qw_proc.server, sizeof(qw_proc.server), "%s", server);
 	snprintf(qw_proc.password, sizeof(qw_proc.password), "%s", password);
+	snprintf(qw_proc.sentinels, sizeof(qw_proc.sentinels), "%s", sentinels);
+	snprintf(qw_proc.sentinel_master, sizeof(qw_proc.sentinel_master), "%s", smaster);
+	snprintf(qw_proc.sentinel_password, sizeof(qw_proc.sentinel_password), "%s", spassword);
 	qw_proc.db = db;
 	qw_proc.timeout_ms = timeout;
 	memset(&set, 0, sizeof(set));
@@ -75,12 +79,23 @@ redis_for(const struct qw_reading *rd)
 	set.user = "";
 	set.password = qw_proc.password;
 	set.db = db;
+	set.sentinels = qw_proc.sentinels;
+	set.sentinel_master = qw_proc.sentinel_master;
+	set.sentinel_password = qw_proc.sentinel_password;
 	set.connect_timeout_ms = timeout;
 	set.command_timeout_ms = timeout;
 	/* short: a process in backoff does not publish, and every attempt
 	 * costs at most one timeout */
 	set.backoff_min_ms = 200;
 	set.backoff_max_ms = 2000;
+	if (mg_redis_settings_check(&set, &err) < 0) {
+		/* quota_warn_redis unset or wrong: say so once, publish nothing */
+		if (!qw_proc.bad_settings_logged)
+			mg_warnx("quota state is not published: %s (quota_warn_redis or "
+				 "quota_warn_redis_sentinels)", err.msg);
+		qw_proc.bad_settings_logged = 1;
+		return NULL;
+	}
 	qw_proc.redis = mg_redis_new(&set);
 	return qw_proc.redis;
 }

@@ -7,7 +7,10 @@
  * (qw_message); the Dovecot side delivers it through a callback.
  *
  * Settings (plugin {} or userdb extra fields), read at every flush:
- *   quota_warn_redis            host:port or /path (required)
+ *   quota_warn_redis            host:port or /path (required, unless:)
+ *   quota_warn_redis_sentinels  host:port... of Redis Sentinels (then the
+ *                               master is asked for; _sentinel_master,
+ *                               default "mailguard", _sentinel_password)
  *   quota_warn_redis_password, quota_warn_redis_db,
  *   quota_warn_redis_timeout    milliseconds (default 100)
  *   quota_warn_redis_prefix     default "mg:"

@@ -65,10 +65,11 @@ ping_unix(const char *path)
 	return ok;
 }
 
-int
-test_redis_start(struct test_redis *r)
+/* start - redis-server, or a sentinel monitoring sentinel_master_port */
+static int
+start(struct test_redis *r, int sentinel_master_port)
 {
-	char port[16], log[160];
+	char port[16], log[160], conf[160];
 	const char *argv[64];
 	int argc = 0, i;
 
@@ -83,10 +84,27 @@ test_redis_start(struct test_redis *r)
 	snprintf(port, sizeof(port), "%d", r->port);
 	snprintf(log, sizeof(log), "%s/redis.log", r->dir);
 	argv[argc++] = "redis-server";
+	if (sentinel_master_port > 0) {
+		/* a sentinel rewrites its configuration file: one of its own */
+		FILE *f;
+
+		snprintf(conf, sizeof(conf), "%s/sentinel.conf", r->dir);
+		if ((f = fopen(conf, "w")) == NULL)
+			return -1;
+		fprintf(f, "sentinel monitor mailguard 127.0.0.1 %d 1\n"
+			"sentinel down-after-milliseconds mailguard 1000\n"
+			"sentinel failover-timeout mailguard 5000\n",
+			sentinel_master_port);
+		fclose(f);
+		argv[argc++] = conf;
+		argv[argc++] = "--sentinel";
+	}
 	argv[argc++] = "--port"; argv[argc++] = port;
 	argv[argc++] = "--bind"; argv[argc++] = "127.0.0.1";
-	argv[argc++] = "--save"; argv[argc++] = "";
-	argv[argc++] = "--appendonly"; argv[argc++] = "no";
+	if (sentinel_master_port <= 0) {
+		argv[argc++] = "--save"; argv[argc++] = "";
+		argv[argc++] = "--appendonly"; argv[argc++] = "no";
+	}
 	argv[argc++] = "--dir"; argv[argc++] = r->dir;
 	argv[argc++] = "--unixsocket"; argv[argc++] = r->sock;
 	argv[argc++] = "--unixsocketperm"; argv[argc++] = "700";
@@ -121,6 +139,18 @@ test_redis_start(struct test_redis *r)
 	}
 	fprintf(stderr, "redis-server did not answer; see %s\n", log);
 	return -1;
+}
+
+int
+test_redis_start(struct test_redis *r)
+{
+	return start(r, 0);
+}
+
+int
+test_sentinel_start(struct test_redis *r, int master_port)
+{
+	return start(r, master_port);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,6 +330,151 @@ test_settings_check(void **state)
 	s.user = "app";
 	s.password = "";
 	assert_int_equal(mg_redis_settings_check(&s, &err), -1);
+	/* sentinels: each address checked, a master name needed */
+	s.user = "";
+	s.server = "";
+	s.sentinel_master = "mailguard";
+	s.sentinels = "127.0.0.1:26379, [::1]:26379 /run/sentinel.sock";
+	assert_int_equal(mg_redis_settings_check(&s, &err), 0);
+	s.sentinels = "127.0.0.1:26379 host:0";
+	assert_int_equal(mg_redis_settings_check(&s, &err), -1);
+	assert_non_null(strstr(err.msg, "redis_sentinels: bad port"));
+	s.sentinels = "127.0.0.1:26379";
+	s.sentinel_master = "";
+	assert_int_equal(mg_redis_settings_check(&s, &err), -1);
+}
+
+/* raw - a command straight to a server, for set-up and checks */
+static redisReply *
+raw(int port, const char *fmt, ...)
+{
+	struct timeval tv = { 2, 0 };
+	redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+	redisReply *reply = NULL;
+	va_list ap;
+
+	if (c != NULL && !c->err) {
+		(void)redisSetTimeout(c, tv);
+		va_start(ap, fmt);
+		reply = redisvCommand(c, fmt, ap);
+		va_end(ap);
+	}
+	if (c != NULL)
+		redisFree(c);
+	return reply;
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* sentinel_master_port - the port the sentinel names for "mailguard" */
+static int
+sentinel_master_port(int sport)
+{
+	redisReply *x = raw(sport, "SENTINEL get-master-addr-by-name mailguard");
+	int port = -1;
+
+	if (x != NULL && x->type == REDIS_REPLY_ARRAY && x->elements == 2)
+		port = atoi(x->element[1]->str);
+	if (x != NULL)
+		freeReplyObject(x);
+	return port;
+}
+
+/* Redis Sentinel: a master, its replica, one sentinel.  The client finds
+ * the master through the sentinels (the first one listed is dead), and
+ * after a failover it writes to the new master */
+static void
+test_sentinel(void **state)
+{
+	struct test_redis m = { 0 }, rep = { 0 }, sen = { 0 };
+	const char *rargs[4] = { "--replicaof", "127.0.0.1", NULL, NULL };
+	char mport[16], sentinels[64], want[32];
+	struct mg_redis_settings set;
+	struct mg_redis *r;
+	struct mg_error err;
+	redisReply *x;
+	long long deadline;
+	int ok;
+
+	(void)state;
+	assert_int_equal(test_redis_start(&m), 0);
+	snprintf(mport, sizeof(mport), "%d", m.port);
+	rargs[2] = mport;
+	rep.extra = rargs;
+	assert_int_equal(test_redis_start(&rep), 0);
+	assert_int_equal(test_sentinel_start(&sen, m.port), 0);
+	snprintf(sentinels, sizeof(sentinels), "127.0.0.1:%d, 127.0.0.1:%d",
+		 test_redis_pick_port(), sen.port);
+	memset(&set, 0, sizeof(set));
+	set.server = "";
+	set.user = set.password = set.sentinel_password = "";
+	set.sentinels = sentinels;
+	set.sentinel_master = "mailguard";
+	set.connect_timeout_ms = 200;
+	set.command_timeout_ms = 300;
+	set.backoff_min_ms = 50;
+	set.backoff_max_ms = 400;
+	assert_int_equal(mg_redis_settings_check(&set, &err), 0);
+	r = mg_redis_new(&set);
+	assert_non_null(r);
+	if (mg_redis_command(r, NULL, &err, "SET mg:sentinel one") < 0)
+		fail_msg("through the sentinel: %s", err.msg);
+	snprintf(want, sizeof(want), "127.0.0.1:%d", m.port);
+	assert_string_equal(mg_redis_describe(r), want);
+
+	/* the sentinel learns of the replica from the master (INFO, every
+	 * 10 s); a forced failover is refused until then */
+	deadline = mono_ms() + 40000;
+	for (ok = 0; !ok; nap(300)) {
+		assert_true(mono_ms() < deadline);
+		x = raw(sen.port, "SENTINEL FAILOVER mailguard");
+		ok = x != NULL && x->type == REDIS_REPLY_STATUS;
+		if (x != NULL)
+			freeReplyObject(x);
+	}
+	while (sentinel_master_port(sen.port) != rep.port) {
+		assert_true(mono_ms() < deadline);
+		nap(100);
+	}
+	/* the old master goes on answering until the sentinel demotes it
+	 * (then READONLY drops the connection): writes reach the new one */
+	snprintf(want, sizeof(want), "127.0.0.1:%d", rep.port);
+	while (mg_redis_command(r, NULL, &err, "SET mg:sentinel two") < 0 ||
+	       strcmp(mg_redis_describe(r), want) != 0) {
+		assert_true(mono_ms() < deadline);
+		nap(100);
+	}
+	x = raw(rep.port, "GET mg:sentinel");
+	assert_non_null(x);
+	assert_int_equal(x->type, REDIS_REPLY_STRING);
+	assert_string_equal(x->str, "two");
+	freeReplyObject(x);
+	mg_redis_free(&r);
+
+	/* a name the sentinels do not monitor: a clear error */
+	set.sentinel_master = "nosuch";
+	r = mg_redis_new(&set);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_non_null(strstr(err.msg, "no master named \"nosuch\""));
+	mg_redis_free(&r);
+	/* every sentinel down: down, with backoff */
+	test_redis_stop(&sen);
+	set.sentinel_master = "mailguard";
+	r = mg_redis_new(&set);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_DOWN);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+	assert_non_null(strstr(err.msg, "next attempt in"));
+	mg_redis_free(&r);
+	test_redis_cleanup(&sen);
+	test_redis_cleanup(&rep);
+	test_redis_cleanup(&m);
 }
 
 int
@@ -343,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_idle_connection_killed),
 		cmocka_unit_test(test_timeout_and_recovery),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_sentinel),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
