@@ -390,7 +390,8 @@ action_name(enum ma_action a)
 static void
 log_files(const struct ma_msg *m, const char *queue_id)
 {
-	static const char *const origins[] = { "part", "zip_member", "uuencode" };
+	static const char *const origins[] = { "part", "zip_member", "uuencode",
+						"tnef_member" };
 	struct mg_kv kv;
 	unsigned i;
 
@@ -399,7 +400,7 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_kv_init(&kv);
 		mg_kv_add(&kv, "event", "file");
 		mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
-		mg_kv_add(&kv, "origin", (unsigned)r->origin < 3 ? origins[r->origin] : "?");
+		mg_kv_add(&kv, "origin", (unsigned)r->origin < 4 ? origins[r->origin] : "?");
 		mg_kv_add(&kv, "name", r->name);
 		if (r->container[0])
 			mg_kv_add(&kv, "container", r->container);

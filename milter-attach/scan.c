@@ -19,6 +19,7 @@
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "scan.h"
+#include "tnef_names.h"
 #include "zip_names.h"
 
 #define LINE_MAX_LEN  8192
@@ -46,6 +47,7 @@ struct sink {                       /* where decoded bytes of a file go */
 	unsigned long long size;
 	unsigned char first[4];
 	struct zip_lister *zip;
+	struct tnef_lister *tnef;    /* winmail.dat */
 };
 
 struct scanner {
@@ -162,6 +164,7 @@ sink_reset(struct sink *k)
 	k->magic_len = 0;
 	k->size = 0;
 	zip_lister_free(&k->zip);
+	tnef_lister_free(&k->tnef);
 }
 
 static void
@@ -227,16 +230,14 @@ scanner_reset(struct scanner *s)
 /* ---- sinks --------------------------------------------------------------- */
 
 static void
-zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
-	   unsigned zdepth)
+container_member(struct scanner *s, enum scan_origin origin, const char *name,
+		 unsigned long long size, int encrypted)
 {
-	struct scanner *s = ctx;
 	struct scan_file f;
 	const char *names[1] = { name };
 
-	(void)zdepth;
 	memset(&f, 0, sizeof(f));
-	f.origin = SCAN_ORIGIN_ZIP_MEMBER;
+	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
 	f.names = names;
 	f.n_names = 1;
@@ -250,11 +251,38 @@ zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 }
 
 static void
+zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
+	   unsigned zdepth)
+{
+	(void)zdepth;
+	container_member(ctx, SCAN_ORIGIN_ZIP_MEMBER, name, size, encrypted);
+}
+
+/* tnef_member - a file inside winmail.dat (or a zip inside it) */
+static void
+tnef_member(void *ctx, const char *name, unsigned long long size, int encrypted,
+	    unsigned depth)
+{
+	(void)depth;
+	container_member(ctx, SCAN_ORIGIN_TNEF_MEMBER, name, size, encrypted);
+}
+
+static void
 sink_start(struct sink *k)
 {
 	sink_reset(k);
 	k->active = 1;
 	EVP_DigestInit_ex(k->md, EVP_sha256(), NULL);
+}
+
+/* container_feed - a zip's or a TNEF stream's bytes to its lister */
+static void
+container_feed(struct sink *k, const unsigned char *d, size_t n)
+{
+	if (k->zip != NULL)
+		zip_lister_feed(k->zip, d, n);
+	else if (k->tnef != NULL)
+		tnef_lister_feed(k->tnef, d, n);
 }
 
 static void
@@ -272,20 +300,23 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 	}
 	for (i = 0; k->size + i < 4 && i < n; i++)
 		k->first[k->size + i] = d[i];
-	if (k->size < 4 && k->size + n >= 4 && memcmp(k->first, "PK\3\4", 4) == 0 &&
-	    k == &s->part) {
-		k->zip = zip_lister_new(1, s->lim.max_zip_depth, s->lim.max_zip_entries,
-					zip_member, s);
-		if (k->zip != NULL)
-			zip_lister_feed(k->zip, k->first, 4);
-		k->size += n;
-		if (k->zip != NULL && n > i)
-			zip_lister_feed(k->zip, d + i, n - i);
-		return;
+	if (k->size < 4 && k->size + n >= 4 && k == &s->part) {
+		/* the first four bytes, maybe from several chunks: a container? */
+		if (memcmp(k->first, "PK\3\4", 4) == 0)
+			k->zip = zip_lister_new(1, s->lim.max_zip_depth,
+						s->lim.max_zip_entries, zip_member, s);
+		else if (memcmp(k->first, TNEF_SIGNATURE, 4) == 0)
+			k->tnef = tnef_lister_new(1, s->lim.max_zip_depth,
+						  s->lim.max_zip_entries, tnef_member, s);
+		if (k->zip != NULL || k->tnef != NULL) {
+			container_feed(k, k->first, 4);
+			d += i;
+			n -= i;
+			k->size += i;
+		}
 	}
 	k->size += n;
-	if (k->zip != NULL)
-		zip_lister_feed(k->zip, d, n);
+	container_feed(k, d, n);
 }
 
 static void
@@ -340,8 +371,9 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 		if (t != NULL)
 			snprintf(mime, sizeof(mime), "%s", t);
 	}
-	if (k->zip != NULL) {
-		unsigned a = zip_lister_finish(k->zip);
+	if (k->zip != NULL || k->tnef != NULL) {
+		unsigned a = k->zip != NULL ? zip_lister_finish(k->zip)
+					    : tnef_lister_finish(k->tnef);
 		if (a & 1) s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
 		if (a & 2) s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
 	}

@@ -24,7 +24,8 @@
 
 #include "mg_error.h"
 
-enum scan_origin { SCAN_ORIGIN_PART, SCAN_ORIGIN_ZIP_MEMBER, SCAN_ORIGIN_UUENCODE };
+enum scan_origin { SCAN_ORIGIN_PART, SCAN_ORIGIN_ZIP_MEMBER, SCAN_ORIGIN_UUENCODE,
+		  SCAN_ORIGIN_TNEF_MEMBER };
 
 struct scan_file {
 	enum scan_origin origin;

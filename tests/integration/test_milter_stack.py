@@ -98,6 +98,12 @@ def zip_member_refused():
                             ctype="application/zip"), 550, "clam.exe")
 
 
+def tnef_winmail_dat_member_refused():
+    # Outlook's winmail.dat (application/ms-tnef) carrying clam.exe
+    expect_refused(msg_with("winmail.dat", read(CLAM + "/clam.tnef"),
+                            ctype="application/ms-tnef"), 550, "clam.exe")
+
+
 def deflated_zip_in_zip_refused():
     """what archivers make: the inner zip DEFLATED too, once with sizes in
     its header and once streamed (sizes in a data descriptor)"""
@@ -354,6 +360,7 @@ if __name__ == "__main__":
     for fn in (clam_mail_refused, clam_mbox_base64_and_uu_refused,
                exe_attachment_refused_with_charter_text, every_banned_extension_refused,
                zip_member_refused, deflated_zip_in_zip_refused,
+               tnef_winmail_dat_member_refused,
                submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,

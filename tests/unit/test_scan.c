@@ -16,6 +16,7 @@
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "scan.h"
+#include "tnef_names.h"
 #include "zip_names.h"
 
 #include <stdlib.h>
@@ -649,6 +650,146 @@ test_clamav_files(void **state)
 	}
 }
 
+/* ---- TNEF (winmail.dat) ------------------------------------------------ */
+
+struct tbuf { unsigned char d[4096]; size_t n; };
+
+static void
+put(struct tbuf *b, const void *p, size_t n)
+{
+	memcpy(b->d + b->n, p, n);
+	b->n += n;
+}
+
+static void
+put32(struct tbuf *b, unsigned long v)
+{
+	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+			       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	put(b, x, 4);
+}
+
+/* attribute - level, id, length, data, checksum (not checked: zeros) */
+static void
+attribute(struct tbuf *b, unsigned level, unsigned long id, const void *data, size_t n)
+{
+	unsigned char lv = (unsigned char)level;
+
+	put(b, &lv, 1);
+	put32(b, id);
+	put32(b, n);
+	put(b, data, n);
+	put(b, "\0\0", 2);
+}
+
+/* a TNEF stream: a message attribute, then one attachment with an 8.3
+ * title, MAPI properties (a PT_LONG, a named property, the UTF-16 long
+ * file name) and data that is a STORED zip holding inner.vbs */
+static size_t
+make_tnef(struct tbuf *b)
+{
+	struct tbuf props = { .n = 0 }, zip = { .n = 0 };
+	static const unsigned char guid[16] = { 1, 2, 3 };
+	static const char *const zn[] = { "inner.vbs" };
+	static const unsigned char *const zd[] = { (const unsigned char *)"x" };
+	static const size_t zl[] = { 1 };
+	/* "Rapport été.pdf.scr" in UTF-16LE, NUL-terminated */
+	static const char *ascii_a = "Rapport ", *ascii_b = ".pdf.scr";
+	unsigned char u16[64];
+	size_t u = 0, i;
+
+	for (i = 0; ascii_a[i]; i++) { u16[u++] = (unsigned char)ascii_a[i]; u16[u++] = 0; }
+	u16[u++] = 0xe9; u16[u++] = 0; u16[u++] = 't'; u16[u++] = 0;
+	u16[u++] = 0xe9; u16[u++] = 0;
+	for (i = 0; ascii_b[i]; i++) { u16[u++] = (unsigned char)ascii_b[i]; u16[u++] = 0; }
+	u16[u++] = 0; u16[u++] = 0;
+
+	b->n = 0;
+	put(b, TNEF_SIGNATURE "\x01\x00", 6);
+	attribute(b, 1, 0x00089006UL, "\0\0\1\0", 4);         /* attTnefVersion */
+	attribute(b, 2, 0x00069002UL, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14);
+	attribute(b, 2, 0x00018010UL, "SHORT~1.EXE", 12);    /* attAttachTitle */
+	put32(&props, 3);                                     /* 3 properties */
+	put32(&props, 0x0E200003UL);                          /* PT_LONG size */
+	put32(&props, 1234);
+	put32(&props, 0x8001001FUL);                          /* named, by id */
+	put(&props, guid, 16);
+	put32(&props, 0);
+	put32(&props, 0x8501);
+	put32(&props, 1);
+	put32(&props, 2);
+	put(&props, "a\0\0\0", 4);                          /* padded to 4 */
+	put32(&props, 0x3707001FUL);                          /* PR_ATTACH_LONG_FILENAME */
+	put32(&props, 1);
+	put32(&props, u);
+	put(&props, u16, u);
+	while (props.n % 4)
+		put(&props, "", 1);
+	attribute(b, 2, 0x00069005UL, props.d, props.n);     /* attAttachment */
+	zip.n = make_zip(zip.d, zn, zd, zl, 1, 0);
+	attribute(b, 2, 0x0006800FUL, zip.d, zip.n);         /* attAttachData */
+	return b->n;
+}
+
+static unsigned
+list_tnef(const unsigned char *d, size_t n, size_t chunk, struct zseen *z)
+{
+	struct tnef_lister *t;
+	unsigned a;
+	size_t k;
+
+	memset(z, 0, sizeof(*z));
+	t = tnef_lister_new(1, 3, 100, zrecord, z);
+	for (k = 0; k < n; k += chunk)
+		tnef_lister_feed(t, d + k, n - k < chunk ? n - k : chunk);
+	a = tnef_lister_finish(t);
+	tnef_lister_free(&t);
+	return a;
+}
+
+static void
+test_tnef(void **state)
+{
+	static struct tbuf b;
+	size_t n = make_tnef(&b), chunk;
+	struct zseen z;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	for (chunk = 1; chunk <= 4096; chunk *= 8) {
+		assert_int_equal(list_tnef(b.d, n, chunk, &z), 0);
+		assert_string_equal(z.all, "SHORT~1.EXE|Rapport \xc3\xa9t\xc3\xa9.pdf.scr|inner.vbs|");
+		assert_int_equal(z.maxdepth, 2);
+	}
+	/* a zip inside is one level deeper: with max_zip_depth 1, flagged */
+	{
+		struct tnef_lister *t;
+
+		memset(&z, 0, sizeof(z));
+		t = tnef_lister_new(1, 1, 100, zrecord, &z);
+		tnef_lister_feed(t, b.d, n);
+		assert_int_equal(tnef_lister_finish(t), 2);
+		tnef_lister_free(&t);
+	}
+	/* truncated inside an attribute: broken, names so far kept */
+	assert_int_equal(list_tnef(b.d, n - 20, 4096, &z), 1);
+	assert_non_null(strstr(z.all, "SHORT~1.EXE|"));
+	/* not TNEF: broken, nothing listed */
+	assert_int_equal(list_tnef((const unsigned char *)"PK\3\4 not tnef", 14, 4096, &z), 1);
+	assert_string_equal(z.all, "");
+	/* an attribute level that is not 1 or 2: stop there */
+	b.d[6] = 7;
+	assert_int_equal(list_tnef(b.d, n, 4096, &z), 1);
+	assert_string_equal(z.all, "");
+	/* Debian's clamav-testfiles: clam.exe inside winmail.dat */
+	if (read_file("/usr/share/clamav-testfiles/clam.tnef", &buf, &len) < 0)
+		skip();          /* package clamav-testfiles (tests/run installs it) */
+	assert_int_equal(list_tnef((unsigned char *)buf, len, 7, &z), 0);
+	free(buf);
+	assert_string_equal(z.all, "clam.exe|clam.exe|");
+}
+
 static int
 banned(const char *name)
 {
@@ -706,6 +847,7 @@ main(void)
 		cmocka_unit_test(test_zip),
 		cmocka_unit_test(test_zip_deflated),
 		cmocka_unit_test(test_zip_bomb),
+		cmocka_unit_test(test_tnef),
 		cmocka_unit_test(test_clamav_files),
 		cmocka_unit_test(test_python_corpus_no_false_positive),
 	};
