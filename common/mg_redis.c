@@ -30,6 +30,8 @@ struct mg_endpoint {
 
 struct mg_redis {
 	struct mg_redis_settings set;
+	struct mg_endpoint sentinel[MG_SENTINELS_MAX];   /* parsed once */
+	int n_sentinels;
 	int sentinel_first;            /* the sentinel that answered last */
 	redisContext *ctx;
 	long long backoff_ms;          /* current backoff, 0 = none */
@@ -109,29 +111,38 @@ parse_endpoint(const char *what, const char *s, struct mg_endpoint *ep,
 	return 0;
 }
 
-/* next_word - the next space- or comma-separated word of *sp into buf */
-static int
-next_word(const char **sp, char *buf, size_t size)
-{
-	const char *s = *sp;
-	size_t n;
-
-	s += strspn(s, " \t,");
-	n = strcspn(s, " \t,");
-	*sp = s + n;
-	if (n == 0)
-		return 0;
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return 1;
-}
-
 static int
 use_sentinels(const struct mg_redis_settings *set)
 {
 	return set->sentinels != NULL && set->sentinels[strspn(set->sentinels, " \t,")] != '\0';
+}
+
+/* parse_sentinels - the space- or comma-separated redis_sentinels into
+ * eps (at most MG_SENTINELS_MAX); an entry that does not parse is left
+ * out and reported: -1 with the first such reason in err, else 0 */
+static int
+parse_sentinels(const char *s, struct mg_endpoint *eps, int *n_r,
+		struct mg_error *err)
+{
+	char word[272];
+	int rc = 0;
+	size_t len;
+
+	*n_r = 0;
+	for (s += strspn(s, " \t,"); *s != '\0'; s += strspn(s, " \t,")) {
+		len = strcspn(s, " \t,");
+		if (*n_r == MG_SENTINELS_MAX)
+			return rc < 0 ? rc : mg_error_set(err, MG_ERR_CONFIG,
+			    "redis_sentinels: more than %d", MG_SENTINELS_MAX);
+		snprintf(word, sizeof(word), "%.*s", (int)len, s);
+		s += len;
+		if (parse_endpoint("redis_sentinels", word, &eps[*n_r],
+				   rc < 0 ? NULL : err) < 0)
+			rc = -1;
+		else
+			++*n_r;
+	}
+	return rc;
 }
 
 /* ask_sentinel - one sentinel's answer: the master's endpoint; 0 or -1
@@ -194,23 +205,20 @@ out:
 static int
 mg_redis_resolve(struct mg_redis *r, struct mg_endpoint *ep, struct mg_error *err)
 {
-	struct mg_endpoint sep;
-	char words[MG_SENTINELS_MAX][272];
-	const char *s = r->set.sentinels;
-	int n = 0, k;
+	int k;
 
 	if (!use_sentinels(&r->set))
 		return parse_endpoint("redis_server", r->set.server, ep, err);
-	while (n < MG_SENTINELS_MAX && next_word(&s, words[n], sizeof(words[n])))
-		n++;
-	for (k = 0; k < n; k++) {
-		int i = (r->sentinel_first + k) % n;
+	if (r->n_sentinels == 0)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "redis_sentinels: no usable address in \"%.64s\"", r->set.sentinels);
+	for (k = 0; k < r->n_sentinels; k++) {
+		int i = (r->sentinel_first + k) % r->n_sentinels;
 
-		if (parse_endpoint("redis_sentinels", words[i], &sep, err) < 0 ||
-		    ask_sentinel(r, &sep, ep, err) < 0)
-			continue;
-		r->sentinel_first = i;
-		return 0;
+		if (ask_sentinel(r, &r->sentinel[i], ep, err) == 0) {
+			r->sentinel_first = i;
+			return 0;
+		}
 	}
 	return -1;                      /* err: the last sentinel's reason */
 }
@@ -219,10 +227,8 @@ int
 mg_redis_settings_check(const struct mg_redis_settings *set,
 			struct mg_error *err)
 {
-	struct mg_endpoint ep;
-	char word[272];
-	const char *s = set->sentinels;
-	int n = 0;
+	struct mg_endpoint ep, eps[MG_SENTINELS_MAX];
+	int n;
 
 	if (set->user != NULL && set->user[0] != '\0' &&
 	    (set->password == NULL || set->password[0] == '\0'))
@@ -232,14 +238,7 @@ mg_redis_settings_check(const struct mg_redis_settings *set,
 		if (set->sentinel_master == NULL || set->sentinel_master[0] == '\0')
 			return mg_error_set(err, MG_ERR_CONFIG,
 			    "redis_sentinels needs redis_sentinel_master");
-		while (next_word(&s, word, sizeof(word))) {
-			if (++n > MG_SENTINELS_MAX)
-				return mg_error_set(err, MG_ERR_CONFIG,
-				    "redis_sentinels: more than %d", MG_SENTINELS_MAX);
-			if (parse_endpoint("redis_sentinels", word, &ep, err) < 0)
-				return -1;
-		}
-		return 0;
+		return parse_sentinels(set->sentinels, eps, &n, err);
 	}
 	if (set->server == NULL || set->server[0] == '\0')
 		return mg_error_set(err, MG_ERR_CONFIG, "redis_server is empty");
@@ -272,8 +271,15 @@ mg_redis_new(const struct mg_redis_settings *set)
 		mg_redis_free(&r);
 		return NULL;
 	}
-	if (use_sentinels(&r->set))
+	if (use_sentinels(&r->set)) {
+		struct mg_error ignored;
+
+		/* callers check the settings first (mg_redis_settings_check);
+		 * an entry that does not parse is skipped here */
+		(void)parse_sentinels(r->set.sentinels, r->sentinel, &r->n_sentinels,
+				      &ignored);
 		snprintf(r->desc, sizeof(r->desc), "master \"%s\"", r->set.sentinel_master);
+	}
 	else
 		snprintf(r->desc, sizeof(r->desc), "%s", r->set.server);
 	return r;
