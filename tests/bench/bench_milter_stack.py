@@ -1,24 +1,26 @@
 #!/usr/bin/env python3
-"""bench_milter_stack.py - Postfix messages/s without a milter, with a
-do-nothing libmilter milter, and with milter-attach
+"""bench_milter_stack.py - Postfix messages/s without a milter, with two
+do-nothing milters (one without libmilter, one with it), and with
+milter-attach
 
 Usage (stack up):  MG_STACK_DIR=... python3 tests/bench/bench_milter_stack.py
                    [--messages N] [--parallel P] [--size BYTES] [--rounds R]
 
 Sends N messages of SIZE bytes (default 50 KB: text + a base64 PDF-like
 attachment) to the stack's MX smtpd over P parallel SMTP connections, R
-rounds of three phases in turn:
+rounds of four phases in turn:
   none   smtpd_milters empty,
-  null   smtpd_milters = tests/bench/milter_null (accepts everything, same
-         protocol negotiation as milter-attach): what any libmilter milter
-         costs Postfix on this host,
+  raw    smtpd_milters = tests/bench/milter_raw (accepts everything, same
+         protocol negotiation as milter-attach, no libmilter: one thread,
+         one poll loop): what Postfix itself spends on any milter,
+  null   smtpd_milters = tests/bench/milter_null (the same with libmilter):
+         what any libmilter milter costs Postfix on this host,
   attach smtpd_milters = the stack's milter-attach.
 Between phases Postfix is reloaded, the queue is left to drain (the
 deliveries of one phase must not run in the next) and the recipient's
 Maildir is removed (a growing maildir and its index logs slow LMTP down
-as the run goes on); each round runs the three phases in another order.
-Prints messages/s for each and the ratios attach/none, null/none and
-attach/null, and the CPU time per message (all processes, from the
+as the run goes on); each round runs the phases in another order.
+Prints messages/s for each and the ratios to none and to null, and the CPU time per message (all processes, from the
 first SMTP command to the last delivery; and the milter process alone),
 which is steadier than the rates on a small shared host.  Speed is measured, never asserted.  The stack's Postfix
 config is changed only during the run.
@@ -132,16 +134,17 @@ def reset_mailbox(user):
     shutil.rmtree(d, ignore_errors=True)
 
 
-def start_null(build):
-    """run milter_null on a unix socket Postfix can use; return (proc, spec)"""
-    exe = os.path.join(build, "tests", "bench", "milter_null")
+def start_peer(build, name):
+    """run tests/bench/<name> on a unix socket Postfix can use; return
+    (proc, spec)"""
+    exe = os.path.join(build, "tests", "bench", name)
     if not os.access(exe, os.X_OK):
         raise SystemExit("%s is not built" % exe)
-    d = os.path.join(ENV["MG_STATE_DIR"], "bench-milter-null")
+    d = os.path.join(ENV["MG_STATE_DIR"], "bench-" + name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     os.chmod(d, 0o755)
-    sock = os.path.join(d, "null.sock")
+    sock = os.path.join(d, name + ".sock")
     old = os.umask(0)
     try:
         proc = subprocess.Popen([exe, "unix:" + sock])
@@ -152,7 +155,7 @@ def start_null(build):
             return proc, "unix:" + sock
         time.sleep(0.05)
     proc.kill()
-    raise SystemExit("milter_null did not create %s" % sock)
+    raise SystemExit("%s did not create %s" % (name, sock))
 
 
 def main():
@@ -160,7 +163,7 @@ def main():
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--size", type=int, default=50 * 1024)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=4)
     a = ap.parse_args()
     user = "bob@" + ENV["MG_DOMAIN"]
     data = message(a.size, user)
@@ -168,10 +171,12 @@ def main():
                           capture_output=True, text=True).stdout.strip()
     if not orig:
         raise SystemExit("the stack runs without smtpd_milters: nothing to compare")
-    null, null_spec = start_null(ENV.get("MG_BUILD_DIR", "build"))
-    modes = (("none", ""), ("null", null_spec), ("attach", orig))
+    build = ENV.get("MG_BUILD_DIR", "build")
+    raw, raw_spec = start_peer(build, "milter_raw")
+    null, null_spec = start_peer(build, "milter_null")
+    modes = (("none", ""), ("raw", raw_spec), ("null", null_spec), ("attach", orig))
     with open(os.path.join(ENV["MG_STATE_DIR"], "milter-attach", "pid")) as f:
-        pids = {"none": None, "null": null.pid, "attach": int(f.read())}
+        pids = {"none": None, "raw": raw.pid, "null": null.pid, "attach": int(f.read())}
     res = {m: [] for m, _ in modes}
     milter_ms = {m: [] for m, _ in modes}
     system_ms = {m: [] for m, _ in modes}
@@ -180,7 +185,8 @@ def main():
         for r in range(a.rounds):
             # each round in another order: a drift over the run (queue
             # and index files, caches) must not favour one mode
-            for name, milters in modes[r % 3:] + modes[:r % 3]:
+            k = r % len(modes)
+            for name, milters in modes[k:] + modes[:k]:
                 drain()                            # before reload: a reload
                 reset_mailbox(user)                # during delivery delays it
                 set_milters(milters)
@@ -193,8 +199,9 @@ def main():
     finally:
         drain()
         set_milters(orig)
-        null.terminate()
-        null.wait()
+        for p in (raw, null):
+            p.terminate()
+            p.wait()
         reset_mailbox(user)
     avg = {m: sum(v) / len(v) for m, v in res.items()}
     print("message size      %d bytes, %d messages x %d rounds, %d connections"
@@ -206,7 +213,8 @@ def main():
         mm = milter_ms[name]
         print("  %-15s %.2f / %s" % (name, sum(system_ms[name]) / len(system_ms[name]),
                                      "%.3f" % (sum(mm) / len(mm)) if mm else "-"))
-    for x, y in (("attach", "none"), ("null", "none"), ("attach", "null")):
+    for x, y in (("attach", "none"), ("raw", "none"), ("null", "none"),
+                 ("attach", "raw"), ("attach", "null")):
         r = avg[x] / avg[y]
         print("%-6s / %-6s   %.3f  (throughput cost %.1f%%)" % (x, y, r, (1 - r) * 100))
 
