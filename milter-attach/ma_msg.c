@@ -391,7 +391,7 @@ static void
 log_files(const struct ma_msg *m, const char *queue_id)
 {
 	static const char *const origins[] = { "part", "zip_member", "uuencode",
-						"tnef_member" };
+						"tnef_member", "archive_member" };
 	struct mg_kv kv;
 	unsigned i;
 

@@ -5,8 +5,9 @@
  * multipart closes/opens parts (outer boundaries close inner parts, as
  * clients do); otherwise the line is a header of the current entity or
  * body data, decoded into the current part's sinks: size, SHA-256, the
- * first bytes for libmagic, a zip lister, or a child scanner for an
- * encoded message/rfc822.  Parts report at their end.
+ * first bytes for libmagic, an archive lister (zip, TNEF, tar, gzip,
+ * cab), or a child scanner for an encoded message/rfc822.  Parts report
+ * at their end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <magic.h>
 #include <openssl/evp.h>
 
+#include "arc_names.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "scan.h"
@@ -48,6 +50,7 @@ struct sink {                       /* where decoded bytes of a file go */
 	unsigned char first[4];
 	struct zip_lister *zip;
 	struct tnef_lister *tnef;    /* winmail.dat */
+	struct arc_lister *arc;      /* tar, gzip, cab */
 };
 
 struct scanner {
@@ -165,6 +168,7 @@ sink_reset(struct sink *k)
 	k->size = 0;
 	zip_lister_free(&k->zip);
 	tnef_lister_free(&k->tnef);
+	arc_lister_free(&k->arc);
 }
 
 static void
@@ -267,6 +271,15 @@ tnef_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 	container_member(ctx, SCAN_ORIGIN_TNEF_MEMBER, name, size, encrypted);
 }
 
+/* arc_member - a file inside a tar, gzip or cabinet */
+static void
+arc_member(void *ctx, const char *name, unsigned long long size, int encrypted,
+	   unsigned depth)
+{
+	(void)depth;
+	container_member(ctx, SCAN_ORIGIN_ARCHIVE_MEMBER, name, size, encrypted);
+}
+
 static void
 sink_start(struct sink *k)
 {
@@ -275,7 +288,7 @@ sink_start(struct sink *k)
 	EVP_DigestInit_ex(k->md, EVP_sha256(), NULL);
 }
 
-/* container_feed - a zip's or a TNEF stream's bytes to its lister */
+/* container_feed - an archive's bytes to its lister */
 static void
 container_feed(struct sink *k, const unsigned char *d, size_t n)
 {
@@ -283,6 +296,14 @@ container_feed(struct sink *k, const unsigned char *d, size_t n)
 		zip_lister_feed(k->zip, d, n);
 	else if (k->tnef != NULL)
 		tnef_lister_feed(k->tnef, d, n);
+	else if (k->arc != NULL)
+		arc_lister_feed(k->arc, d, n);
+}
+
+static int
+has_container(const struct sink *k)
+{
+	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
 static void
@@ -308,12 +329,29 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 		else if (memcmp(k->first, TNEF_SIGNATURE, 4) == 0)
 			k->tnef = tnef_lister_new(1, s->lim.max_zip_depth,
 						  s->lim.max_zip_entries, tnef_member, s);
-		if (k->zip != NULL || k->tnef != NULL) {
+		else if (arc_detect(k->first, 4) != ARC_NONE)
+			k->arc = arc_lister_new(arc_detect(k->first, 4), 1,
+						s->lim.max_zip_entries, arc_member, s);
+		if (has_container(k)) {
 			container_feed(k, k->first, 4);
 			d += i;
 			n -= i;
 			k->size += i;
 		}
+	}
+	if (k->size < ARC_DETECT_BYTES && k->size + n >= ARC_DETECT_BYTES &&
+	    k == &s->part && !has_container(k) &&
+	    arc_detect(k->magic, ARC_DETECT_BYTES) == ARC_TAR &&
+	    (k->arc = arc_lister_new(ARC_TAR, 1, s->lim.max_zip_entries,
+				     arc_member, s)) != NULL) {
+		/* a tar is known from its first 512 bytes (kept for libmagic):
+		 * replay them, then the rest of this chunk */
+		size_t used = ARC_DETECT_BYTES - k->size;
+
+		arc_lister_feed(k->arc, k->magic, ARC_DETECT_BYTES);
+		k->size += n;
+		arc_lister_feed(k->arc, d + used, n - used);
+		return;
 	}
 	k->size += n;
 	container_feed(k, d, n);
@@ -371,9 +409,10 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 		if (t != NULL)
 			snprintf(mime, sizeof(mime), "%s", t);
 	}
-	if (k->zip != NULL || k->tnef != NULL) {
+	if (has_container(k)) {
 		unsigned a = k->zip != NULL ? zip_lister_finish(k->zip)
-					    : tnef_lister_finish(k->tnef);
+			   : k->tnef != NULL ? tnef_lister_finish(k->tnef)
+					     : arc_lister_finish(k->arc);
 		if (a & 1) s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
 		if (a & 2) s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
 	}

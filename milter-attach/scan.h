@@ -25,7 +25,7 @@
 #include "mg_error.h"
 
 enum scan_origin { SCAN_ORIGIN_PART, SCAN_ORIGIN_ZIP_MEMBER, SCAN_ORIGIN_UUENCODE,
-		  SCAN_ORIGIN_TNEF_MEMBER };
+		  SCAN_ORIGIN_TNEF_MEMBER, SCAN_ORIGIN_ARCHIVE_MEMBER /* tar, gzip, cab */ };
 
 struct scan_file {
 	enum scan_origin origin;

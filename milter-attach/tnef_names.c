@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "tnef_names.h"
 
 #define ATT_ATTACH_RENDDATA 0x00069002UL
@@ -43,13 +44,6 @@ struct tnef_lister {
 	struct zip_lister *zip;
 	unsigned anomalies;
 };
-
-static unsigned long
-le32(const unsigned char *p)
-{
-	return (unsigned long)p[0] | (unsigned long)p[1] << 8 |
-	       (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
-}
 
 struct tnef_lister *
 tnef_lister_new(unsigned depth, unsigned max_zip_depth, unsigned max_entries,

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
+#include "inflater.h"
+#include "bytes.h"
 #include "zip_names.h"
 
 #define ZIP_NAME_MAX 1024
-#define INFLATE_OUT  16384
 /* a nested zip is compressed data already: it inflates to about its own
  * size.  Past this, it is a bomb: stop and say so (the depth anomaly) */
 #define INFLATE_MAX  (64ULL << 20)
@@ -26,27 +26,14 @@ struct zip_lister {
 	unsigned flags, method, nlen, xlen;
 	unsigned long long csize, usize, left;
 	char name[ZIP_NAME_MAX + 1];
+	size_t nkept;                /* of it: a longer name keeps its end */
 	unsigned sig;                /* last 4 bytes seen while searching */
 	unsigned anomalies;
 	int saw_header;
 	struct zip_lister *child;    /* a member that is a zip */
-	z_stream *inf;               /* the child's member is DEFLATED */
-	unsigned char *out;          /* INFLATE_OUT bytes for inf */
+	struct inflater *inf;        /* the child's member is DEFLATED */
 	unsigned long long inflated;
 };
-
-static unsigned
-le16(const unsigned char *p)
-{
-	return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
-
-static unsigned long
-le32(const unsigned char *p)
-{
-	return (unsigned long)p[0] | (unsigned long)p[1] << 8 |
-	       (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
-}
 
 struct zip_lister *
 zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
@@ -68,13 +55,7 @@ zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
 static void
 end_inflate(struct zip_lister *z)
 {
-	if (z->inf != NULL) {
-		inflateEnd(z->inf);
-		free(z->inf);
-		free(z->out);
-		z->inf = NULL;
-		z->out = NULL;
-	}
+	inflater_free(&z->inf);
 }
 
 static void
@@ -91,63 +72,52 @@ end_child(struct zip_lister *z)
 static int
 start_inflate(struct zip_lister *z)
 {
-	z->inf = calloc(1, sizeof(*z->inf));
-	z->out = malloc(INFLATE_OUT);
 	z->inflated = 0;
-	if (z->inf == NULL || z->out == NULL || inflateInit2(z->inf, -MAX_WBITS) != Z_OK) {
-		free(z->inf);
-		free(z->out);
-		z->inf = NULL;
-		z->out = NULL;
+	z->inf = inflater_new(INFLATER_RAW, NULL, 0);
+	return z->inf != NULL ? 0 : -1;
+}
+
+/* inflated - a DEFLATED member's bytes for the child: past INFLATE_MAX
+ * it is a bomb; once the child has listed its members and the member's
+ * size is known, no need to inflate further (without a size, the end of
+ * the stream is what tells where the member ends) */
+static int
+inflated(void *ctx, const unsigned char *d, size_t n)
+{
+	struct zip_lister *z = ctx;
+
+	z->inflated += n;
+	if (z->inflated > INFLATE_MAX) {
+		z->anomalies |= 2;
 		return -1;
 	}
-	return 0;
+	zip_lister_feed(z->child, d, n);
+	return z->child->st == Z_DONE && z->left != ~0ULL ? -1 : 0;
 }
 
 /* feed_inflate - inflate member data into the child; returns how many
  * input bytes belong to the member (fewer than n once the deflate stream
  * has ended, which is how a member with a data descriptor ends) and sets
- * *ended then.  Broken data or a bomb ends the child. */
+ * *ended then.  Broken data, a bomb or a child done ends the child. */
 static size_t
 feed_inflate(struct zip_lister *z, const unsigned char *d, size_t n, int *ended)
 {
-	z_stream *zs = z->inf;
-	int ret;
+	size_t used;
 
 	*ended = 0;
-	zs->next_in = (unsigned char *)d;
-	zs->avail_in = (uInt)n;
-	do {
-		zs->next_out = z->out;
-		zs->avail_out = INFLATE_OUT;
-		ret = inflate(zs, Z_NO_FLUSH);
-		if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR) {
-			z->anomalies |= 1;          /* not deflate data */
-			end_child(z);
-			return n;
-		}
-		z->inflated += INFLATE_OUT - zs->avail_out;
-		if (z->inflated > INFLATE_MAX) {
-			z->anomalies |= 2;
-			end_child(z);
-			return n;
-		}
-		zip_lister_feed(z->child, z->out, INFLATE_OUT - zs->avail_out);
-		if (z->child->st == Z_DONE && z->left != ~0ULL) {
-			/* its members are listed (the rest is its central
-			 * directory) and the member's size is known: no need
-			 * to inflate further (without a size, the end of the
-			 * stream is what tells where the member ends) */
-			end_child(z);
-			return n;
-		}
-		if (ret == Z_STREAM_END) {
-			*ended = 1;
-			return n - zs->avail_in;
-		}
-		if (ret == Z_BUF_ERROR)
-			break;                      /* no progress: needs more input */
-	} while (zs->avail_in > 0 || zs->avail_out == 0);
+	switch (inflater_feed(z->inf, d, n, &used, inflated, z)) {
+	case INFLATER_MORE:
+		return n;
+	case INFLATER_END:
+		*ended = 1;
+		return used;
+	case INFLATER_BROKEN:
+		z->anomalies |= 1;                 /* not deflate data */
+		break;
+	case INFLATER_STOPPED:
+		break;
+	}
+	end_child(z);
 	return n;
 }
 
@@ -161,7 +131,7 @@ is_zip_name(const char *name, size_t n)
 static void
 member(struct zip_lister *z)
 {
-	size_t n = z->nlen < ZIP_NAME_MAX ? z->nlen : ZIP_NAME_MAX;
+	size_t n = z->nkept;
 
 	z->name[n] = '\0';
 	if (++z->entries > z->max_entries) {
@@ -221,6 +191,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			z->nlen = le16(z->hdr + 26);
 			z->xlen = le16(z->hdr + 28);
 			z->have = 0;
+			z->nkept = 0;
 			z->st = Z_NAME;
 			if (z->nlen == 0) {
 				member(z);
@@ -231,9 +202,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 		}
 		case Z_NAME: {
 			size_t want = z->nlen - z->have, n = len - i < want ? len - i : want;
-			size_t room = z->have < ZIP_NAME_MAX ? ZIP_NAME_MAX - z->have : 0;
-			if (room > 0)
-				memcpy(z->name + z->have, d + i, n < room ? n : room);
+			keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + i, n);
 			z->have += n;
 			i += n;
 			if (z->have == z->nlen) {

@@ -5,7 +5,7 @@
  * data by its size, and when a member's size is unknown (data descriptor,
  * bit 3) searches for the next header.  Names are reported as they are
  * seen, with the member's uncompressed size and encryption bit (names of
- * encrypted members are visible).  Members that are zips, STORED or
+ * encrypted members are visible; a name over 1024 bytes keeps its end).  Members that are zips, STORED or
  * DEFLATED (inflated as they stream, zlib), are listed too, recursively,
  * up to a depth; a nested zip that inflates past 64 MiB is a bomb (the
  * depth anomaly).  A DEFLATED nested zip whose size is only in its data

@@ -104,6 +104,37 @@ def tnef_winmail_dat_member_refused():
                             ctype="application/ms-tnef"), 550, "clam.exe")
 
 
+def tar_gz_and_cab_members_refused():
+    # Debian's clamav-testfiles: clam.exe in a .tar.gz and in a cabinet,
+    # under harmless names; then a plain tar made here, a member renamed
+    import io
+    import tarfile
+    expect_refused(msg_with("photos.tgz", read(CLAM + "/clam.tar.gz"),
+                            ctype="application/gzip"), 550, "clam.exe")
+    expect_refused(msg_with("update.cab", read(CLAM + "/clam.cab"),
+                            ctype="application/vnd.ms-cab-compressed"), 550, "clam.exe")
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, data in (("notes.txt", b"hello\n"), ("Facture \u00e9t\u00e9.pif", read(CLAM + "/clam.exe"))):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+    expect_refused(msg_with("archive.tar", b.getvalue(), ctype="application/x-tar"),
+                   550, "Facture")
+
+
+def harmless_tar_gz_accepted():
+    import io
+    import tarfile
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w:gz") as t:
+        for name in ("rapport.pdf", "photos/ete.jpg", "setup.exe.txt"):
+            ti = tarfile.TarInfo(name)
+            ti.size = 4
+            t.addfile(ti, io.BytesIO(b"%PDF"))
+    expect_accepted(msg_with("dossier.tar.gz", b.getvalue(), ctype="application/gzip"))
+
+
 def deflated_zip_in_zip_refused():
     """what archivers make: the inner zip DEFLATED too, once with sizes in
     its header and once streamed (sizes in a data descriptor)"""
@@ -360,7 +391,8 @@ if __name__ == "__main__":
     for fn in (clam_mail_refused, clam_mbox_base64_and_uu_refused,
                exe_attachment_refused_with_charter_text, every_banned_extension_refused,
                zip_member_refused, deflated_zip_in_zip_refused,
-               tnef_winmail_dat_member_refused,
+               tnef_winmail_dat_member_refused, tar_gz_and_cab_members_refused,
+               harmless_tar_gz_accepted,
                submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,

@@ -13,12 +13,14 @@
 #include <strings.h>
 #include <cmocka.h>
 
+#include "arc_names.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "scan.h"
 #include "tnef_names.h"
 #include "zip_names.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -383,7 +385,7 @@ make_zip(unsigned char *out, const char *const *names, const unsigned char *cons
 		h[6] = encrypted ? 1 : 0;
 		h[18] = (unsigned char)lens[i]; h[19] = (unsigned char)(lens[i] >> 8);
 		h[22] = (unsigned char)lens[i]; h[23] = (unsigned char)(lens[i] >> 8);
-		h[26] = (unsigned char)nl;
+		h[26] = (unsigned char)nl; h[27] = (unsigned char)(nl >> 8);
 		memcpy(out + o, h, 30); o += 30;
 		memcpy(out + o, names[i], nl); o += nl;
 		memcpy(out + o, datas[i], lens[i]); o += lens[i];
@@ -446,7 +448,7 @@ make_deflated_zip(unsigned char *out, size_t outcap, const char *name,
 	return o;
 }
 
-struct zseen { char all[1024]; int enc; unsigned maxdepth; };
+struct zseen { char all[1024]; int enc; unsigned maxdepth; char last[1100]; };
 
 static void
 zrecord(void *ctx, const char *name, unsigned long long size, int enc, unsigned depth)
@@ -456,6 +458,7 @@ zrecord(void *ctx, const char *name, unsigned long long size, int enc, unsigned 
 
 	(void)size;
 	snprintf(z->all + l, sizeof(z->all) - l, "%s|", name);
+	snprintf(z->last, sizeof(z->last), "%s", name);
 	z->enc |= enc;
 	if (depth > z->maxdepth)
 		z->maxdepth = depth;
@@ -604,6 +607,25 @@ test_zip(void **state)
 	assert_int_equal(zip_lister_finish(zl) & 1, 1);
 	zip_lister_free(&zl);
 	assert_string_equal(z.all, "readme.txt|");
+	/* a name of 3000 bytes: its last 1024 are kept, the extension too */
+	{
+		static char longname[3010];
+		static unsigned char big[4096];
+		const char *ln[] = { longname };
+		memset(longname, 'n', 3000);
+		strcpy(longname + 3000, ".exe");
+		dlen = make_zip(big, ln, in_data, in_lens, 1, 0);
+		for (k = 1; k <= 4096; k *= 8) {
+			memset(&z, 0, sizeof(z));
+			zl = zip_lister_new(1, 3, 100, zrecord, &z);
+			for (size_t o = 0; o < dlen; o += k)
+				zip_lister_feed(zl, big + o, dlen - o < k ? dlen - o : k);
+			assert_int_equal(zip_lister_finish(zl), 0);
+			zip_lister_free(&zl);
+			assert_int_equal(strlen(z.last), 1024);
+			assert_string_equal(z.last + 1020, ".exe");
+		}
+	}
 }
 
 /* ---- real material from Debian packages -------------------------------- */
@@ -647,6 +669,341 @@ test_clamav_files(void **state)
 		free(buf);
 		if (strcmp(seen.all, rows[i].want) != 0)
 			fail_msg("%s: '%s'", rows[i].file, seen.all);
+	}
+}
+
+/* ---- tar, gzip, cabinet ------------------------------------------------ */
+
+struct abuf { unsigned char d[65536]; size_t n; };
+
+static void
+aput(struct abuf *b, const void *p, size_t n)
+{
+	assert_true(b->n + n <= sizeof(b->d));
+	memcpy(b->d + b->n, p, n);
+	b->n += n;
+}
+
+/* tar_header - a 512-byte header (POSIX ustar, or GNU) */
+static void
+tar_header(unsigned char *h, const char *name, char type, const char *prefix,
+	   size_t n, int gnu)
+{
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, 512);
+	memcpy(h, name, strlen(name) < 100 ? strlen(name) : 100);
+	memcpy(h + 100, "0000644", 8);
+	memcpy(h + 108, "0000000", 8);
+	memcpy(h + 116, "0000000", 8);
+	{
+		char num[32];
+		snprintf(num, sizeof(num), "%011lo", (unsigned long)n & 077777777777UL);
+		memcpy(h + 124, num, 12);
+	}
+	memcpy(h + 136, "14712345670", 12);
+	h[156] = (unsigned char)type;
+	if (gnu)
+		memcpy(h + 257, "ustar  ", 8);
+	else
+		memcpy(h + 257, "ustar\0" "00", 8);
+	if (prefix != NULL)
+		memcpy(h + 345, prefix, strlen(prefix));
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	{
+		char num[32];
+		snprintf(num, sizeof(num), "%06o", sum & 0777777u);
+		memcpy(h + 148, num, 7);
+	}
+}
+
+/* tar_entry - a header, its data, the padding */
+static void
+tar_entry(struct abuf *b, const char *name, char type, const char *prefix,
+	  const char *data, size_t n, int gnu)
+{
+	unsigned char h[512];
+	static const unsigned char zero[512];
+
+	tar_header(h, name, type, prefix, n, gnu);
+	aput(b, h, 512);
+	aput(b, data, n);
+	aput(b, zero, (512 - n % 512) % 512);
+}
+
+static const char TAR_WANT[] =
+	"docs/readme.txt|"
+	"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+	"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+	"/invoice.pdf.exe|photos/\xc3\xa9t\xc3\xa9.scr|very/long/dir/run.vbs|link.com|";
+
+/* make_tar - a regular file, a GNU long name, a pax path, a POSIX
+ * prefix, a directory (not a file), a symlink, the end blocks */
+static void
+make_tar(struct abuf *b)
+{
+	char longname[200], pax[64];
+	static const unsigned char zero[1024];
+
+	b->n = 0;
+	tar_entry(b, "docs/readme.txt", '0', NULL, "hello", 5, 0);
+	memset(longname, 'd', 152);
+	strcpy(longname + 152, "/invoice.pdf.exe");
+	tar_entry(b, "././@LongLink", 'L', NULL, longname, strlen(longname) + 1, 1);
+	tar_entry(b, "dddddddd/invoice.pdf", '0', NULL, "%PDF", 4, 1);
+	snprintf(pax, sizeof(pax), "%d path=photos/\xc3\xa9t\xc3\xa9.scr\n", 25);
+	assert_int_equal(strlen(pax), 25);
+	tar_entry(b, "PaxHeaders/x", 'x', NULL, pax, strlen(pax), 0);
+	tar_entry(b, "photos/ete.txt", '0', NULL, "x", 1, 0);
+	tar_entry(b, "run.vbs", '0', "very/long/dir", "y", 1, 0);
+	tar_entry(b, "dir/", '5', NULL, "", 0, 0);
+	tar_entry(b, "link.com", '2', NULL, "", 0, 0);
+	aput(b, zero, sizeof(zero));
+}
+
+static unsigned
+list_arc(enum arc_format f, const unsigned char *d, size_t n, size_t chunk,
+	 unsigned max_entries, struct zseen *z)
+{
+	struct arc_lister *a;
+	unsigned r;
+	size_t k;
+
+	memset(z, 0, sizeof(*z));
+	a = arc_lister_new(f, 1, max_entries, zrecord, z);
+	assert_non_null(a);
+	for (k = 0; k < n; k += chunk)
+		arc_lister_feed(a, d + k, n - k < chunk ? n - k : chunk);
+	r = arc_lister_finish(a);
+	arc_lister_free(&a);
+	return r;
+}
+
+/* gzip - d compressed with a gzip header naming it fname (or none) */
+static size_t
+gzip(const unsigned char *d, size_t n, const char *fname, unsigned char *out, size_t cap)
+{
+	z_stream zs;
+	gz_header h;
+
+	memset(&zs, 0, sizeof(zs));
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				      Z_DEFAULT_STRATEGY), Z_OK);
+	h.name = (unsigned char *)fname;
+	assert_int_equal(deflateSetHeader(&zs, &h), Z_OK);
+	zs.next_in = (unsigned char *)d;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	n = zs.total_out;
+	deflateEnd(&zs);
+	return n;
+}
+
+static void
+test_tar(void **state)
+{
+	static struct abuf b;
+	static const size_t chunks[] = { 1, 7, 511, 512, 513, 4096, 65536 };
+	struct zseen z;
+	size_t i;
+	char longname[3100];
+
+	(void)state;
+	make_tar(&b);
+	assert_int_equal(arc_detect(b.d, ARC_DETECT_BYTES), ARC_TAR);
+	assert_int_equal(arc_detect(b.d, ARC_DETECT_BYTES - 1), ARC_NONE);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		if (list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z) != 0 ||
+		    strcmp(z.all, TAR_WANT) != 0)
+			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
+	}
+	/* without the end blocks, ending between members: complete */
+	assert_int_equal(list_arc(ARC_TAR, b.d, b.n - 1024, 4096, 100, &z), 0);
+	/* truncated inside a member's data: broken, what came before listed */
+	assert_int_equal(list_arc(ARC_TAR, b.d, 512 + 3, 4096, 100, &z), 1);
+	assert_string_equal(z.all, "docs/readme.txt|");
+	/* entry cap */
+	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 4096, 2, &z) & 1, 1);
+	/* a bad checksum: broken, listing stops there */
+	b.d[1024 + 148] ^= 1;
+	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 4096, 100, &z), 1);
+	assert_string_equal(z.all, "docs/readme.txt|");
+	/* a GNU long name longer than the kept 1024 bytes keeps its end */
+	b.n = 0;
+	memset(longname, 'x', 3000);
+	strcpy(longname + 3000, ".exe");
+	tar_entry(&b, "././@LongLink", 'L', NULL, longname, 3005, 1);
+	tar_entry(&b, "xxx", '0', NULL, "", 0, 1);
+	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 100, 100, &z), 0);
+	assert_int_equal(strlen(z.last), 1024);
+	assert_string_equal(z.last + 1024 - 4, ".exe");
+}
+
+static void
+test_gzip(void **state)
+{
+	static struct abuf b;
+	static unsigned char gz[70000];
+	static const size_t chunks[] = { 1, 13, 4096 };
+	unsigned char *zeros;
+	struct zseen z;
+	size_t n, i;
+	char want[1024];
+
+	(void)state;
+	make_tar(&b);
+	n = gzip(b.d, b.n, "bundle.tar", gz, sizeof(gz));
+	assert_int_equal(arc_detect(gz, 3), ARC_GZIP);
+	snprintf(want, sizeof(want), "bundle.tar|%s", TAR_WANT);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		if (list_arc(ARC_GZIP, gz, n, chunks[i], 100, &z) != 0 ||
+		    strcmp(z.all, want) != 0)
+			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
+	}
+	/* no name in the header (gzip -n, tar czf): the members only */
+	n = gzip(b.d, b.n, NULL, gz, sizeof(gz));
+	assert_int_equal(list_arc(ARC_GZIP, gz, n, 4096, 100, &z), 0);
+	assert_string_equal(z.all, TAR_WANT);
+	/* truncated: broken */
+	assert_int_equal(list_arc(ARC_GZIP, gz, n / 2, 4096, 100, &z), 1);
+	/* one compressed file, not a tar: its name */
+	n = gzip((const unsigned char *)"MZ not a tar", 12, "notes.scr", gz, sizeof(gz));
+	assert_int_equal(list_arc(ARC_GZIP, gz, n, 5, 100, &z), 0);
+	assert_string_equal(z.all, "notes.scr|");
+	/* not deflate data after a gzip header: broken */
+	assert_int_equal(list_arc(ARC_GZIP, (const unsigned char *)"\x1f\x8b\x08\0\0\0\0\0\0\3garbage!",
+				  18, 4096, 100, &z), 1);
+	/* a bomb: a tar whose first member is 200 MiB of zeros (about 200 KiB
+	 * compressed), a second member behind it: stopped, flagged */
+	zeros = calloc((200u << 20) + 2048, 1);
+	assert_non_null(zeros);
+	tar_header(zeros, "zeros.bin", '0', NULL, 200u << 20, 0);
+	tar_header(zeros + 512 + (200u << 20), "late.exe", '0', NULL, 0, 0);
+	{
+		unsigned char *big = malloc(1u << 20);
+		assert_non_null(big);
+		n = gzip(zeros, (200u << 20) + 2048, NULL, big, 1u << 20);
+		assert_int_equal(list_arc(ARC_GZIP, big, n, 65536, 100, &z) & 2, 2);
+		assert_string_equal(z.all, "zeros.bin|");
+		/* not a bomb: what it says on a tenth of it (20 MiB in 20 KiB) */
+		tar_header(zeros + 512 + (20u << 20), "late.exe", '0', NULL, 0, 0);
+		tar_header(zeros, "zeros.bin", '0', NULL, 20u << 20, 0);
+		n = gzip(zeros, (20u << 20) + 2048, NULL, big, 1u << 20);
+		assert_int_equal(list_arc(ARC_GZIP, big, n, 65536, 100, &z), 0);
+		assert_string_equal(z.all, "zeros.bin|late.exe|");
+		free(big);
+	}
+	free(zeros);
+}
+
+static void
+test_cab(void **state)
+{
+	static struct abuf b;
+	static const size_t chunks[] = { 1, 7, 4096 };
+	unsigned char h[36], folder[8];
+	struct zseen z;
+	size_t i;
+	char *buf;
+	size_t len;
+	static const struct { unsigned long size; const char *name; } files[] = {
+		{ 5, "a.txt" }, { 7, "setup\\b.exe" },
+	};
+
+	(void)state;
+	b.n = 0;
+	memset(h, 0, sizeof(h));
+	memcpy(h, "MSCF", 4);
+	h[16] = 36 + 8;                  /* coffFiles: after one CFFOLDER */
+	h[24] = 3; h[25] = 1;
+	h[26] = 1;                       /* cFolders */
+	h[28] = 2;                       /* cFiles */
+	aput(&b, h, sizeof(h));
+	memset(folder, 0, sizeof(folder));
+	aput(&b, folder, sizeof(folder));
+	for (i = 0; i < 2; i++) {
+		unsigned char f[16];
+		memset(f, 0, sizeof(f));
+		f[0] = (unsigned char)files[i].size;
+		aput(&b, f, sizeof(f));
+		aput(&b, files[i].name, strlen(files[i].name) + 1);
+	}
+	aput(&b, "data data data", 14);
+	assert_int_equal(arc_detect(b.d, 8), ARC_CAB);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		if (list_arc(ARC_CAB, b.d, b.n, chunks[i], 100, &z) != 0 ||
+		    strcmp(z.all, "a.txt|setup\\b.exe|") != 0)
+			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
+	}
+	/* truncated inside the names: broken, the first listed */
+	assert_int_equal(list_arc(ARC_CAB, b.d, 36 + 8 + 16 + 6 + 16 + 3, 4096, 100, &z), 1);
+	assert_string_equal(z.all, "a.txt|");
+	/* coffFiles inside the header: broken */
+	b.d[16] = 20;
+	assert_int_equal(list_arc(ARC_CAB, b.d, b.n, 4096, 100, &z), 1);
+	assert_string_equal(z.all, "");
+	/* Debian's clamav-testfiles: clam.exe in a cabinet and a .tar.gz */
+	if (read_file("/usr/share/clamav-testfiles/clam.cab", &buf, &len) < 0)
+		skip();          /* package clamav-testfiles (tests/run installs it) */
+	assert_int_equal(list_arc(ARC_CAB, (unsigned char *)buf, len, 3, 100, &z), 0);
+	assert_string_equal(z.all, "clam.exe|");
+	free(buf);
+	if (read_file("/usr/share/clamav-testfiles/clam.tar.gz", &buf, &len) < 0)
+		skip();
+	assert_int_equal(list_arc(ARC_GZIP, (unsigned char *)buf, len, 3, 100, &z), 0);
+	assert_string_equal(z.all, "clam.exe|");
+	free(buf);
+}
+
+/* the walker opens tar, .tar.gz and cab attachments, whatever their name */
+static void
+test_archives_in_mail(void **state)
+{
+	static struct abuf b;
+	static unsigned char gz[70000];
+	static char b64[100000], msg[120000];
+	static const size_t chunks[] = { 1, 77, 4096, 200000 };
+	struct seen seen;
+	size_t n, i, k;
+	char want[2048], *p;
+	const char *what[] = { "tar", "gz" };
+
+	(void)state;
+	make_tar(&b);
+	for (k = 0; k < 2; k++) {
+		const unsigned char *d = b.d;
+		n = b.n;
+		if (k == 1) {
+			n = gzip(b.d, b.n, NULL, gz, sizeof(gz));
+			d = gz;
+		}
+		EVP_EncodeBlock((unsigned char *)b64, d, (int)n);
+		/* MIME lines of 76 */
+		p = msg + snprintf(msg, sizeof(msg), MP "--b1\nContent-Type: application/octet-stream; name=\"photos.dat\"\n"
+				   "Content-Transfer-Encoding: base64\n\n");
+		for (i = 0; i < strlen(b64); i += 76)
+			p += snprintf(p, 78, "%.76s\n", b64 + i);
+		strcpy(p, "--b1--\n");
+		/* the members (origin 4), then the part itself (origin 0) */
+		want[0] = '\0';
+		{
+			char names[sizeof(TAR_WANT)], *t;
+			memcpy(names, TAR_WANT, sizeof(TAR_WANT));
+			for (t = strtok(names, "|"); t != NULL; t = strtok(NULL, "|"))
+				snprintf(want + strlen(want), sizeof(want) - strlen(want), "4:%s|", t);
+		}
+		strcat(want, "0:photos.dat|");
+		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+			if (scan_text(msg, strlen(msg), &seen, chunks[i], 0, 0) != 0 ||
+			    strcmp(seen.all, want) != 0)
+				fail_msg("%s chunk %zu: '%s'", what[k], chunks[i], seen.all);
+		}
 	}
 }
 
@@ -848,6 +1205,10 @@ main(void)
 		cmocka_unit_test(test_zip_deflated),
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_tnef),
+		cmocka_unit_test(test_tar),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_cab),
+		cmocka_unit_test(test_archives_in_mail),
 		cmocka_unit_test(test_clamav_files),
 		cmocka_unit_test(test_python_corpus_no_false_positive),
 	};

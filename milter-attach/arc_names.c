@@ -1,0 +1,531 @@
+/*
+ * arc_names.c - streaming tar, gzip and cabinet member lister (see
+ * arc_names.h)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arc_names.h"
+#include "inflater.h"
+#include "bytes.h"
+
+/* longer names keep their end (what the extension rules judge) */
+#define NAME_MAX_LEN 1024
+#define META_MAX     8192          /* pax header bytes kept; a GNU long name keeps its end */
+/* a gzip stream that inflates past this is a bomb (ratio 100:1 on top of
+ * 64 MiB: text compresses 5-10 times, a bomb a thousand times) */
+#define BOMB(in)     (100ULL * (in) + (64ULL << 20))
+
+enum tstate { T_HEADER, T_DATA, T_META, T_DONE };
+enum cstate { C_HDR, C_SKIP, C_FIX, C_NAME, C_DONE };
+
+struct arc_lister {
+	enum arc_format f;
+	unsigned depth, max_entries, entries, anomalies;
+	zip_member_fn *cb;
+	void *ctx;
+	/* tar */
+	enum tstate tst;
+	unsigned char blk[512];
+	size_t have;
+	unsigned long long left;       /* data (padded to 512) still to skip */
+	unsigned long long meta_size;  /* the GNU long name or pax data's size */
+	unsigned long long meta_seen;  /* of it, read so far */
+	char meta_type;
+	char meta[META_MAX + 1];
+	size_t meta_len;
+	char pending[NAME_MAX_LEN + 1];  /* the next member's long name */
+	int saw_header;
+	/* gzip */
+	struct inflater *inf;
+	char fname[NAME_MAX_LEN + 1];
+	int fname_done, gz_ended, gz_stopped, tar_in_gz;   /* -1 undecided */
+	unsigned char first[ARC_DETECT_BYTES];
+	size_t first_len;
+	unsigned long long in_total, out_total;
+	/* cab */
+	enum cstate cst;
+	unsigned long long off;
+	unsigned char chdr[36];
+	unsigned long coff;
+	unsigned nfiles, files;
+	char cname[257];
+};
+
+enum arc_format
+arc_detect(const unsigned char *d, size_t n)
+{
+	if (n >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8)
+		return ARC_GZIP;
+	if (n >= 4 && memcmp(d, "MSCF", 4) == 0 &&
+	    (n < 8 || memcmp(d + 4, "\0\0\0\0", 4) == 0))
+		return ARC_CAB;
+	if (n >= ARC_DETECT_BYTES && memcmp(d + 257, "ustar", 5) == 0)
+		return ARC_TAR;
+	return ARC_NONE;
+}
+
+struct arc_lister *
+arc_lister_new(enum arc_format f, unsigned depth, unsigned max_entries,
+	       zip_member_fn *cb, void *ctx)
+{
+	struct arc_lister *a;
+
+	if (f == ARC_NONE || (a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->f = f;
+	a->depth = depth;
+	a->max_entries = max_entries;
+	a->cb = cb;
+	a->ctx = ctx;
+	a->tar_in_gz = -1;
+	if (f == ARC_GZIP &&
+	    (a->inf = inflater_new(INFLATER_GZIP, a->fname, sizeof(a->fname))) == NULL) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* fill - bytes from d[*i..len) into buf, which holds *have of the want
+ * it needs; 1 once it is full */
+static int
+fill(unsigned char *buf, size_t *have, size_t want, const unsigned char *d,
+     size_t len, size_t *i)
+{
+	size_t n = len - *i < want - *have ? len - *i : want - *have;
+
+	memcpy(buf + *have, d + *i, n);
+	*have += n;
+	*i += n;
+	return *have == want;
+}
+
+/* report - one member name; past max_entries the listing stops */
+static int
+report(struct arc_lister *a, const char *name, unsigned long long size)
+{
+	if (++a->entries > a->max_entries) {
+		a->anomalies |= 1;
+		return -1;
+	}
+	a->cb(a->ctx, name, size, 0, a->depth);
+	return 0;
+}
+
+/* ---- tar ----------------------------------------------------------------- */
+
+/* octal - a tar number field (octal, or base-256 when the high bit of
+ * the first byte is set); -1 when it is not a number */
+static int
+tar_number(const unsigned char *p, size_t n, unsigned long long *v)
+{
+	size_t i = 0;
+
+	*v = 0;
+	if (p[0] & 0x80) {             /* GNU base-256 */
+		*v = p[0] & 0x3f;
+		for (i = 1; i < n; i++) {
+			if (*v >> 55)
+				return -1;
+			*v = *v << 8 | p[i];
+		}
+		return (p[0] & 0x40) ? -1 : 0;   /* negative */
+	}
+	while (i < n && p[i] == ' ')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
+		if (*v >> 60)
+			return -1;
+		*v = *v * 8 + (unsigned)(p[i] - '0');
+	}
+	return i == n || p[i] == '\0' || p[i] == ' ' ? 0 : -1;
+}
+
+/* tar_checksum_ok - the header's checksum (unsigned, or the signed sum
+ * some old tars wrote) */
+static int
+tar_checksum_ok(const unsigned char *b)
+{
+	unsigned long long want;
+	long us = 0, ss = 0;
+	size_t i;
+
+	if (tar_number(b + 148, 8, &want) < 0)
+		return 0;
+	for (i = 0; i < 512; i++) {
+		unsigned char c = (i >= 148 && i < 156) ? ' ' : b[i];
+		us += c;
+		ss += (signed char)c;
+	}
+	return (long long)want == us || (long long)want == ss;
+}
+
+static int
+all_zero(const unsigned char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+/* set_tail - dst = the last cap - 1 bytes of s[0..n) */
+static void
+set_tail(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n > cap - 1) {
+		s += n - (cap - 1);
+		n = cap - 1;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* meta_add - GNU long name or pax bytes: a long name keeps its last
+ * META_MAX bytes, a pax header its first */
+static void
+meta_add(struct arc_lister *a, const unsigned char *d, size_t n)
+{
+	if (a->meta_type == 'L') {
+		keep_tail(a->meta, &a->meta_len, META_MAX, d, n);
+		return;
+	}
+	if (n > META_MAX - a->meta_len)
+		n = META_MAX - a->meta_len;
+	memcpy(a->meta + a->meta_len, d, n);
+	a->meta_len += n;
+}
+
+/* tar_meta_done - a GNU long name or a pax header has been read */
+static void
+tar_meta_done(struct arc_lister *a)
+{
+	size_t n = a->meta_len;
+
+	a->meta[n] = '\0';
+	if (a->meta_type == 'L') {
+		set_tail(a->pending, sizeof(a->pending), a->meta, strlen(a->meta));
+		return;
+	}
+	/* pax records: "<len> <key>=<value>\n" */
+	for (size_t i = 0; i < n;) {
+		char *sp = memchr(a->meta + i, ' ', n - i), *end;
+		unsigned long len = strtoul(a->meta + i, &end, 10);
+
+		if (sp == NULL || end != sp || len == 0 || len > n - i)
+			break;
+		if (strncmp(sp + 1, "path=", 5) == 0 && sp + 6 <= a->meta + i + len - 1)
+			set_tail(a->pending, sizeof(a->pending), sp + 6,
+				 (size_t)(a->meta + i + len - 1 - (sp + 6)));
+		i += len;
+	}
+}
+
+/* tar_header - a whole 512-byte header block */
+static void
+tar_header(struct arc_lister *a)
+{
+	const unsigned char *b = a->blk;
+	unsigned long long size;
+	char name[NAME_MAX_LEN + 1];
+	unsigned char type = b[156];
+
+	a->have = 0;
+	if (all_zero(b, 512)) {
+		a->tst = T_DONE;               /* the end-of-archive blocks */
+		if (!a->saw_header)
+			a->anomalies |= 1;
+		return;
+	}
+	if (!tar_checksum_ok(b) || tar_number(b + 124, 12, &size) < 0) {
+		a->anomalies |= 1;
+		a->tst = T_DONE;
+		return;
+	}
+	a->saw_header = 1;
+	a->left = (size + 511) / 512 * 512;
+	a->tst = T_DATA;
+	if (type == 'L' || type == 'x') {
+		a->meta_type = (char)type;
+		a->meta_size = size;
+		a->meta_seen = 0;
+		a->meta_len = 0;
+		a->tst = T_META;
+		return;
+	}
+	if (type == '5' || type == 'g' || type == 'K' || type == 'V')
+		return;                        /* directory, global pax, link name, label */
+	if (a->pending[0] != '\0') {
+		snprintf(name, sizeof(name), "%s", a->pending);
+		a->pending[0] = '\0';
+	} else if (memcmp(b + 257, "ustar\0", 6) == 0 && b[345] != '\0') {
+		snprintf(name, sizeof(name), "%.*s/%.*s", (int)strnlen((const char *)b + 345, 155),
+			 (const char *)b + 345, (int)strnlen((const char *)b, 100), (const char *)b);
+	} else {
+		snprintf(name, sizeof(name), "%.*s", (int)strnlen((const char *)b, 100),
+			 (const char *)b);
+	}
+	if (type == '1' || type == '2')
+		size = 0;                      /* links carry no data */
+	if (report(a, name, size) < 0)
+		a->tst = T_DONE;
+}
+
+static void
+tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		switch (a->tst) {
+		case T_HEADER:
+			if (fill(a->blk, &a->have, 512, d, len, &i))
+				tar_header(a);
+			break;
+		case T_META:
+			n = len - i < a->left ? len - i : (size_t)a->left;
+			if (a->meta_size > a->meta_seen) {
+				/* the data, not the padding to 512 */
+				size_t k = n;
+				if (k > a->meta_size - a->meta_seen)
+					k = (size_t)(a->meta_size - a->meta_seen);
+				meta_add(a, d + i, k);
+				a->meta_seen += k;
+			}
+			i += n;
+			a->left -= n;
+			if (a->left == 0) {
+				tar_meta_done(a);
+				a->tst = T_HEADER;
+			}
+			break;
+		case T_DATA:
+			n = len - i < a->left ? len - i : (size_t)a->left;
+			i += n;
+			a->left -= n;
+			if (a->left == 0)
+				a->tst = T_HEADER;
+			break;
+		case T_DONE:
+			return;
+		}
+	}
+	if (a->tst == T_DATA && a->left == 0)
+		a->tst = T_HEADER;
+}
+
+static unsigned
+tar_finish(struct arc_lister *a)
+{
+	if (a->tst == T_META && a->left == 0)
+		a->tst = T_HEADER;
+	if (!a->saw_header || a->tst == T_META ||
+	    (a->tst == T_DATA && a->left > 0) || (a->tst == T_HEADER && a->have > 0))
+		a->anomalies |= 1;             /* ended inside a member */
+	return a->anomalies;
+}
+
+/* ---- gzip ---------------------------------------------------------------- */
+
+/* gz_name - the name in the gzip header, once (before the inflater goes) */
+static void
+gz_name(struct arc_lister *a)
+{
+	if (a->fname_done || !inflater_header_done(a->inf))
+		return;
+	a->fname_done = 1;
+	if (a->fname[0] != '\0')
+		(void)report(a, a->fname, 0);
+}
+
+static void
+gz_end(struct arc_lister *a)
+{
+	gz_name(a);
+	inflater_free(&a->inf);
+}
+
+/* gz_data - inflated bytes: a tar's? (from the first 512); 0 to go on,
+ * -1 when nothing more is needed */
+static int
+gz_data(struct arc_lister *a, const unsigned char *d, size_t n)
+{
+	if (a->tar_in_gz < 0) {
+		size_t k = n < ARC_DETECT_BYTES - a->first_len ? n : ARC_DETECT_BYTES - a->first_len;
+
+		memcpy(a->first + a->first_len, d, k);
+		a->first_len += k;
+		d += k;
+		n -= k;
+		if (a->first_len < ARC_DETECT_BYTES)
+			return 0;
+		a->tar_in_gz = arc_detect(a->first, a->first_len) == ARC_TAR;
+		if (!a->tar_in_gz)
+			return -1;                 /* one compressed file: its name is all */
+		tar_feed(a, a->first, a->first_len);
+	}
+	if (a->tar_in_gz > 0 && n > 0)
+		tar_feed(a, d, n);
+	return a->tst == T_DONE ? -1 : 0;
+}
+
+/* gz_out - inflated bytes: past 100 times the compressed bytes so far
+ * (plus 64 MiB) it is a bomb */
+static int
+gz_out(void *ctx, const unsigned char *d, size_t n)
+{
+	struct arc_lister *a = ctx;
+
+	gz_name(a);
+	a->out_total += n;
+	if (a->out_total > BOMB(a->in_total)) {
+		a->anomalies |= 2;
+		return -1;
+	}
+	if (gz_data(a, d, n) < 0) {
+		a->gz_stopped = 1;                 /* listed: the rest is not needed */
+		return -1;
+	}
+	return 0;
+}
+
+static void
+gz_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+{
+	size_t used;
+
+	if (a->inf == NULL)
+		return;
+	a->in_total += len;
+	switch (inflater_feed(a->inf, d, len, &used, gz_out, a)) {
+	case INFLATER_MORE:
+		return;
+	case INFLATER_END:
+		a->gz_ended = 1;
+		break;
+	case INFLATER_BROKEN:
+		a->anomalies |= 1;                 /* not gzip data */
+		break;
+	case INFLATER_STOPPED:
+		break;
+	}
+	gz_end(a);
+}
+
+static unsigned
+gz_finish(struct arc_lister *a)
+{
+	gz_name(a);
+	if (!a->gz_ended && !a->gz_stopped && !(a->anomalies & 3))
+		a->anomalies |= 1;             /* truncated */
+	if (a->tar_in_gz > 0)
+		return tar_finish(a);
+	return a->anomalies;
+}
+
+/* ---- cabinet ------------------------------------------------------------- */
+
+static void
+cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		switch (a->cst) {
+		case C_HDR:
+			if (!fill(a->chdr, &a->have, 36, d, len, &i))
+				break;
+			a->coff = le32(a->chdr + 16);
+			a->nfiles = le16(a->chdr + 28);
+			a->have = 0;
+			if (memcmp(a->chdr, "MSCF", 4) != 0 || a->coff < 36) {
+				a->anomalies |= 1;
+				a->cst = C_DONE;
+			} else {
+				a->cst = a->nfiles ? C_SKIP : C_DONE;
+			}
+			break;
+		case C_SKIP:
+			n = len - i < a->coff - a->off - i ? len - i : (size_t)(a->coff - a->off - i);
+			i += n;
+			if (a->off + i == a->coff)
+				a->cst = C_FIX;
+			break;
+		case C_FIX:
+			if (fill(a->blk, &a->have, 16, d, len, &i)) {
+				a->have = 0;
+				a->cst = C_NAME;
+			}
+			break;
+		case C_NAME:
+			for (; i < len && a->cst == C_NAME; i++) {
+				if (d[i] != '\0') {
+					if (a->have == sizeof(a->cname) - 1) {
+						a->anomalies |= 1;     /* over 256 bytes */
+						a->cst = C_DONE;
+						break;
+					}
+					a->cname[a->have++] = (char)d[i];
+					continue;
+				}
+				a->cname[a->have] = '\0';
+				a->have = 0;
+				if (report(a, a->cname, le32(a->blk)) < 0 || ++a->files == a->nfiles)
+					a->cst = C_DONE;
+				else
+					a->cst = C_FIX;
+			}
+			break;
+		case C_DONE:
+			a->off += len;
+			return;
+		}
+	}
+	a->off += len;
+}
+
+/* ---- the lister ---------------------------------------------------------- */
+
+void
+arc_lister_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+{
+	if (a == NULL || len == 0)
+		return;
+	switch (a->f) {
+	case ARC_TAR:  tar_feed(a, d, len); break;
+	case ARC_GZIP: gz_feed(a, d, len); break;
+	case ARC_CAB:  cab_feed(a, d, len); break;
+	case ARC_NONE: break;
+	}
+}
+
+unsigned
+arc_lister_finish(struct arc_lister *a)
+{
+	if (a == NULL)
+		return 1;
+	switch (a->f) {
+	case ARC_TAR:  return tar_finish(a);
+	case ARC_GZIP: return gz_finish(a);
+	case ARC_CAB:
+		if (a->cst != C_DONE)
+			a->anomalies |= 1;
+		return a->anomalies;
+	case ARC_NONE: break;
+	}
+	return 1;
+}
+
+void
+arc_lister_free(struct arc_lister **ap)
+{
+	if (*ap == NULL)
+		return;
+	inflater_free(&(*ap)->inf);             /* no report from here */
+	free(*ap);
+	*ap = NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * bytes.h - byte helpers of the archive listers (zip, TNEF, tar, gzip,
+ * cabinet): little-endian integers, and a bounded buffer that keeps the
+ * end of what is appended (a long name keeps its extension)
+ */
+#ifndef BYTES_H
+#define BYTES_H
+
+#include <stddef.h>
+#include <string.h>
+
+static inline unsigned
+le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static inline unsigned long
+le32(const unsigned char *p)
+{
+	return (unsigned long)p[0] | (unsigned long)p[1] << 8 |
+	       (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
+}
+
+/* keep_tail - append d[0..n) to buf (holding *len of at most max bytes),
+ * dropping its oldest bytes when full */
+static inline void
+keep_tail(char *buf, size_t *len, size_t max, const unsigned char *d, size_t n)
+{
+	if (n >= max) {
+		memcpy(buf, d + n - max, max);
+		*len = max;
+		return;
+	}
+	if (*len + n > max) {
+		size_t drop = *len + n - max;
+
+		memmove(buf, buf + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(buf + *len, d, n);
+	*len += n;
+}
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * fuzz_archive.c - libFuzzer target for the streaming tar, gzip and
+ * cabinet name lister: the first byte picks the format, the second the
+ * size of the chunks the rest is fed in
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arc_names.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+member(void *ctx, const char *name, unsigned long long size, int enc, unsigned depth)
+{
+	(void)ctx; (void)size;
+	/* names are bounded; members are never encrypted, never nested */
+	if (strlen(name) > 1024 || enc || depth != 1)
+		__builtin_trap();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum arc_format formats[] = { ARC_TAR, ARC_GZIP, ARC_CAB };
+	struct arc_lister *a;
+	size_t off = 2, chunk;
+
+	if (size < 2)
+		return 0;
+	a = arc_lister_new(formats[data[0] % 3], 1, 1000, member, NULL);
+	chunk = (size_t)data[1] % 61 + 1;
+	if (data[1] & 0x80)
+		chunk *= 512;
+	while (off < size) {
+		size_t n = size - off < chunk ? size - off : chunk;
+		arc_lister_feed(a, data + off, n);
+		off += n;
+	}
+	(void)arc_lister_finish(a);
+	arc_lister_free(&a);
+	return 0;
+}
