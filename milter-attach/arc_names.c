@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arc_names.h"
 #include "inflater.h"
@@ -22,7 +23,7 @@ enum cstate { C_HDR, C_SKIP, C_FIX, C_NAME, C_DONE };
 
 struct arc_lister {
 	enum arc_format f;
-	unsigned depth, max_entries, entries, anomalies;
+	unsigned depth, max_zip_depth, max_entries, entries, anomalies;
 	zip_member_fn *cb;
 	void *ctx;
 	/* tar */
@@ -37,6 +38,8 @@ struct arc_lister {
 	size_t meta_len;
 	char pending[NAME_MAX_LEN + 1];  /* the next member's long name */
 	int saw_header;
+	struct zip_lister *zip;        /* a member named *.zip */
+	unsigned long long zip_left;   /* of its data */
 	/* gzip */
 	struct inflater *inf;
 	char fname[NAME_MAX_LEN + 1];
@@ -67,8 +70,8 @@ arc_detect(const unsigned char *d, size_t n)
 }
 
 struct arc_lister *
-arc_lister_new(enum arc_format f, unsigned depth, unsigned max_entries,
-	       zip_member_fn *cb, void *ctx)
+arc_lister_new(enum arc_format f, unsigned depth, unsigned max_zip_depth,
+	       unsigned max_entries, zip_member_fn *cb, void *ctx)
 {
 	struct arc_lister *a;
 
@@ -76,6 +79,7 @@ arc_lister_new(enum arc_format f, unsigned depth, unsigned max_entries,
 		return NULL;
 	a->f = f;
 	a->depth = depth;
+	a->max_zip_depth = max_zip_depth;
 	a->max_entries = max_entries;
 	a->cb = cb;
 	a->ctx = ctx;
@@ -271,8 +275,27 @@ tar_header(struct arc_lister *a)
 	}
 	if (type == '1' || type == '2')
 		size = 0;                      /* links carry no data */
-	if (report(a, name, size) < 0)
+	if (report(a, name, size) < 0) {
 		a->tst = T_DONE;
+		return;
+	}
+	if (size > 0 && strlen(name) >= 4 && strcasecmp(name + strlen(name) - 4, ".zip") == 0) {
+		if (a->depth + 1 > a->max_zip_depth)
+			a->anomalies |= 2;
+		else if ((a->zip = zip_lister_new(a->depth + 1, a->max_zip_depth,
+						  a->max_entries, a->cb, a->ctx)) != NULL)
+			a->zip_left = size;
+	}
+}
+
+/* end_zip - a zip member's data has ended (or the tar has) */
+static void
+end_zip(struct arc_lister *a)
+{
+	if (a->zip != NULL) {
+		a->anomalies |= zip_lister_finish(a->zip);
+		zip_lister_free(&a->zip);
+	}
 }
 
 static void
@@ -305,6 +328,12 @@ tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 			break;
 		case T_DATA:
 			n = len - i < a->left ? len - i : (size_t)a->left;
+			if (a->zip != NULL) {
+				size_t k = n < a->zip_left ? n : (size_t)a->zip_left;
+				zip_lister_feed(a->zip, d + i, k);
+				if ((a->zip_left -= k) == 0)
+					end_zip(a);
+			}
 			i += n;
 			a->left -= n;
 			if (a->left == 0)
@@ -321,6 +350,7 @@ tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 static unsigned
 tar_finish(struct arc_lister *a)
 {
+	end_zip(a);
 	if (a->tst == T_META && a->left == 0)
 		a->tst = T_HEADER;
 	if (!a->saw_header || a->tst == T_META ||
@@ -526,6 +556,7 @@ arc_lister_free(struct arc_lister **ap)
 	if (*ap == NULL)
 		return;
 	inflater_free(&(*ap)->inf);             /* no report from here */
+	zip_lister_free(&(*ap)->zip);
 	free(*ap);
 	*ap = NULL;
 }

@@ -8,8 +8,9 @@
  * header declares (FNAME), and when what it compresses is a tar (.tar.gz,
  * .tgz), the tar's members; inflated as it streams (zlib), a stream that
  * inflates past 100 times its compressed size plus 64 MiB is a bomb.
- * Cabinet (.cab, MSCF): the CFFILE names.  Archives inside these
- * archives are not opened.  Bounded memory.
+ * Cabinet (.cab, MSCF): the CFFILE names.  A tar member named *.zip is
+ * listed too (zip_names.h); other archives inside are not opened.
+ * Bounded memory.
  */
 #ifndef ARC_NAMES_H
 #define ARC_NAMES_H
@@ -30,12 +31,15 @@ enum arc_format arc_detect(const unsigned char *d, size_t n);
 struct arc_lister;
 
 /* names are reported through cb with the member's size (0 when
- * unknown), encrypted 0 and the given depth */
+ * unknown), encrypted 0 and the given depth; members of a zip inside a
+ * tar at depth + 1 (up to max_zip_depth) */
 struct arc_lister *arc_lister_new(enum arc_format f, unsigned depth,
-				  unsigned max_entries, zip_member_fn *cb, void *ctx);
+				  unsigned max_zip_depth, unsigned max_entries,
+				  zip_member_fn *cb, void *ctx);
 void arc_lister_feed(struct arc_lister *a, const unsigned char *data, size_t len);
 /* arc_lister_finish - 0 ok, or anomaly bits as zip_lister_finish():
- * 1 = broken/truncated (or more than max_entries members), 2 = a bomb */
+ * 1 = broken/truncated (or more than max_entries members), 2 = a bomb,
+ * or a zip inside nested too deep */
 unsigned arc_lister_finish(struct arc_lister *a);
 void arc_lister_free(struct arc_lister **a);
 

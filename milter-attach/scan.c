@@ -330,7 +330,7 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 			k->tnef = tnef_lister_new(1, s->lim.max_zip_depth,
 						  s->lim.max_zip_entries, tnef_member, s);
 		else if (arc_detect(k->first, 4) != ARC_NONE)
-			k->arc = arc_lister_new(arc_detect(k->first, 4), 1,
+			k->arc = arc_lister_new(arc_detect(k->first, 4), 1, s->lim.max_zip_depth,
 						s->lim.max_zip_entries, arc_member, s);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);
@@ -342,8 +342,8 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 	if (k->size < ARC_DETECT_BYTES && k->size + n >= ARC_DETECT_BYTES &&
 	    k == &s->part && !has_container(k) &&
 	    arc_detect(k->magic, ARC_DETECT_BYTES) == ARC_TAR &&
-	    (k->arc = arc_lister_new(ARC_TAR, 1, s->lim.max_zip_entries,
-				     arc_member, s)) != NULL) {
+	    (k->arc = arc_lister_new(ARC_TAR, 1, s->lim.max_zip_depth,
+				     s->lim.max_zip_entries, arc_member, s)) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
 		 * replay them, then the rest of this chunk */
 		size_t used = ARC_DETECT_BYTES - k->size;

@@ -773,7 +773,7 @@ list_arc(enum arc_format f, const unsigned char *d, size_t n, size_t chunk,
 	size_t k;
 
 	memset(z, 0, sizeof(*z));
-	a = arc_lister_new(f, 1, max_entries, zrecord, z);
+	a = arc_lister_new(f, 1, 2, max_entries, zrecord, z);
 	assert_non_null(a);
 	for (k = 0; k < n; k += chunk)
 		arc_lister_feed(a, d + k, n - k < chunk ? n - k : chunk);
@@ -843,6 +843,38 @@ test_tar(void **state)
 	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 100, 100, &z), 0);
 	assert_int_equal(strlen(z.last), 1024);
 	assert_string_equal(z.last + 1024 - 4, ".exe");
+	/* a zip inside (listed at depth 2), then a member after it */
+	{
+		static const char *const zn[] = { "readme.txt", "payload.exe" };
+		static const unsigned char *const zd[] = { (const unsigned char *)"hi",
+							   (const unsigned char *)"MZ" };
+		static const size_t zl[] = { 2, 2 };
+		unsigned char zip[512];
+		size_t zlen = make_zip(zip, zn, zd, zl, 2, 0);
+		static const unsigned char zero[1024];
+
+		b.n = 0;
+		tar_entry(&b, "Docs.ZIP", '0', NULL, (const char *)zip, zlen, 0);
+		tar_entry(&b, "after.txt", '0', NULL, "x", 1, 0);
+		aput(&b, zero, sizeof(zero));
+		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+			assert_int_equal(list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z), 0);
+			assert_string_equal(z.all, "Docs.ZIP|readme.txt|payload.exe|after.txt|");
+			assert_int_equal(z.maxdepth, 2);
+		}
+		/* no deeper than max_zip_depth: not listed, flagged */
+		{
+			struct arc_lister *a;
+			memset(&z, 0, sizeof(z));
+			a = arc_lister_new(ARC_TAR, 1, 1, 100, zrecord, &z);
+			arc_lister_feed(a, b.d, b.n);
+			assert_int_equal(arc_lister_finish(a), 2);
+			arc_lister_free(&a);
+			assert_string_equal(z.all, "Docs.ZIP|after.txt|");
+		}
+		/* truncated inside the zip: broken */
+		assert_int_equal(list_arc(ARC_TAR, b.d, 512 + 40, 4096, 100, &z), 1);
+	}
 }
 
 static void
