@@ -41,9 +41,14 @@ struct level {
 	unsigned depth;
 };
 
+#define HASH_BATCH 8192
+
 struct sink {                       /* where decoded bytes of a file go */
 	int active;
 	EVP_MD_CTX *md;
+	unsigned char hbuf[HASH_BATCH];  /* decoded lines are short (57 bytes in
+					  * base64): hashed in batches */
+	size_t hlen;
 	unsigned char magic[MAGIC_BYTES];
 	size_t magic_len;
 	unsigned long long size;
@@ -165,6 +170,7 @@ sink_reset(struct sink *k)
 {
 	k->active = 0;
 	k->magic_len = 0;
+	k->hlen = 0;
 	k->size = 0;
 	zip_lister_free(&k->zip);
 	tnef_lister_free(&k->tnef);
@@ -313,7 +319,16 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 
 	if (!k->active || n == 0)
 		return;
-	EVP_DigestUpdate(k->md, d, n);
+	if (k->hlen + n > HASH_BATCH) {
+		EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+		k->hlen = 0;
+	}
+	if (n >= HASH_BATCH) {
+		EVP_DigestUpdate(k->md, d, n);
+	} else {
+		memcpy(k->hbuf + k->hlen, d, n);
+		k->hlen += n;
+	}
 	if (k->magic_len < MAGIC_BYTES) {
 		size_t m = n < MAGIC_BYTES - k->magic_len ? n : MAGIC_BYTES - k->magic_len;
 		memcpy(k->magic + k->magic_len, d, m);
@@ -390,6 +405,8 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
+	EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+	k->hlen = 0;
 	EVP_DigestFinal_ex(k->md, md, &mdlen);
 	for (i = 0; i < 32 && i < mdlen; i++) {
 		sha[2 * i] = hex[md[i] >> 4];
