@@ -111,7 +111,7 @@ static int
 report(struct arc_lister *a, const char *name, unsigned long long size)
 {
 	if (++a->entries > a->max_entries) {
-		a->anomalies |= 1;
+		a->anomalies |= 4;
 		return -1;
 	}
 	a->cb(a->ctx, name, size, 0, a->depth);

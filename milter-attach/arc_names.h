@@ -38,8 +38,8 @@ struct arc_lister *arc_lister_new(enum arc_format f, unsigned depth,
 				  zip_member_fn *cb, void *ctx);
 void arc_lister_feed(struct arc_lister *a, const unsigned char *data, size_t len);
 /* arc_lister_finish - 0 ok, or anomaly bits as zip_lister_finish():
- * 1 = broken/truncated (or more than max_entries members), 2 = a bomb,
- * or a zip inside nested too deep */
+ * 1 = broken/truncated, 2 = a bomb, or a zip inside nested too deep,
+ * 4 = more than max_entries members */
 unsigned arc_lister_finish(struct arc_lister *a);
 void arc_lister_free(struct arc_lister **a);
 

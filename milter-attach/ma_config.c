@@ -59,10 +59,10 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	  O(magic_types), 0, 0, NULL, "MIME types (libmagic) that are executables" },
 	{ "structure_action", MG_CFG_ENUM, "reject", O(structure_action), 0, 0,
 	  struct_enums, "message over a cap or not parsable: reject|tempfail|accept" },
-	{ "structure_anomalies", MG_CFG_LIST, "depth parts zip_depth ambiguous",
+	{ "structure_anomalies", MG_CFG_LIST, "depth parts zip_depth zip_entries ambiguous",
 	  O(structure_anomalies), 0, 0, NULL,
 	  "anomalies that trigger structure_action (depth parts zip_depth "
-	  "malformed ambiguous zip_broken header_long)" },
+	  "zip_entries malformed ambiguous zip_broken header_long)" },
 	{ "error_action", MG_CFG_ENUM, "tempfail", O(error_action), 0, 0,
 	  error_enums, "Redis or internal error: tempfail|accept" },
 	{ "largefile_service", MG_CFG_STRING, "Efivol", O(largefile_service),
@@ -117,6 +117,7 @@ static const struct {
 	{ "depth", 1u << 0 }, { "parts", 1u << 1 }, { "zip_depth", 1u << 2 },
 	{ "malformed", 1u << 3 }, { "ambiguous", 1u << 4 },
 	{ "zip_broken", 1u << 5 }, { "header_long", 1u << 6 },
+	{ "zip_entries", 1u << 7 },
 };
 
 /* ma_anomaly_mask - names to bits; -1 and *bad_r on an unknown name */

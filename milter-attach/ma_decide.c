@@ -140,7 +140,7 @@ const char *
 ma_anomaly_names(unsigned bits, char *out, size_t outsz)
 {
 	static const char *const names[] = { "depth", "parts", "zip_depth",
-		"malformed", "ambiguous", "zip_broken", "header_long" };
+		"malformed", "ambiguous", "zip_broken", "header_long", "zip_entries" };
 	size_t i, len = 0;
 
 	out[0] = '\0';

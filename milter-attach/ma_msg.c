@@ -64,7 +64,7 @@ struct ma_msg {
 _Static_assert(SCAN_ANOM_DEPTH == 1 << 0 && SCAN_ANOM_PARTS == 1 << 1 &&
 	       SCAN_ANOM_ZIP_DEPTH == 1 << 2 && SCAN_ANOM_MALFORMED == 1 << 3 &&
 	       SCAN_ANOM_AMBIGUOUS == 1 << 4 && SCAN_ANOM_ZIP_BROKEN == 1 << 5 &&
-	       SCAN_ANOM_HEADER_LONG == 1 << 6,
+	       SCAN_ANOM_HEADER_LONG == 1 << 6 && SCAN_ANOM_ZIP_ENTRIES == 1 << 7,
 	       "ma_config.c anomaly names follow the scan.h bits");
 
 /* ma_msg_new - an empty message holder */

@@ -432,6 +432,7 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 					     : arc_lister_finish(k->arc);
 		if (a & 1) s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
 		if (a & 2) s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
+		if (a & 4) s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;

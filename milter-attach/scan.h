@@ -47,6 +47,7 @@ enum scan_anomaly {              /* bit flags in struct scan_summary.anomalies *
 	SCAN_ANOM_AMBIGUOUS = 1 << 4,  /* conflicting structure (duplicate boundary params...) */
 	SCAN_ANOM_ZIP_BROKEN = 1 << 5, /* a zip that could not be listed completely */
 	SCAN_ANOM_HEADER_LONG = 1 << 6,/* a header longer than the cap was truncated */
+	SCAN_ANOM_ZIP_ENTRIES = 1 << 7,/* an archive with more than max_zip_entries members */
 };
 
 struct scan_limits {

@@ -68,7 +68,7 @@ report(struct tnef_lister *t, const char *name)
 	if (name[0] == '\0' || t->st == T_DONE)
 		return;
 	if (++t->entries > t->max_entries) {
-		t->anomalies |= 1;
+		t->anomalies |= 4;
 		t->st = T_DONE;
 		return;
 	}

@@ -31,7 +31,8 @@ struct tnef_lister *tnef_lister_new(unsigned depth, unsigned max_zip_depth,
 				    void *ctx);
 void tnef_lister_feed(struct tnef_lister *t, const unsigned char *data, size_t len);
 /* tnef_lister_finish - 0 ok, or anomaly bits as zip_lister_finish():
- * 1 = broken/truncated, 2 = a zip inside nested too deep */
+ * 1 = broken/truncated, 2 = a zip inside nested too deep, 4 = more than
+ * max_entries names */
 unsigned tnef_lister_finish(struct tnef_lister *t);
 void tnef_lister_free(struct tnef_lister **t);
 

@@ -135,7 +135,7 @@ member(struct zip_lister *z)
 
 	z->name[n] = '\0';
 	if (++z->entries > z->max_entries) {
-		z->anomalies |= 1;
+		z->anomalies |= 4;
 		z->st = Z_DONE;
 		return;
 	}

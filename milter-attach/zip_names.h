@@ -27,7 +27,8 @@ struct zip_lister *zip_lister_new(unsigned depth, unsigned max_depth,
 				  void *ctx);
 void zip_lister_feed(struct zip_lister *z, const unsigned char *data, size_t len);
 /* zip_lister_finish - 0 ok, or anomaly bits: 1 = broken/truncated,
- * 2 = nested deeper than max_depth, or a nested zip bomb */
+ * 2 = nested deeper than max_depth, or a nested zip bomb, 4 = more than
+ * max_entries members (the rest not listed) */
 unsigned zip_lister_finish(struct zip_lister *z);
 void zip_lister_free(struct zip_lister **z);
 

@@ -123,6 +123,20 @@ def tar_gz_and_cab_members_refused():
                    550, "Facture")
 
 
+def archive_over_entry_cap_refused():
+    # an exe hidden behind 10000 members (max_zip_entries): the rest of the
+    # archive is not listed, so the message is refused as unparsable
+    import io
+    import zipfile
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+        for i in range(10000):
+            z.writestr("f%05d.txt" % i, b"")
+        z.writestr("late.exe", b"MZ")
+    expect_refused(msg_with("many.zip", b.getvalue(), ctype="application/zip"),
+                   550, "zip_entries")
+
+
 def harmless_tar_gz_accepted():
     import io
     import tarfile
@@ -392,7 +406,7 @@ if __name__ == "__main__":
                exe_attachment_refused_with_charter_text, every_banned_extension_refused,
                zip_member_refused, deflated_zip_in_zip_refused,
                tnef_winmail_dat_member_refused, tar_gz_and_cab_members_refused,
-               harmless_tar_gz_accepted,
+               harmless_tar_gz_accepted, archive_over_entry_cap_refused,
                submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,

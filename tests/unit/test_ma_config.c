@@ -30,7 +30,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg->ban_refresh_ms, 2000);
 	assert_string_equal(cfg->largefile_service, "Efivol");
 	assert_string_equal(cfg->redis_prefix, "mg:");
-	assert_int_equal(cfg->structure_mask, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4));
+	assert_int_equal(cfg->structure_mask, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4) |
+			 (1u << 7));
 	assert_int_equal(cfg->refs, 1);
 	other = ma_config_ref(cfg);
 	assert_ptr_equal(other, cfg);
@@ -64,6 +65,7 @@ test_rows(void **state)
 		{ "structure_action = tempfail\n", 1, NULL },
 		{ "structure_action = discard\n", 0, "structure_action" },
 		{ "structure_anomalies = depth malformed zip_broken header_long\n", 1, NULL },
+		{ "structure_anomalies = zip_entries\n", 1, NULL },
 		{ "structure_anomalies = deep\n", 0, "unknown anomaly" },
 		{ "error_action = accept\n", 1, NULL },
 		{ "error_action = reject\n", 0, "error_action" },

@@ -254,6 +254,9 @@ test_message(void **state)
 		{ "", 100, MA_R_NONE, NULL, 1u << 0, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
 		  "(depth)" },
 		{ "", 100, MA_R_NONE, NULL, 1u << 3, 0, 1, MA_ACT_ACCEPT, "", "", NULL },
+		/* an archive over max_zip_entries: refused by default */
+		{ "", 100, MA_R_NONE, NULL, 1u << 7, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
+		  "(zip_entries)" },
 		{ "structure_action = tempfail\n", 100, MA_R_NONE, NULL, 1u << 1, 0, 1,
 		  MA_ACT_TEMPFAIL, "451", "4.3.0", NULL },
 		{ "structure_action = accept\n", 100, MA_R_NONE, NULL, 1u << 1, 0, 1,
