@@ -147,34 +147,31 @@ tar_number(const unsigned char *p, size_t n, unsigned long long *v)
 	return i == n || p[i] == '\0' || p[i] == ' ' ? 0 : -1;
 }
 
-/* tar_checksum_ok - the header's checksum (unsigned, or the signed sum
- * some old tars wrote) */
+/* tar_block - 0 for an all-zero block (the end of the archive), 1 for
+ * a header whose checksum holds (the unsigned sum, or the signed sum
+ * some old tars wrote), -1 for anything else; one pass over the block */
 static int
-tar_checksum_ok(const unsigned char *b)
+tar_block(const unsigned char *b)
 {
 	unsigned long long want;
 	long us = 0, ss = 0;
+	unsigned raw = 0;
 	size_t i;
 
-	if (tar_number(b + 148, 8, &want) < 0)
-		return 0;
 	for (i = 0; i < 512; i++) {
-		unsigned char c = (i >= 148 && i < 156) ? ' ' : b[i];
-		us += c;
-		ss += (signed char)c;
+		raw |= b[i];
+		us += b[i];
+		ss += (signed char)b[i];
 	}
-	return (long long)want == us || (long long)want == ss;
-}
-
-static int
-all_zero(const unsigned char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i])
-			return 0;
-	return 1;
+	for (i = 148; i < 156; i++) {      /* the checksum field counts as spaces */
+		us += ' ' - b[i];
+		ss += ' ' - (signed char)b[i];
+	}
+	if (raw == 0)
+		return 0;
+	if (tar_number(b + 148, 8, &want) < 0)
+		return -1;
+	return (long long)want == us || (long long)want == ss ? 1 : -1;
 }
 
 /* set_tail - dst = the last cap - 1 bytes of s[0..n) */
@@ -237,17 +234,20 @@ tar_header(struct arc_lister *a)
 	unsigned long long size;
 	char name[NAME_MAX_LEN + 1];
 	unsigned char type = b[156];
+	int kind = tar_block(b);
 
 	a->have = 0;
-	if (all_zero(b, 512)) {
+	if (kind == 0) {
 		a->tst = T_DONE;               /* the end-of-archive blocks */
 		if (!a->saw_header)
 			a->anomalies |= 1;
 		return;
 	}
-	if (!tar_checksum_ok(b) || tar_number(b + 124, 12, &size) < 0) {
+	if (kind < 0 || tar_number(b + 124, 12, &size) < 0) {
+		/* as GNU tar does ("skipping to next header"): look at the
+		 * next blocks for a valid header */
 		a->anomalies |= 1;
-		a->tst = T_DONE;
+		a->pending[0] = '\0';
 		return;
 	}
 	a->saw_header = 1;
@@ -450,7 +450,9 @@ static unsigned
 gz_finish(struct arc_lister *a)
 {
 	gz_name(a);
-	if (!a->gz_ended && !a->gz_stopped && !(a->anomalies & 3))
+	if (inflater_at_member_end(a->inf))
+		a->gz_ended = 1;
+	if (!a->gz_ended && !a->gz_stopped && !(a->anomalies & 7))
 		a->anomalies |= 1;             /* truncated */
 	if (a->tar_in_gz > 0)
 		return tar_finish(a);

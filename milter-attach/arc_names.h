@@ -4,9 +4,11 @@
  *
  * tar (POSIX ustar and GNU): each member's name from its header (prefix
  * and name, a GNU long name, or a pax "path" record), member data skipped
- * by its size; header checksums are checked.  gzip: the file name its
- * header declares (FNAME), and when what it compresses is a tar (.tar.gz,
- * .tgz), the tar's members; inflated as it streams (zlib), a stream that
+ * by its size; a block whose checksum is wrong is skipped and the next
+ * blocks are searched for a header, as GNU tar does.  gzip: the file
+ * name its header declares (FNAME), and when what it compresses is a tar
+ * (.tar.gz, .tgz), the tar's members; concatenated gzip members are one
+ * stream, as for gzip(1); inflated as it streams (zlib), a stream that
  * inflates past 100 times its compressed size plus 64 MiB is a bomb.
  * Cabinet (.cab, MSCF): the CFFILE names.  A tar member named *.zip is
  * listed too (zip_names.h); other archives inside are not opened.

@@ -13,6 +13,7 @@ struct inflater {
 	z_stream zs;
 	gz_header gzh;
 	int gzip;
+	int between;                 /* gzip: a member has ended, another may follow */
 	unsigned char out[OUT_BYTES];
 };
 
@@ -48,6 +49,17 @@ inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used
 	*used = n;
 	zs->next_in = (unsigned char *)d;
 	zs->avail_in = (uInt)n;
+	if (f->between && n > 0) {
+		/* gzip(1) reads concatenated members as one stream; other
+		 * bytes after a member are trailing garbage: the end */
+		if (d[0] != 0x1f) {
+			*used = 0;
+			return INFLATER_END;
+		}
+		f->between = 0;
+		if (inflateReset(zs) != Z_OK)
+			return INFLATER_BROKEN;
+	}
 	do {
 		size_t got;
 
@@ -59,6 +71,20 @@ inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used
 		got = OUT_BYTES - zs->avail_out;
 		if (got > 0 && out(ctx, f->out, got) < 0)
 			return INFLATER_STOPPED;
+		if (ret == Z_STREAM_END && f->gzip) {
+			/* the next member, if any, in this input or the next */
+			f->between = 1;
+			if (zs->avail_in == 0)
+				return INFLATER_MORE;
+			if (*zs->next_in != 0x1f) {
+				*used = n - zs->avail_in;
+				return INFLATER_END;
+			}
+			f->between = 0;
+			if (inflateReset(zs) != Z_OK)
+				return INFLATER_BROKEN;
+			continue;
+		}
 		if (ret == Z_STREAM_END) {
 			*used = n - zs->avail_in;
 			return INFLATER_END;
@@ -72,7 +98,13 @@ inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used
 int
 inflater_header_done(const struct inflater *f)
 {
-	return f != NULL && f->gzip && f->gzh.done == 1;
+	return f != NULL && f->gzip && (f->gzh.done == 1 || f->between);
+}
+
+int
+inflater_at_member_end(const struct inflater *f)
+{
+	return f != NULL && f->between;
 }
 
 void

@@ -33,6 +33,10 @@ enum inflater_status inflater_feed(struct inflater *f, const unsigned char *d, s
 				   size_t *used, inflater_out_fn *out, void *ctx);
 /* inflater_header_done - gzip: the header (and its name) has been read */
 int inflater_header_done(const struct inflater *f);
+/* inflater_at_member_end - gzip: the last member has ended (so far, the
+ * stream is complete); concatenated members are read as one stream, as
+ * gzip(1) does, and INFLATER_END only comes with trailing garbage */
+int inflater_at_member_end(const struct inflater *f);
 void inflater_free(struct inflater **f);
 
 #endif

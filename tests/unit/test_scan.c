@@ -835,10 +835,15 @@ test_tar(void **state)
 	/* entry cap */
 	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 4096, 2, &z), 4);
 	assert_string_equal(z.all, "docs/readme.txt|" TAR_WANT_2 "|");
-	/* a bad checksum: broken, listing stops there */
+	/* a bad checksum (the GNU long name's header): broken, and, as GNU
+	 * tar does, the next blocks are searched for a header: the long name
+	 * is lost, the members after it are listed */
 	b.d[1024 + 148] ^= 1;
-	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 4096, 100, &z), 1);
-	assert_string_equal(z.all, "docs/readme.txt|");
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		assert_int_equal(list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z), 1);
+		assert_string_equal(z.all, "docs/readme.txt|dddddddd/invoice.pdf|"
+				    "photos/\xc3\xa9t\xc3\xa9.scr|very/long/dir/run.vbs|link.com|");
+	}
 	/* a GNU long name longer than the kept 1024 bytes keeps its end */
 	b.n = 0;
 	memset(longname, 'x', 3000);
@@ -909,6 +914,27 @@ test_gzip(void **state)
 	assert_string_equal(z.all, TAR_WANT);
 	/* truncated: broken */
 	assert_int_equal(list_arc(ARC_GZIP, gz, n / 2, 4096, 100, &z), 1);
+	/* the tar split over two concatenated gzip members (gzip(1) reads
+	 * them as one stream): all listed; trailing garbage ignored; the
+	 * second member truncated: broken */
+	{
+		static unsigned char two[140000];
+		size_t n1 = gzip(b.d, 1536, "bundle.tar", two, sizeof(two));
+		size_t n2 = gzip(b.d + 1536, b.n - 1536, NULL, two + n1, sizeof(two) - n1);
+
+		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+			if (list_arc(ARC_GZIP, two, n1 + n2, chunks[i], 100, &z) != 0 ||
+			    strcmp(z.all, want) != 0)
+				fail_msg("two members, chunk %zu: '%s'", chunks[i], z.all);
+		}
+		memcpy(two + n1 + n2, "garbage", 7);
+		assert_int_equal(list_arc(ARC_GZIP, two, n1 + n2 + 7, 4096, 100, &z), 0);
+		assert_string_equal(z.all, want);
+		assert_int_equal(list_arc(ARC_GZIP, two, n1 + n2 / 2, 4096, 100, &z), 1);
+		/* cut right after the first member: what came so far is a
+		 * whole gzip stream, but the tar inside ends in a member */
+		assert_int_equal(list_arc(ARC_GZIP, two, n1, 4096, 100, &z), 1);
+	}
 	/* one compressed file, not a tar: its name */
 	n = gzip((const unsigned char *)"MZ not a tar", 12, "notes.scr", gz, sizeof(gz));
 	assert_int_equal(list_arc(ARC_GZIP, gz, n, 5, 100, &z), 0);
