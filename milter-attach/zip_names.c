@@ -14,14 +14,18 @@
  * size.  Past this, it is a bomb: stop and say so (the depth anomaly) */
 #define INFLATE_MAX  (64ULL << 20)
 
-enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH, Z_DONE };
+enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH,
+	      Z_CENTRAL, Z_CNAME, Z_CSKIP, Z_DONE };
+
+#define SIG_LOCAL   0x04034b50UL     /* PK\3\4 */
+#define SIG_CENTRAL 0x02014b50UL     /* PK\1\2 */
 
 struct zip_lister {
 	enum zstate st;
 	unsigned depth, max_depth, max_entries, entries;
 	zip_member_fn *cb;
 	void *ctx;
-	unsigned char hdr[30];
+	unsigned char hdr[46];       /* a local (30) or central (46) header */
 	size_t have;                 /* bytes of hdr/name collected */
 	unsigned flags, method, nlen, xlen;
 	unsigned long long csize, usize, left;
@@ -30,6 +34,12 @@ struct zip_lister {
 	unsigned sig;                /* last 4 bytes seen while searching */
 	unsigned anomalies;
 	int saw_header;
+	/* the local names' hashes, sorted at the central directory: a
+	 * central name that no local header gave is reported too (unzip and
+	 * Explorer extract under the central directory's names) */
+	unsigned long long *local;
+	size_t n_local, cap_local;
+	int sorted, in_central;
 	struct zip_lister *child;    /* a member that is a zip */
 	struct inflater *inf;        /* the child's member is DEFLATED */
 	unsigned long long inflated;
@@ -127,6 +137,91 @@ is_zip_name(const char *name, size_t n)
 	return n >= 4 && strcasecmp(name + n - 4, ".zip") == 0;
 }
 
+/* name_hash - FNV-1a, 64 bits */
+static unsigned long long
+name_hash(const char *s, size_t n)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static void
+remember_local(struct zip_lister *z, const char *name, size_t n)
+{
+	if (z->n_local == z->cap_local) {
+		size_t cap = z->cap_local ? 2 * z->cap_local : 64;
+		unsigned long long *p = realloc(z->local, cap * sizeof(*p));
+
+		if (p == NULL)
+			return;            /* the central name is reported again */
+		z->local = p;
+		z->cap_local = cap;
+	}
+	z->local[z->n_local++] = name_hash(name, n);
+}
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* central_entry - a central directory name: reported when no local
+ * header carried it */
+static void
+central_entry(struct zip_lister *z)
+{
+	unsigned long long h;
+	size_t n = z->nkept;
+
+	z->name[n] = '\0';
+	if (!z->sorted) {
+		if (z->n_local > 1)
+			qsort(z->local, z->n_local, sizeof(*z->local), cmp_hash);
+		z->sorted = 1;
+	}
+	h = name_hash(z->name, n);
+	if (z->n_local > 0 && bsearch(&h, z->local, z->n_local, sizeof(h), cmp_hash) != NULL)
+		return;
+	if (++z->entries > z->max_entries) {
+		z->anomalies |= 4;
+		z->st = Z_DONE;
+		return;
+	}
+	z->cb(z->ctx, z->name, le32(z->hdr + 24), (int)(le16(z->hdr + 8) & 1), z->depth);
+}
+
+/* at_signature - the 4 bytes in hdr start a record: which */
+static void
+at_signature(struct zip_lister *z)
+{
+	unsigned long sig = le32(z->hdr);
+
+	if (sig == SIG_LOCAL) {
+		z->st = Z_HEADER;
+	} else if (sig == SIG_CENTRAL) {
+		z->st = Z_CENTRAL;
+		z->in_central = 1;
+	} else if (z->in_central) {
+		z->st = Z_DONE;            /* the end record: all listed */
+	} else if (z->saw_header) {
+		/* a data descriptor, the end record, or bytes that do not
+		 * belong: look for the next header, as extractors that read
+		 * the central directory would still find it */
+		z->st = Z_SEARCH;
+		z->sig = (unsigned)sig;
+	} else {
+		z->anomalies |= 1;         /* not a zip */
+		z->st = Z_DONE;
+	}
+}
+
 /* member - a complete local header: report it, decide how to skip */
 static void
 member(struct zip_lister *z)
@@ -140,6 +235,7 @@ member(struct zip_lister *z)
 		return;
 	}
 	z->cb(z->ctx, z->name, z->usize, (int)(z->flags & 1), z->depth);
+	remember_local(z, z->name, n);
 	end_child(z);          /* a previous member's data ended early */
 	if ((z->method == 0 || z->method == 8) && !(z->flags & 1) &&
 	    is_zip_name(z->name, n)) {
@@ -165,21 +261,15 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 		switch (z->st) {
 		case Z_SIG:
 		case Z_HEADER: {
-			size_t want = 30 - z->have, n = len - i < want ? len - i : want;
+			size_t want = (z->st == Z_SIG ? 4 : 30) - z->have;
+			size_t n = len - i < want ? len - i : want;
 			memcpy(z->hdr + z->have, d + i, n);
 			z->have += n;
 			i += n;
-			if (z->have >= 4 && z->st == Z_SIG) {
-				unsigned long sig = le32(z->hdr);
-				if (sig != 0x04034b50UL) {
-					/* central directory or anything else: the
-					 * members are behind us */
-					if (!z->saw_header)
-						z->anomalies |= 1;
-					z->st = Z_DONE;
-					break;
-				}
-				z->st = Z_HEADER;
+			if (z->st == Z_SIG) {
+				if (z->have == 4)
+					at_signature(z);
+				break;
 			}
 			if (z->have < 30)
 				break;
@@ -268,20 +358,52 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			/* look for the next local header signature */
 			for (; i < len; i++) {
 				z->sig = (z->sig >> 8) | (unsigned)d[i] << 24;
-				if (z->sig == 0x04034b50U) {
-					memcpy(z->hdr, "PK\3\4", 4);
+				if (z->sig == SIG_LOCAL || z->sig == SIG_CENTRAL) {
+					memcpy(z->hdr, z->sig == SIG_LOCAL ? "PK\3\4" : "PK\1\2", 4);
 					z->have = 4;
-					z->st = Z_HEADER;
-					i++;
-					break;
-				}
-				if (z->sig == 0x02014b50U) {       /* central directory */
-					z->st = Z_DONE;
+					z->st = z->sig == SIG_LOCAL ? Z_HEADER : Z_CENTRAL;
+					z->in_central |= z->sig == SIG_CENTRAL;
 					i++;
 					break;
 				}
 			}
 			break;
+		case Z_CENTRAL: {
+			size_t want = 46 - z->have, n = len - i < want ? len - i : want;
+			memcpy(z->hdr + z->have, d + i, n);
+			z->have += n;
+			i += n;
+			if (z->have < 46)
+				break;
+			z->nlen = le16(z->hdr + 28);
+			z->left = (unsigned long long)le16(z->hdr + 30) + le16(z->hdr + 32);
+			z->have = 0;
+			z->nkept = 0;
+			z->st = Z_CNAME;
+			break;
+		}
+		case Z_CNAME: {
+			size_t want = z->nlen - z->have, n = len - i < want ? len - i : want;
+			keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + i, n);
+			z->have += n;
+			i += n;
+			if (z->have == z->nlen) {
+				central_entry(z);
+				if (z->st != Z_DONE)
+					z->st = Z_CSKIP;
+			}
+			break;
+		}
+		case Z_CSKIP: {
+			size_t n = len - i < z->left ? len - i : (size_t)z->left;
+			i += n;
+			z->left -= n;
+			if (z->left == 0) {
+				z->have = 0;
+				z->st = Z_SIG;     /* the next entry, or the end record */
+			}
+			break;
+		}
 		case Z_DONE:
 			return;
 		}
@@ -292,8 +414,9 @@ unsigned
 zip_lister_finish(struct zip_lister *z)
 {
 	end_child(z);
-	if (z->st != Z_DONE && !(z->st == Z_SIG && z->have == 0))
-		z->anomalies |= 1;        /* ended inside a member */
+	if (z->st != Z_DONE && !(z->st == Z_SIG && z->have == 0) &&
+	    !(z->st == Z_SIG && z->in_central))
+		z->anomalies |= 1;        /* ended inside a member or an entry */
 	if (!z->saw_header)
 		z->anomalies |= 1;
 	return z->anomalies;
@@ -306,6 +429,7 @@ zip_lister_free(struct zip_lister **zp)
 		return;
 	end_inflate(*zp);
 	zip_lister_free(&(*zp)->child);
+	free((*zp)->local);
 	free(*zp);
 	*zp = NULL;
 }

@@ -3,7 +3,10 @@
  *
  * Reads local file headers (PK\3\4) as the bytes go by, skips member
  * data by its size, and when a member's size is unknown (data descriptor,
- * bit 3) searches for the next header.  Names are reported as they are
+ * bit 3), or bytes follow a member that start no record, searches for the
+ * next header.  Then reads the central directory (PK\1\2), where
+ * extractors take the names from: a name there that no local header
+ * carried is reported too.  Names are reported as they are
  * seen, with the member's uncompressed size and encryption bit (names of
  * encrypted members are visible; a name over 1024 bytes keeps its end).  Members that are zips, STORED or
  * DEFLATED (inflated as they stream, zlib), are listed too, recursively,

@@ -373,6 +373,28 @@ test_walker(void **state)
 }
 
 /* a STORED zip with the given members (data = name), built in memory */
+/* central_dir - the central directory of stored entries, and the end
+ * record */
+static size_t
+central_dir(unsigned char *out, const char *const *names, const size_t *lens,
+	    size_t n, int encrypted)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < n; i++) {
+		size_t nl = strlen(names[i]);
+		unsigned char c[46] = { 'P', 'K', 1, 2, 20, 0, 20, 0 };
+		c[8] = encrypted ? 1 : 0;
+		c[20] = (unsigned char)lens[i]; c[21] = (unsigned char)(lens[i] >> 8);
+		c[24] = (unsigned char)lens[i]; c[25] = (unsigned char)(lens[i] >> 8);
+		c[28] = (unsigned char)nl; c[29] = (unsigned char)(nl >> 8);
+		memcpy(out + o, c, 46); o += 46;
+		memcpy(out + o, names[i], nl); o += nl;
+	}
+	memcpy(out + o, "PK\5\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 22);
+	return o + 22;
+}
+
 static size_t
 make_zip(unsigned char *out, const char *const *names, const unsigned char *const *datas,
 	 const size_t *lens, size_t n, int encrypted)
@@ -390,8 +412,7 @@ make_zip(unsigned char *out, const char *const *names, const unsigned char *cons
 		memcpy(out + o, names[i], nl); o += nl;
 		memcpy(out + o, datas[i], lens[i]); o += lens[i];
 	}
-	memcpy(out + o, "PK\1\2", 4);
-	return o + 4;
+	return o + central_dir(out + o, names, lens, n, encrypted);
 }
 
 /* raw deflate of in (as zip's method 8 stores it) */
@@ -607,10 +628,51 @@ test_zip(void **state)
 	assert_int_equal(zip_lister_finish(zl), 4);
 	zip_lister_free(&zl);
 	assert_string_equal(z.all, "readme.txt|");
+	/* what extractors that read the central directory still see: */
+	{
+		static unsigned char buf[4096];
+		static const char *const one[] = { "invoice.pdf" }, *const cen[] = { "invoice.exe" };
+		static const char *const late[] = { "late.exe" };
+		static const unsigned char *const od[] = { (const unsigned char *)"%PDF" };
+		static const size_t ol[] = { 4 };
+		size_t o;
+
+		/* a central name that no local header gave (local "invoice.pdf",
+		 * central "invoice.exe"): reported too, once */
+		o = make_zip(buf, one, od, ol, 1, 0);
+		o -= 46 + strlen(one[0]) + 22;                    /* its central directory */
+		o += central_dir(buf + o, cen, ol, 1, 0);
+		assert_int_equal(list_zip(buf, o, &z), 0);
+		assert_string_equal(z.all, "invoice.pdf|invoice.exe|");
+		/* bytes that belong to no record between two members: the
+		 * second is found */
+		o = make_zip(buf, one, od, ol, 1, 0) - 46 - strlen(one[0]) - 22;
+		memcpy(buf + o, "junk junk", 9);
+		o += 9;
+		o += make_zip(buf + o, late, od, ol, 1, 0);
+		assert_int_equal(list_zip(buf, o, &z), 0);
+		assert_string_equal(z.all, "invoice.pdf|late.exe|");
+		/* a data descriptor after a member whose sizes are in its
+		 * header too (bit 3 set): the next member is found */
+		o = make_zip(buf, one, od, ol, 1, 0) - 46 - strlen(one[0]) - 22;
+		buf[6] |= 8;
+		memcpy(buf + o, "PK\7\10\0\0\0\0\4\0\0\0\4\0\0\0", 16);
+		o += 16;
+		o += make_zip(buf + o, late, od, ol, 1, 0);
+		assert_int_equal(list_zip(buf, o, &z), 0);
+		assert_string_equal(z.all, "invoice.pdf|late.exe|");
+		/* the central directory cut inside an entry: broken */
+		o = make_zip(buf, one, od, ol, 1, 0);
+		assert_int_equal(list_zip(buf, o - 22 - 5, &z), 1);
+		/* a central directory alone (no local header): its names, broken */
+		o = central_dir(buf, cen, ol, 1, 0);
+		assert_int_equal(list_zip(buf, o, &z), 1);
+		assert_string_equal(z.all, "invoice.exe|");
+	}
 	/* a name of 3000 bytes: its last 1024 are kept, the extension too */
 	{
 		static char longname[3010];
-		static unsigned char big[4096];
+		static unsigned char big[8192];
 		const char *ln[] = { longname };
 		memset(longname, 'n', 3000);
 		strcpy(longname + 3000, ".exe");
