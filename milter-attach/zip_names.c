@@ -222,6 +222,19 @@ at_signature(struct zip_lister *z)
 	}
 }
 
+/* name_bytes - a local or central name's bytes from d[*i..len); 1 once
+ * all nlen are in */
+static int
+name_bytes(struct zip_lister *z, const unsigned char *d, size_t len, size_t *i)
+{
+	size_t want = z->nlen - z->have, n = len - *i < want ? len - *i : want;
+
+	keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + *i, n);
+	z->have += n;
+	*i += n;
+	return z->have == z->nlen;
+}
+
 /* member - a complete local header: report it, decide how to skip */
 static void
 member(struct zip_lister *z)
@@ -291,11 +304,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			break;
 		}
 		case Z_NAME: {
-			size_t want = z->nlen - z->have, n = len - i < want ? len - i : want;
-			keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + i, n);
-			z->have += n;
-			i += n;
-			if (z->have == z->nlen) {
+			if (name_bytes(z, d, len, &i)) {
 				member(z);
 				if (z->st != Z_DONE) {
 					z->st = Z_EXTRA;
@@ -383,11 +392,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			break;
 		}
 		case Z_CNAME: {
-			size_t want = z->nlen - z->have, n = len - i < want ? len - i : want;
-			keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + i, n);
-			z->have += n;
-			i += n;
-			if (z->have == z->nlen) {
+			if (name_bytes(z, d, len, &i)) {
 				central_entry(z);
 				if (z->st != Z_DONE)
 					z->st = Z_CSKIP;
