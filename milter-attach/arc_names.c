@@ -120,7 +120,7 @@ report(struct arc_lister *a, const char *name, unsigned long long size)
 
 /* ---- tar ----------------------------------------------------------------- */
 
-/* octal - a tar number field (octal, or base-256 when the high bit of
+/* tar_number - a tar number field (octal, or base-256 when the high bit of
  * the first byte is set); -1 when it is not a number */
 static int
 tar_number(const unsigned char *p, size_t n, unsigned long long *v)
