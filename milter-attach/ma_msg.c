@@ -400,7 +400,8 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_kv_init(&kv);
 		mg_kv_add(&kv, "event", "file");
 		mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
-		mg_kv_add(&kv, "origin", (unsigned)r->origin < 4 ? origins[r->origin] : "?");
+		mg_kv_add(&kv, "origin", (unsigned)r->origin < sizeof(origins) / sizeof(origins[0])
+			   ? origins[r->origin] : "?");
 		mg_kv_add(&kv, "name", r->name);
 		if (r->container[0])
 			mg_kv_add(&kv, "container", r->container);

@@ -384,6 +384,13 @@ def decision_lines_are_logged():
     assert lines, "no decision lines"
     assert any("queue_id=" in l and "queue_id=-" not in l and "name=clam.exe" in l
                and "reason=banned_ext" in l for l in lines), lines[-3:]
+    # one event=file line per file, with where it was found
+    files = [l for l in log.splitlines() if "event=file" in l]
+    for origin, container in (("zip_member", "archive.zip"), ("tnef_member", "winmail.dat"),
+                              ("archive_member", "photos.tgz"), ("archive_member", "update.cab")):
+        assert any("origin=%s" % origin in l and "name=clam.exe" in l
+                   and "container=%s" % container in l for l in files), (origin, files[-5:])
+    assert not any("origin=?" in l for l in files), [l for l in files if "origin=?" in l][:3]
 
 
 def ctl_stats_counts_decisions():
