@@ -92,20 +92,6 @@ arc_lister_new(enum arc_format f, unsigned depth, unsigned max_zip_depth,
 	return a;
 }
 
-/* fill - bytes from d[*i..len) into buf, which holds *have of the want
- * it needs; 1 once it is full */
-static int
-fill(unsigned char *buf, size_t *have, size_t want, const unsigned char *d,
-     size_t len, size_t *i)
-{
-	size_t n = len - *i < want - *have ? len - *i : want - *have;
-
-	memcpy(buf + *have, d + *i, n);
-	*have += n;
-	*i += n;
-	return *have == want;
-}
-
 /* report - one member name; past max_entries the listing stops */
 static int
 report(struct arc_lister *a, const char *name, unsigned long long size)

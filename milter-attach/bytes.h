@@ -1,6 +1,7 @@
 /*
  * bytes.h - byte helpers of the archive listers (zip, TNEF, tar, gzip,
- * cabinet): little-endian integers, and a bounded buffer that keeps the
+ * cabinet): little-endian integers, collecting a fixed-size header from
+ * a stream, skipping counted bytes, and a bounded buffer that keeps the
  * end of what is appended (a long name keeps its extension)
  */
 #ifndef BYTES_H
@@ -20,6 +21,31 @@ le32(const unsigned char *p)
 {
 	return (unsigned long)p[0] | (unsigned long)p[1] << 8 |
 	       (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
+}
+
+/* fill - bytes from d[*i..len) into buf, which holds *have of the want
+ * it needs; 1 once it is full */
+static inline int
+fill(unsigned char *buf, size_t *have, size_t want, const unsigned char *d,
+     size_t len, size_t *i)
+{
+	size_t n = len - *i < want - *have ? len - *i : want - *have;
+
+	memcpy(buf + *have, d + *i, n);
+	*have += n;
+	*i += n;
+	return *have == want;
+}
+
+/* skip - pass over up to *left bytes of d[*i..len); 1 once none is left */
+static inline int
+skip(unsigned long long *left, size_t len, size_t *i)
+{
+	size_t n = len - *i < *left ? len - *i : (size_t)*left;
+
+	*i += n;
+	*left -= n;
+	return *left == 0;
 }
 
 /* keep_tail - append d[0..n) to buf (holding *len of at most max bytes),

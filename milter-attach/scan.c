@@ -316,6 +316,7 @@ static void
 sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 {
 	size_t i;
+	enum arc_format f;
 
 	if (!k->active || n == 0)
 		return;
@@ -344,8 +345,8 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 		else if (memcmp(k->first, TNEF_SIGNATURE, 4) == 0)
 			k->tnef = tnef_lister_new(1, s->lim.max_zip_depth,
 						  s->lim.max_zip_entries, tnef_member, s);
-		else if (arc_detect(k->first, 4) != ARC_NONE)
-			k->arc = arc_lister_new(arc_detect(k->first, 4), 1, s->lim.max_zip_depth,
+		else if ((f = arc_detect(k->first, 4)) != ARC_NONE)
+			k->arc = arc_lister_new(f, 1, s->lim.max_zip_depth,
 						s->lim.max_zip_entries, arc_member, s);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);

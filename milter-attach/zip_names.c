@@ -172,6 +172,20 @@ cmp_hash(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* report_name - z->name, counted against max_entries (past it the
+ * listing stops); 0 or -1 */
+static int
+report_name(struct zip_lister *z, unsigned long long size, int encrypted)
+{
+	if (++z->entries > z->max_entries) {
+		z->anomalies |= 4;
+		z->st = Z_DONE;
+		return -1;
+	}
+	z->cb(z->ctx, z->name, size, encrypted, z->depth);
+	return 0;
+}
+
 /* central_entry - a central directory name: reported when no local
  * header carried it */
 static void
@@ -189,12 +203,7 @@ central_entry(struct zip_lister *z)
 	h = name_hash(z->name, n);
 	if (z->n_local > 0 && bsearch(&h, z->local, z->n_local, sizeof(h), cmp_hash) != NULL)
 		return;
-	if (++z->entries > z->max_entries) {
-		z->anomalies |= 4;
-		z->st = Z_DONE;
-		return;
-	}
-	z->cb(z->ctx, z->name, le32(z->hdr + 24), (int)(le16(z->hdr + 8) & 1), z->depth);
+	(void)report_name(z, le32(z->hdr + 24), (int)(le16(z->hdr + 8) & 1));
 }
 
 /* at_signature - the 4 bytes in hdr start a record: which */
@@ -242,12 +251,8 @@ member(struct zip_lister *z)
 	size_t n = z->nkept;
 
 	z->name[n] = '\0';
-	if (++z->entries > z->max_entries) {
-		z->anomalies |= 4;
-		z->st = Z_DONE;
+	if (report_name(z, z->usize, (int)(z->flags & 1)) < 0)
 		return;
-	}
-	z->cb(z->ctx, z->name, z->usize, (int)(z->flags & 1), z->depth);
 	remember_local(z, z->name, n);
 	end_child(z);          /* a previous member's data ended early */
 	if ((z->method == 0 || z->method == 8) && !(z->flags & 1) &&
@@ -274,17 +279,12 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 		switch (z->st) {
 		case Z_SIG:
 		case Z_HEADER: {
-			size_t want = (z->st == Z_SIG ? 4 : 30) - z->have;
-			size_t n = len - i < want ? len - i : want;
-			memcpy(z->hdr + z->have, d + i, n);
-			z->have += n;
-			i += n;
 			if (z->st == Z_SIG) {
-				if (z->have == 4)
+				if (fill(z->hdr, &z->have, 4, d, len, &i))
 					at_signature(z);
 				break;
 			}
-			if (z->have < 30)
+			if (!fill(z->hdr, &z->have, 30, d, len, &i))
 				break;
 			z->saw_header = 1;
 			z->flags = le16(z->hdr + 6);
@@ -314,10 +314,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			break;
 		}
 		case Z_EXTRA: {
-			size_t n = len - i < z->left ? len - i : (size_t)z->left;
-			i += n;
-			z->left -= n;
-			if (z->left == 0) {
+			if (skip(&z->left, len, &i)) {
 				z->have = 0;
 				if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
 					/* size only in the descriptor: the end
@@ -378,11 +375,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			}
 			break;
 		case Z_CENTRAL: {
-			size_t want = 46 - z->have, n = len - i < want ? len - i : want;
-			memcpy(z->hdr + z->have, d + i, n);
-			z->have += n;
-			i += n;
-			if (z->have < 46)
+			if (!fill(z->hdr, &z->have, 46, d, len, &i))
 				break;
 			z->nlen = le16(z->hdr + 28);
 			z->left = (unsigned long long)le16(z->hdr + 30) + le16(z->hdr + 32);
@@ -400,10 +393,7 @@ zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
 			break;
 		}
 		case Z_CSKIP: {
-			size_t n = len - i < z->left ? len - i : (size_t)z->left;
-			i += n;
-			z->left -= n;
-			if (z->left == 0) {
+			if (skip(&z->left, len, &i)) {
 				z->have = 0;
 				z->st = Z_SIG;     /* the next entry, or the end record */
 			}
