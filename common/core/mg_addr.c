@@ -2,6 +2,7 @@
  * mg_addr.c - the address normalisation rule (see mg_addr.h)
  */
 #include <string.h>
+#include <strings.h>
 
 #include "mg_addr.h"
 
@@ -71,4 +72,22 @@ mg_addr_domain(const char *addr)
 	const char *at = strrchr(addr, '@');
 
 	return at == NULL ? NULL : at + 1;
+}
+
+/* mg_addr_in_domains - the local-domain test of every component */
+int
+mg_addr_in_domains(const char *addr, const struct mg_strlist *domains)
+{
+	char norm[MG_ADDR_MAX + 1];
+	const char *dom;
+	size_t i;
+
+	if (addr == NULL ||
+	    mg_addr_normalize(addr, strlen(addr), "", norm, sizeof(norm), NULL) < 0 ||
+	    (dom = mg_addr_domain(norm)) == NULL)
+		return 0;
+	for (i = 0; i < domains->n; i++)
+		if (strcasecmp(domains->v[i], dom) == 0)
+			return 1;
+	return 0;
 }

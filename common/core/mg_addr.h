@@ -12,12 +12,17 @@
  *   4. an address without '@' is a bare local part and is kept as is
  *      (after steps 1-3 applied to the whole string).
  * The empty address (null sender "<>") normalises to "".
+ *
+ * mg_addr_in_domains() is the one "is this address local?" test: the
+ * domain of the normalised address equals one of a list (case-
+ * insensitive, exact: a subdomain is not the domain).
  */
 #ifndef MG_ADDR_H
 #define MG_ADDR_H
 
 #include <stddef.h>
 
+#include "mg_config.h"
 #include "mg_error.h"
 
 #define MG_ADDR_MAX 320  /* RFC 5321: 64 + 1 + 255 */
@@ -33,5 +38,9 @@ int mg_addr_normalize(const char *in, size_t inlen, const char *delims,
 /* mg_addr_domain - pointer to the domain part of a normalised address
  * (after the last '@'), or NULL when there is none */
 const char *mg_addr_domain(const char *addr);
+
+/* mg_addr_in_domains - 1 when addr (any form mg_addr_normalize takes)
+ * has its domain in domains, 0 otherwise (no domain, or a bad address) */
+int mg_addr_in_domains(const char *addr, const struct mg_strlist *domains);
 
 #endif

@@ -97,6 +97,38 @@ test_domain(void **state)
 	assert_string_equal(mg_addr_domain("a@"), "");
 }
 
+static void
+test_in_domains(void **state)
+{
+	static char d0[] = "ac-besancon.fr", d1[] = "mailguard.test";
+	static char *dv[] = { d0, d1 };
+	const struct mg_strlist domains = { 2, dv }, none = { 0, NULL };
+	static const struct { const char *addr; int local; } in_rows[] = {
+		{ "alice@ac-besancon.fr", 1 },
+		{ "<Bob@AC-Besancon.FR>", 1 },          /* brackets, case */
+		{ "  eve+tag@mailguard.test ", 1 },
+		{ "x@other.fr", 0 },
+		{ "x@sub.ac-besancon.fr", 0 },          /* a subdomain is not the domain */
+		{ "x@evil-ac-besancon.fr", 0 },
+		{ "x@ac-besancon.fr.evil", 0 },
+		{ "ac-besancon.fr", 0 },                /* no '@': no domain */
+		{ "nodomain", 0 },
+		{ "", 0 },                              /* null sender */
+		{ "<>", 0 },
+		{ "a b@ac-besancon.fr", 0 },            /* not an address */
+		{ "x@", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in_rows) / sizeof(in_rows[0]); i++)
+		if (mg_addr_in_domains(in_rows[i].addr, &domains) != in_rows[i].local)
+			fail_msg("row %zu \"%s\": want %d", i, in_rows[i].addr,
+				 in_rows[i].local);
+	assert_int_equal(mg_addr_in_domains("alice@ac-besancon.fr", &none), 0);
+	assert_int_equal(mg_addr_in_domains(NULL, &domains), 0);
+}
+
 int
 main(void)
 {
@@ -104,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_in_domains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
