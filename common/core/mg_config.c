@@ -270,6 +270,8 @@ set_value(const struct mg_cfg_spec *sp, void *cfg, const char *val,
 		*slot = l;
 		return 0;
 	}
+	case MG_CFG_REMOVED:
+		return 0;               /* no field: only the default passes here */
 	}
 	return mg_error_set(err, MG_ERR_INTERNAL, "%s: %s: unknown type",
 			    where, sp->key);
@@ -394,6 +396,9 @@ apply_setting(const struct mg_cfg_spec *spec, void *cfg, unsigned char *seen,
 	if ((sp = find_spec(spec, key)) == NULL)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: unknown key \"%.64s\"",
 				    where, key);
+	if (sp->type == MG_CFG_REMOVED)
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: %s was removed: %s",
+				    where, key, sp->help ? sp->help : "");
 	if (seen[sp - spec])
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: duplicate key \"%s\"", where, key);
@@ -583,6 +588,8 @@ mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg, FILE *fp)
 	size_t i;
 
 	for (sp = spec; sp->key != NULL; sp++) {
+		if (sp->type == MG_CFG_REMOVED)
+			continue;
 		if (sp->help != NULL)
 			fprintf(fp, "# %s\n", sp->help);
 		fprintf(fp, "%s =", sp->key);
@@ -640,6 +647,8 @@ mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg, FILE *fp)
 				fprintf(fp, " %s", l->v[i]);
 			break;
 		}
+		case MG_CFG_REMOVED:
+			break;
 		}
 		fputc('\n', fp);
 	}

@@ -30,6 +30,9 @@
  *   MG_CFG_ENUM      int                one of the names in spec->enums
  *   MG_CFG_LIST      struct mg_strlist  words separated by commas and/or
  *                                       whitespace
+ *   MG_CFG_REMOVED   (no field)         a key that no longer exists: a file
+ *                                       that sets it fails with
+ *                                       "file:line: key was removed: help"
  */
 #ifndef MG_CONFIG_H
 #define MG_CONFIG_H
@@ -48,6 +51,7 @@ enum mg_cfg_type {
 	MG_CFG_DURATION,
 	MG_CFG_ENUM,
 	MG_CFG_LIST,
+	MG_CFG_REMOVED,
 };
 
 struct mg_cfg_enum {

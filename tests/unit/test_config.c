@@ -257,22 +257,31 @@ test_parse_duration(void **state)
 	}
 }
 
+/* dump - what -t prints for c, as a string to free */
+static char *
+dump(const struct mg_cfg_spec *sp, const struct tcfg *c)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp = open_memstream(&out, &outlen);
+
+	assert_non_null(fp);
+	mg_config_dump(sp, c, fp);
+	fclose(fp);
+	return out;
+}
+
 static void
 test_dump(void **state)
 {
 	struct mg_error err;
 	struct tcfg c;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	assert_int_equal(load("size = 1536K\ndelay = 90s\nsecret_password = hunter2\n"
 			      "name = \" padded\"\n", &c, &err), 0);
-	fp = open_memstream(&out, &outlen);
-	assert_non_null(fp);
-	mg_config_dump(spec, &c, fp);
-	fclose(fp);
+	out = dump(spec, &c);
 	assert_non_null(strstr(out, "# a name\nname = \" padded\"\n"));
 	assert_non_null(strstr(out, "\nsize = 1536K\n"));
 	assert_non_null(strstr(out, "\ndelay = 90s\n"));
@@ -312,6 +321,34 @@ test_load_file(void **state)
 	assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
+static void
+test_removed_key(void **state)
+{
+	static const struct mg_cfg_spec spec2[] = {
+		{ "name", MG_CFG_STRING, "n", offsetof(struct tcfg, name), 0, 0, NULL, NULL },
+		{ "old_way", MG_CFG_REMOVED, NULL, 0, 0, 0, NULL, "use name instead" },
+		{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
+	};
+	struct mg_error err;
+	struct tcfg c;
+	char *out;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(mg_config_defaults(spec2, &c, &err), 0);
+	assert_int_equal(mg_config_parse_buffer(spec2, &c, "t.conf", "name = x\n", 9, &err), 0);
+	out = dump(spec2, &c);
+	assert_null(strstr(out, "old_way"));            /* not an effective setting */
+	assert_null(strstr(out, "use name instead"));
+	free(out);
+	mg_config_release(spec2, &c);
+	assert_int_equal(mg_config_defaults(spec2, &c, &err), 0);
+	assert_int_equal(mg_config_parse_buffer(spec2, &c, "t.conf",
+	    "name = x\n\nold_way = /bin/true\n", 30, &err), -1);
+	assert_int_equal(err.kind, MG_ERR_CONFIG);
+	assert_string_equal(err.msg, "t.conf:3: old_way was removed: use name instead");
+}
+
 int
 main(void)
 {
@@ -325,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_removed_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
