@@ -86,9 +86,10 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	{ "notice_enable", MG_CFG_BOOL, "yes", O(notice_enable), 0, 0, NULL,
 	  "tell local recipients about refused messages" },
 	{ "notice_smtp", MG_CFG_STRING, "", O(notice_smtp), 0, 0, NULL,
-	  "send notices by SMTP to host:port" },
-	{ "notice_sendmail", MG_CFG_STRING, "", O(notice_sendmail), 0, 0, NULL,
-	  "or through this sendmail binary" },
+	  "send notices by SMTP to host:port (empty: no notices)" },
+	{ "notice_sendmail", MG_CFG_REMOVED, NULL, 0, 0, 0, NULL,
+	  "use notice_smtp = host:port (a sendmail forked inside the "
+	  "threaded daemon)" },
 	{ "notice_from", MG_CFG_STRING, "postmaster", O(notice_from), 0, 0,
 	  NULL, "From: of notices (a bare name gets the recipient's domain)" },
 	{ "notice_subject", MG_CFG_STRING, "", O(notice_subject), 0, 0, NULL,
@@ -98,7 +99,7 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	{ "notice_rate", MG_CFG_INT, "20", O(notice_rate), 1, 100000, NULL,
 	  "notices per recipient per hour" },
 	{ "notice_timeout", MG_CFG_DURATION, "10s", O(notice_timeout_ms), 100,
-	  600000, NULL, "SMTP/sendmail timeout for one notice" },
+	  600000, NULL, "SMTP timeout for one notice" },
 	{ "notice_queue", MG_CFG_INT, "1000", O(notice_queue), 1, 1000000,
 	  NULL, "notices waiting to be sent (more are dropped and logged)" },
 	{ "ban_refresh", MG_CFG_DURATION, "2s", O(ban_refresh_ms), 100,
@@ -201,15 +202,9 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	if (ma_anomaly_mask(&c->structure_anomalies, &c->structure_mask, &bad) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: structure_anomalies: unknown anomaly \"%.40s\"", name, bad);
-	if (c->notice_smtp[0] != '\0' && c->notice_sendmail[0] != '\0')
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: set notice_smtp or notice_sendmail, not both", name);
 	if (c->notice_smtp[0] != '\0' && strrchr(c->notice_smtp, ':') == NULL)
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: notice_smtp: want host:port", name);
-	if (c->notice_sendmail[0] != '\0' && c->notice_sendmail[0] != '/')
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: notice_sendmail: want an absolute path", name);
 	if (mg_keys_init(&k, c->redis_prefix, &e) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: redis_prefix: %s",
 				    name, e.msg);

@@ -39,7 +39,7 @@ struct ma_config {
 	char *header_name;                 /* magic_action = header */
 	struct mg_strlist local_domains;
 	bool notice_enable;
-	char *notice_smtp, *notice_sendmail, *notice_from;
+	char *notice_smtp, *notice_from;
 	char *notice_subject, *notice_body;
 	long long notice_rate;             /* notices per recipient per hour */
 	long long notice_timeout_ms;

@@ -16,7 +16,7 @@
 
 #include "ma_bans.h"
 #include "ma_config.h"
-#include "ma_notice.h"
+#include "ma_notifier.h"
 
 struct ma_ctx {
 	pthread_mutex_t lock;

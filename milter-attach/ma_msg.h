@@ -18,7 +18,7 @@
 #include "ma_bans.h"
 #include "ma_config.h"
 #include "ma_decide.h"
-#include "ma_notice.h"
+#include "ma_notifier.h"
 
 struct ma_msg;
 

@@ -39,7 +39,7 @@ static const char *const texts_fr[MA_T_COUNT] = {
 		"une archive. Si ce fichier est légitime, demandez à l'expéditeur "
 		"de le renommer et de vous prévenir, ou d'utiliser le service de "
 		"transfert de fichiers volumineux.\n\n"
-		"Ce message est envoyé automatiquement ; merci de ne pas y "
+		"Ce message est envoyé automatiquement : merci de ne pas y "
 		"répondre.\n",
 	[MA_T_RULE_EXT] = "les pieces jointes executables (.exe .com .pif .reg "
 		".scr .vbs), y compris dans une archive, sont interdites par la "

@@ -3,7 +3,7 @@
  * untrusted input: the SMTP reply naming a file (must stay printable
  * ASCII, <= 980 characters, every '%' doubled) and the notice mail built
  * from a sender, subject and file name (must stay 7-bit with no header
- * injection), plus the ctl argument checks.
+ * injection, CRLF line ends), plus the ctl argument checks.
  *
  * Input: fields separated by NUL bytes: file name, subject, sender, then
  * ctl words separated by spaces.
@@ -73,15 +73,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c == '%' && v.text[++k] != '%')
 			__builtin_trap();
 	}
-	n = ma_notice_build(cfg_g, &req, rcpts[0], 1800000000LL, "tok", out,
-			    sizeof(out), &err);
+	n = ma_notice_build(cfg_g, &req, rcpts[0], 1800000000LL, "<1.2.3.t@x>",
+			    out, sizeof(out), &err);
 	if (n >= 0) {
-		const char *body = strstr(out, "\n\n");
+		const char *body = strstr(out, "\r\n\r\n");
 		for (k = 0; k < (size_t)n; k++)
-			if ((unsigned char)out[k] > 127 || out[k] == '\r' || out[k] == '\0')
+			if ((unsigned char)out[k] > 127 || out[k] == '\0' ||
+			    (out[k] == '\r' && out[k + 1] != '\n') ||
+			    (out[k] == '\n' && (k == 0 || out[k - 1] != '\r')))
 				__builtin_trap();
 		/* headers: each line starts a known field or is a folded Subject */
-		for (p = out; body != NULL && p < body; p = strchr(p, '\n') + 1)
+		for (p = out; body != NULL && p < body; p = strstr(p, "\r\n") + 2)
 			if (*p != ' ' && strncmp(p, "From: ", 6) && strncmp(p, "To: ", 4) &&
 			    strncmp(p, "Subject: ", 9) && strncmp(p, "Date: ", 6) &&
 			    strncmp(p, "Message-ID: ", 12) && strncmp(p, "Auto-Submitted: ", 16) &&
