@@ -1,16 +1,19 @@
 /*
  * pq_notice.c - notices to local senders (see pq_notice.h)
+ *
+ * The texts are policyd-quota's; mg_mail composes the mail.  One worker
+ * thread with a fixed ring of PQ_NOTICE_QUEUE entries sends them.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "mg_addr.h"
 #include "mg_keys.h"
 #include "mg_log.h"
+#include "mg_mail.h"
 #include "mg_redis.h"
 #include "mg_smtpc.h"
 #include "pq_notice.h"
@@ -23,11 +26,11 @@ struct notice {
 
 struct pq_notifier {
 	const struct pq_config *cfg;     /* the config at start (copied fields below) */
-	char smtp[256], from[MG_ADDR_MAX + 1];
-	long long timeout_ms, days;
-	int lang;
+	char smtp[256];
+	long long timeout_ms;
 	struct mg_redis_settings redis;
 	struct mg_keys keys;
+	struct mg_msgid msgids;          /* Message-IDs of the notices */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -37,21 +40,21 @@ struct pq_notifier {
 };
 
 static const char *const subjects[] = {
-	[MG_LANG_FR] = "Message en attente : boite aux lettres du destinataire pleine",
+	[MG_LANG_FR] = "Message en attente : boîte aux lettres du destinataire pleine",
 	[MG_LANG_EN] = "Message delayed: the recipient's mailbox is full",
 };
 
 static const char *const bodies[] = {
 	[MG_LANG_FR] =
 		"Bonjour,\n\n"
-		"Votre message pour %{rcpt} n'a pas encore pu \xc3\xaatre remis : la bo\xc3\xaete "
+		"Votre message pour %{rcpt} n'a pas encore pu être remis : la boîte "
 		"aux lettres de ce destinataire est pleine.\n\n"
-		"Il reste en file d'attente et sera retent\xc3\xa9 automatiquement pendant "
-		"%{days} jours. Si la place n'a pas \xc3\xa9t\xc3\xa9 lib\xc3\xa9r\xc3\xa9""e d'ici l\xc3\xa0, "
-		"il vous sera renvoy\xc3\xa9.\n\n"
-		"Vous n'avez rien \xc3\xa0 faire ; vous pouvez pr\xc3\xa9venir le destinataire par "
+		"Il reste en file d'attente et sera retenté automatiquement pendant "
+		"%{days} jours. Si la place n'a pas été libérée d'ici là, "
+		"il vous sera renvoyé.\n\n"
+		"Vous n'avez rien à faire ; vous pouvez prévenir le destinataire par "
 		"un autre moyen.\n\n"
-		"Ce message est envoy\xc3\xa9 automatiquement : merci de ne pas y r\xc3\xa9pondre.\n",
+		"Ce message est envoyé automatiquement : merci de ne pas y répondre.\n",
 	[MG_LANG_EN] =
 		"Hello,\n\n"
 		"Your message to %{rcpt} could not be delivered yet: the recipient's "
@@ -62,31 +65,29 @@ static const char *const bodies[] = {
 		"This message was sent automatically: please do not reply.\n",
 };
 
+/* pq_notifier_wanted - a local sender, and a transport to tell it */
 int
 pq_notifier_wanted(const struct pq_config *cfg, const char *sender)
 {
-	const char *dom = mg_addr_domain(sender);
-	size_t i;
-
-	if (sender[0] == '\0' || dom == NULL || cfg->notice_smtp[0] == '\0')
-		return 0;
-	for (i = 0; i < cfg->local_domains.n; i++)
-		if (strcasecmp(dom, cfg->local_domains.v[i]) == 0)
-			return 1;
-	return 0;
+	return cfg->notice_smtp[0] != '\0' &&
+	       mg_addr_in_domains(sender, &cfg->local_domains);
 }
 
+/* pq_notice_build - the texts, composed by mg_mail */
 int
 pq_notice_build(const struct pq_config *cfg, const char *sender,
-		const char *rcpt, long long now, char *out, size_t outsz,
-		struct mg_error *err)
+		const char *rcpt, long long now, const char *message_id,
+		char *out, size_t outsz, struct mg_error *err)
 {
-	char body[4096], days[24], date[64], from[MG_ADDR_MAX + 16];
+	char body[4096], days[24], from[MG_ADDR_MAX + 16];
 	struct mg_tvar vars[2];
 	const char *dom = mg_addr_domain(sender);
-	time_t t = (time_t)now;
-	struct tm tm;
-	int n;
+	static const struct mg_mail_hdr extra[] = { { "Precedence", "bulk" } };
+	struct mg_mail m = {
+		.from = from, .to = sender, .subject = subjects[cfg->language],
+		.body = body, .date = now, .message_id = message_id,
+		.auto_submitted = MG_MAIL_AUTO_GENERATED, .extra = extra, .n_extra = 1,
+	};
 
 	snprintf(days, sizeof(days), "%lld", cfg->defer_period_ms / 86400000);
 	vars[0] = (struct mg_tvar){ "rcpt", rcpt };
@@ -97,25 +98,17 @@ pq_notice_build(const struct pq_config *cfg, const char *sender,
 		snprintf(from, sizeof(from), "%s", cfg->notice_from);
 	else
 		snprintf(from, sizeof(from), "postmaster@%s", dom ? dom : "localhost");
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	n = snprintf(out, outsz,
-		     "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
-		     "Message-ID: <fullnotice.%lld.%u@%s>\r\n"
-		     "Auto-Submitted: auto-generated\r\nPrecedence: bulk\r\n"
-		     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		     "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
-		     from, sender, subjects[cfg->language], date, now,
-		     (unsigned)rand(), dom ? dom : "localhost", body);
-	if (n < 0 || (size_t)n >= outsz)
-		return mg_error_set(err, MG_ERR_LIMIT, "notice too large");
-	return n;
+	return mg_mail_compose(&m, out, outsz, err);
 }
 
+/* send_one - dedup in Redis, build, send; the claim is given back when
+ * the notice could not be sent */
 static void
 send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 {
 	char key[MG_KEY_MAX], id[MG_KEYS_ID_LEN + 1], msg[8192];
+	char msgid[MG_MAIL_MSGID_MAX];
+	long long now = (long long)time(NULL);
 	const char *rcpts[1] = { no->sender };
 	struct mg_error err;
 	redisReply *reply = NULL;
@@ -137,7 +130,9 @@ send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 	mg_kv_add(&kv, "action", "notice");
 	mg_kv_add(&kv, "to", no->sender);
 	mg_kv_add(&kv, "about", no->rcpt);
-	if ((n = pq_notice_build(nf->cfg, no->sender, no->rcpt, (long long)time(NULL),
+	if (mg_msgid_next(&nf->msgids, now, mg_addr_domain(no->sender), msgid,
+			  sizeof(msgid), &err) < 0 ||
+	    (n = pq_notice_build(nf->cfg, no->sender, no->rcpt, now, msgid,
 				 msg, sizeof(msg), &err)) < 0 ||
 	    mg_smtpc_send(nf->smtp, "", rcpts, 1, msg, (size_t)n, nf->timeout_ms,
 			  NULL, &err) < 0) {
@@ -149,6 +144,7 @@ send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
+/* notifier_main - the worker: take notices until stopped and drained */
 static void *
 notifier_main(void *arg)
 {
@@ -176,6 +172,7 @@ notifier_main(void *arg)
 	return NULL;
 }
 
+/* pq_notifier_start - NULL when notices are off (or on error) */
 struct pq_notifier *
 pq_notifier_start(const struct pq_config *cfg, struct mg_error *err)
 {
@@ -192,6 +189,7 @@ pq_notifier_start(const struct pq_config *cfg, struct mg_error *err)
 	nf->timeout_ms = cfg->notice_timeout_ms;
 	nf->redis = cfg->redis;
 	nf->keys = cfg->keys;
+	mg_msgid_init(&nf->msgids);
 	pthread_mutex_init(&nf->lock, NULL);
 	pthread_cond_init(&nf->wake, NULL);
 	if (pthread_create(&nf->thread, NULL, notifier_main, nf) != 0) {
@@ -202,6 +200,7 @@ pq_notifier_start(const struct pq_config *cfg, struct mg_error *err)
 	return nf;
 }
 
+/* pq_notifier_queue - copy into the ring; -1 when it is full */
 int
 pq_notifier_queue(struct pq_notifier *nf, const char *sender, const char *rcpt,
 		  const char *mailbox)
@@ -223,6 +222,7 @@ pq_notifier_queue(struct pq_notifier *nf, const char *sender, const char *rcpt,
 	return 0;
 }
 
+/* pq_notifier_stop - send what is queued, join, free */
 void
 pq_notifier_stop(struct pq_notifier **nfp)
 {

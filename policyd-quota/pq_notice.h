@@ -8,7 +8,8 @@
  * (sender, recipient) per day (SET K fullnotice:{sender}:<id> NX EX 1d).
  * Never to external senders (no backscatter), never for the null sender.
  * A worker thread sends them (mg_smtpc, MAIL FROM:<>) so the event loop
- * never waits; the queue is bounded and drops when full.
+ * never waits; the queue is bounded and drops when full.  Local means
+ * mg_addr_in_domains(sender, local_domains).
  */
 #ifndef PQ_NOTICE_H
 #define PQ_NOTICE_H
@@ -27,9 +28,12 @@ int pq_notifier_queue(struct pq_notifier *n, const char *sender,
 		      const char *rcpt, const char *mailbox);
 void pq_notifier_stop(struct pq_notifier **n);
 
-/* pq_notice_build - the message (CRLF) into out; its length or -1 */
+/* pq_notice_build - the message for sender about rcpt, composed by
+ * mg_mail (RFC 2047 subject, quoted-printable UTF-8 body, CRLF,
+ * Auto-Submitted: auto-generated, Precedence: bulk), dated now, with
+ * Message-ID message_id ("<...>"); into out, its length or -1 */
 int pq_notice_build(const struct pq_config *cfg, const char *sender,
-		    const char *rcpt, long long now, char *out, size_t outsz,
-		    struct mg_error *err);
+		    const char *rcpt, long long now, const char *message_id,
+		    char *out, size_t outsz, struct mg_error *err);
 
 #endif
