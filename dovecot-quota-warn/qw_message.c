@@ -1,10 +1,14 @@
 /*
- * qw_message.c - compose the quota warning mail (see qw_message.h)
+ * qw_message.c - the quota warning's texts, composed by mg_mail
+ *
+ * See qw_message.h.  The texts and the human sizes are the plugin's;
+ * headers and encodings are common/'s mg_mail, shared with the daemons.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mg_mail.h"
 #include "qw_message.h"
 
 const char *const qw_template_vars[] = {
@@ -73,18 +77,21 @@ static const char *const bodies[2][2] = {
 	},
 };
 
+/* qw_default_subject - the built-in subject (100: "mailbox full") */
 const char *
 qw_default_subject(enum mg_lang lang, unsigned threshold)
 {
 	return subjects[lang == MG_LANG_EN][threshold >= 100];
 }
 
+/* qw_default_body - the built-in body (100: "mailbox full") */
 const char *
 qw_default_body(enum mg_lang lang, unsigned threshold)
 {
 	return bodies[lang == MG_LANG_EN][threshold >= 100];
 }
 
+/* qw_human_size - binary units, French decimal comma */
 void
 qw_human_size(uint64_t bytes, enum mg_lang lang, char *out, size_t outsz)
 {
@@ -111,79 +118,13 @@ qw_human_size(uint64_t bytes, enum mg_lang lang, char *out, size_t outsz)
 	}
 }
 
-struct buf {
-	char *p;
-	size_t len, size;
-	int overflow;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->size - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->size - b->len) {
-		b->overflow = 1;
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-/* put_subject - RFC 2047 "B" encoded words of at most 45 input bytes each,
- * never splitting a UTF-8 sequence, folded onto continuation lines */
-static void
-put_subject(struct buf *b, const char *s)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(s), pos = 0, i;
-	int ascii = 1;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80 || s[i] == '=' || s[i] == '?')
-			ascii = 0;
-	if (ascii && len < 900) {
-		put(b, "Subject: %s\r\n", s);
-		return;
-	}
-	put(b, "Subject:");
-	while (pos < len) {
-		size_t n = len - pos > 45 ? 45 : len - pos;
-		/* back off to a character boundary */
-		while (n > 1 && pos + n < len &&
-		       ((unsigned char)s[pos + n] & 0xc0) == 0x80)
-			n--;
-		put(b, "%s=?UTF-8?B?", pos == 0 ? " " : "\r\n ");
-		for (i = 0; i < n; i += 3) {
-			unsigned v = (unsigned char)s[pos + i] << 16;
-			if (i + 1 < n) v |= (unsigned char)s[pos + i + 1] << 8;
-			if (i + 2 < n) v |= (unsigned char)s[pos + i + 2];
-			put(b, "%c%c%c%c", b64[(v >> 18) & 63], b64[(v >> 12) & 63],
-			    i + 1 < n ? b64[(v >> 6) & 63] : '=',
-			    i + 2 < n ? b64[v & 63] : '=');
-		}
-		put(b, "?=");
-		pos += n;
-	}
-	put(b, "\r\n");
-}
-
-int
-qw_message_build(const struct qw_message_in *in, char *out, size_t outsz,
-		 struct mg_error *err)
+/* expand - the subject and body templates with the reading's variables */
+static int
+expand(const struct qw_message_in *in, char *subject, size_t subjsz,
+       char *body, size_t bodysz, struct mg_error *err)
 {
 	char percent[16], threshold[16], used[32], limit[32], ub[24], lb[24];
-	char subject[512], body[8192], date[64];
 	struct mg_tvar vars[7];
-	struct buf b = { out, 0, outsz, 0 };
-	struct tm tm;
-	const char *p;
 
 	snprintf(percent, sizeof(percent), "%u", in->percent);
 	snprintf(threshold, sizeof(threshold), "%u", in->threshold);
@@ -200,37 +141,38 @@ qw_message_build(const struct qw_message_in *in, char *out, size_t outsz,
 	vars[6] = (struct mg_tvar){ "limit_bytes", lb };
 	if (mg_template_expand(in->subject_tmpl ? in->subject_tmpl :
 			       qw_default_subject(in->lang, in->threshold),
-			       vars, 7, subject, sizeof(subject), err) < 0 ||
+			       vars, 7, subject, subjsz, err) < 0 ||
 	    mg_template_expand(in->body_tmpl ? in->body_tmpl :
 			       qw_default_body(in->lang, in->threshold),
-			       vars, 7, body, sizeof(body), err) < 0)
+			       vars, 7, body, bodysz, err) < 0)
 		return -1;
-	/* a subject is one line */
-	for (p = subject; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			subject[p - subject] = ' ';
-	gmtime_r(&in->now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	put(&b, "From: %s\r\n", in->from);
-	put(&b, "To: %s\r\n", in->to);
-	put_subject(&b, subject);
-	put(&b, "Date: %s\r\n", date);
-	put(&b, "Message-ID: <quota-warn.%ld.%lu.%u@%s>\r\n", (long)in->now,
-	    in->unique, in->threshold, in->msgid_domain);
-	put(&b, "Auto-Submitted: auto-generated\r\n");
-	put(&b, "Precedence: bulk\r\n");
-	put(&b, "X-Quota-Warning: %u\r\n", in->threshold);
-	put(&b, "MIME-Version: 1.0\r\n");
-	put(&b, "Content-Type: text/plain; charset=utf-8\r\n");
-	put(&b, "Content-Transfer-Encoding: 8bit\r\n\r\n");
-	/* body with CRLF line ends */
-	for (p = body; *p; p++) {
-		if (*p == '\n')
-			put(&b, "\r\n");
-		else if (*p != '\r')
-			put(&b, "%c", *p);
-	}
-	if (b.overflow)
-		return mg_error_set(err, MG_ERR_LIMIT, "warning mail too large");
-	return (int)b.len;
+	return 0;
+}
+
+/* qw_message_build - the texts, composed by mg_mail; the Message-ID is
+ * <now.pid.unique.qwTHRESHOLD@domain> (unique: the caller's counter) */
+int
+qw_message_build(const struct qw_message_in *in, char *out, size_t outsz,
+		 struct mg_error *err)
+{
+	char subject[512], body[8192], level[16], tag[16];
+	char msgid[MG_MAIL_MSGID_MAX];
+	struct mg_mail_hdr extra[2] = {
+		{ "Precedence", "bulk" }, { "X-Quota-Warning", level },
+	};
+	struct mg_mail m = {
+		.from = in->from, .to = in->to, .subject = subject, .body = body,
+		.date = (long long)in->now, .message_id = msgid,
+		.auto_submitted = MG_MAIL_AUTO_GENERATED, .extra = extra,
+		.n_extra = 2,
+	};
+
+	if (expand(in, subject, sizeof(subject), body, sizeof(body), err) < 0)
+		return -1;
+	snprintf(level, sizeof(level), "%u", in->threshold);
+	snprintf(tag, sizeof(tag), "qw%u", in->threshold);
+	if (mg_msgid_format((long long)in->now, (long)getpid(), in->unique, tag,
+			    in->msgid_domain, msgid, sizeof(msgid), err) < 0)
+		return -1;
+	return mg_mail_compose(&m, out, outsz, err);
 }

@@ -4,9 +4,11 @@
  * French by default, English as an option; subject and body are %{name}
  * templates (common/mg_text.h) the admin may override.  Variables:
  * %{user} %{percent} %{threshold} %{used} %{limit} (human units) and
- * %{used_bytes} %{limit_bytes}.  The mail carries Auto-Submitted:
- * auto-generated, X-Quota-Warning: <threshold>, a UTF-8 body and an
- * RFC 2047 encoded subject.
+ * %{used_bytes} %{limit_bytes}.  The mail is composed by common/'s
+ * mg_mail (mg_mail.h): an RFC 2047 encoded subject, a quoted-printable
+ * UTF-8 body, CRLF, Auto-Submitted: auto-generated, Precedence: bulk and
+ * X-Quota-Warning: <threshold>; Message-ID
+ * <now.pid.unique.qw<threshold>@msgid_domain>.
  */
 #ifndef QW_MESSAGE_H
 #define QW_MESSAGE_H

@@ -1,14 +1,20 @@
 /*
  * test_qw_message.c - the warning mail's headers, encodings and texts
+ * (the texts read back through the test decoder, mail_check.h)
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "mail_check.h"
 #include "qw_message.h"
+
+static char text[16384];
 
 static struct qw_message_in
 base(void)
@@ -34,25 +40,36 @@ test_french_default(void **state)
 {
 	struct qw_message_in in = base();
 	struct mg_error err;
-	char out[16384];
+	char out[16384], msgid[128];
+	const char *bad;
 	int n;
 
 	(void)state;
 	n = qw_message_build(&in, out, sizeof(out), &err);
 	assert_true(n > 0);
 	assert_int_equal(strlen(out), (size_t)n);
+	if ((bad = mc_format_error(out)) != NULL)       /* CRLF everywhere, 7-bit */
+		fail_msg("%s", bad);
 	assert_non_null(strstr(out, "From: postmaster@ac-demo.fr\r\n"));
 	assert_non_null(strstr(out, "To: prenom.nom@ac-demo.fr\r\n"));
-	/* "Votre boîte aux lettres est remplie à 91 %" in UTF-8, B-encoded */
-	assert_non_null(strstr(out, "Subject: =?UTF-8?B?Vm90cmUgYm/DrnRlIGF1eCBsZXR0cmVzIGVzdCByZW1wbGllIMOgIDkxICU=?=\r\n"));
+	/* "Votre boîte aux lettres est remplie à 91 %" in UTF-8, B-encoded,
+	 * each line within 76 columns */
+	assert_non_null(strstr(out, "Subject: =?UTF-8?B?Vm90cmUgYm/DrnRlIGF1eCBsZXR0cmVzIGVzdCByZW1wbGllIMOg?=\r\n"
+				    " =?UTF-8?B?IDkxICU=?=\r\n"));
+	assert_int_equal(mc_subject(out, text, sizeof(text)), 1);
+	assert_string_equal(text, "Votre bo\xc3\xaete aux lettres est remplie \xc3\xa0 91 %");
 	assert_non_null(strstr(out, "Auto-Submitted: auto-generated\r\n"));
+	assert_non_null(strstr(out, "Precedence: bulk\r\n"));
 	assert_non_null(strstr(out, "X-Quota-Warning: 90\r\n"));
 	assert_non_null(strstr(out, "Date: Sun, 22 Nov 2026 10:40:00 +0000\r\n"));
-	assert_non_null(strstr(out, "Message-ID: <quota-warn.1795344000.42.90@ac-demo.fr>\r\n"));
+	snprintf(msgid, sizeof(msgid), "Message-ID: <1795344000.%ld.42.qw90@ac-demo.fr>\r\n",
+		 (long)getpid());
+	assert_non_null(strstr(out, msgid));
 	assert_non_null(strstr(out, "Content-Type: text/plain; charset=utf-8\r\n"));
-	assert_non_null(strstr(out, "utilise 932 Mo sur les 1 Go autoris\xc3\xa9s (91 %)"));
-	assert_null(strstr(out, "\n\n"));                  /* CRLF everywhere */
+	assert_non_null(strstr(out, "Content-Transfer-Encoding: quoted-printable\r\n"));
 	assert_non_null(strstr(out, "\r\n\r\nBonjour,\r\n"));
+	assert_int_equal(mc_body(out, text, sizeof(text)), 1);
+	assert_non_null(strstr(text, "utilise 932 Mo sur les 1 Go autoris\xc3\xa9s (91 %)"));
 }
 
 static void
@@ -67,11 +84,15 @@ test_full_and_english(void **state)
 	in.percent = 103;
 	assert_true(qw_message_build(&in, out, sizeof(out), &err) > 0);
 	assert_non_null(strstr(out, "X-Quota-Warning: 100\r\n"));
-	assert_non_null(strstr(out, "est pleine : 932 Mo"));
+	assert_int_equal(mc_subject(out, text, sizeof(text)), 1);
+	assert_string_equal(text, "Votre bo\xc3\xaete aux lettres est pleine");
+	assert_int_equal(mc_body(out, text, sizeof(text)), 1);
+	assert_non_null(strstr(text, "est pleine : 932 Mo"));
 	in.lang = MG_LANG_EN;
 	assert_true(qw_message_build(&in, out, sizeof(out), &err) > 0);
 	assert_non_null(strstr(out, "Subject: Your mailbox is full\r\n"));
-	assert_non_null(strstr(out, "is full: 932 MB used of the 1 GB allowed (103%)"));
+	assert_int_equal(mc_body(out, text, sizeof(text)), 1);
+	assert_non_null(strstr(text, "is full: 932 MB used of the 1 GB allowed (103%)"));
 }
 
 static void
@@ -94,9 +115,11 @@ test_overrides_and_errors(void **state)
 			  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 			  "\xc3\xa9\xc3\xa9\xc3\xa9x";
 	assert_true(qw_message_build(&in, out, sizeof(out), &err) > 0);
-	/* 22 bytes of "é" then the rest: 44 bytes, then 3 */
-	assert_non_null(strstr(out, "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n"
-				    " =?UTF-8?B?w6l4?=\r\n"));
+	/* 19 "é" first (38 bytes: 39 would split one), then the other 4 and x */
+	assert_non_null(strstr(out, "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n"
+				    " =?UTF-8?B?w6nDqcOpw6l4?=\r\n"));
+	assert_int_equal(mc_subject(out, text, sizeof(text)), 1);
+	assert_string_equal(text, in.subject_tmpl);
 	in.subject_tmpl = NULL;
 	in.body_tmpl = "%{nosuch}";
 	assert_int_equal(qw_message_build(&in, out, sizeof(out), &err), -1);
