@@ -4,6 +4,8 @@ Every test gets the stack's addresses from `deploy/stack env` (the ctest
 fixture brought it up with MG_STACK_DIR set), talks real protocols with
 the standard library only, and fails loudly with what it saw.
 """
+import email
+import email.header
 import email.message
 import imaplib
 import os
@@ -80,6 +82,21 @@ def imap_wait_header(env, user, header, value, timeout=30, mailbox="INBOX"):
             raise AssertionError("no message with %s: %s in %s's %s after %ss"
                                  % (header, value, user, mailbox, timeout))
         time.sleep(0.3)
+
+
+def notice_text(raw):
+    """A delivered mailguard notice read as mg_mail writes it: asserts an
+    RFC 2047 encoded UTF-8 subject, a quoted-printable UTF-8 text body and
+    Auto-Submitted: auto-generated; returns (subject, body), both decoded."""
+    m = email.message_from_bytes(raw)
+    subject = m["Subject"]
+    assert subject.startswith("=?UTF-8?B?"), subject
+    assert m["Auto-Submitted"] == "auto-generated", m["Auto-Submitted"]
+    assert m["Content-Type"] == "text/plain; charset=utf-8", m["Content-Type"]
+    assert m["Content-Transfer-Encoding"] == "quoted-printable", \
+        m["Content-Transfer-Encoding"]
+    body = m.get_payload(decode=True).decode("utf-8")
+    return str(email.header.make_header(email.header.decode_header(subject))), body
 
 
 def imap_count(env, user, header, value, mailbox="INBOX"):

@@ -15,7 +15,7 @@ import subprocess
 import time
 import uuid
 
-from mgtest import Checks, stack_env, smtp_send, imap_login, hostport
+from mgtest import Checks, stack_env, smtp_send, imap_login, hostport, notice_text
 
 ENV = stack_env()
 DOM = ENV["MG_DOMAIN"]
@@ -275,6 +275,12 @@ def local_recipient_gets_one_notice():
     assert b"Subject: =?UTF-8?B?" in n, n[:600]
     assert b"eve@example.com" in n and b"clam.exe" in n, n
     assert b"Return-Path: <>" in n, n[:400]
+    # the French text, RFC 2047 subject and quoted-printable body (mg_mail)
+    subject, body = notice_text(n)
+    assert subject == "Message non distribué : pièce jointe interdite (clam.exe)", subject
+    assert "Expéditeur : eve@example.com" in body, body
+    assert "Objet      : pj " + token in body, body
+    assert "merci de ne pas y répondre." in body, body
     # the same message again: no second notice (K notice:{RCPT}:<id>)
     expect_refused(m, 550, rcpts=(BOB,))
     time.sleep(3)

@@ -15,7 +15,8 @@ import tempfile
 import time
 
 from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
-                    imap_wait_header, imap_count, imap_expunge_all, redis, hostport)
+                    imap_wait_header, imap_count, imap_expunge_all, redis, hostport,
+                    notice_text)
 
 ENV = stack_env()
 DOM = ENV["MG_DOMAIN"]
@@ -149,7 +150,11 @@ def local_sender_told_once_external_never():
             assert list(e.recipients.values())[0][0] == 450, e.recipients
     raw = imap_wait_header(ENV, bob, "Subject", subject)
     assert b"Auto-Submitted: auto-generated" in raw
-    assert SMALL.encode() in raw and b"5 jours" in raw
+    # RFC 2047 subject and quoted-printable body, decoded (mg_mail)
+    text, body = notice_text(raw)
+    assert text == "Message en attente : boîte aux lettres du destinataire pleine", text
+    assert SMALL in body and "5 jours" in body, body
+    assert "n'a pas encore pu être remis" in body, body
     time.sleep(1)
     assert imap_count(ENV, bob, "Subject", subject) == before + 1
     assert len(redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % bob)) == 1
