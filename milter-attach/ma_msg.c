@@ -529,9 +529,9 @@ ma_msg_notify(struct ma_msg *m, struct ma_notifier *n, const char *queue_id,
 		.rcpts = (const char *const *)rc, .n_rcpts = m->n_rcpts,
 		.subject = m->subject, .message_id = m->message_id,
 		.file = m->hit.name,
-		.reason = ma_text_default(m->hit.reason == MA_R_EXT ? MA_T_RULE_EXT :
-					  m->hit.reason == MA_R_MAGIC ? MA_T_RULE_MAGIC
-								     : MA_T_RULE_BAN,
+		.reason = ma_text_default(m->hit.reason == MA_R_EXT ? MA_T_NOTICE_RULE_EXT :
+					  m->hit.reason == MA_R_MAGIC ? MA_T_NOTICE_RULE_MAGIC
+								     : MA_T_NOTICE_RULE_BAN,
 					  m->cfg->language),
 		.when = m->now,
 	};

@@ -51,6 +51,12 @@ static const char *const texts_fr[MA_T_COUNT] = {
 	[MA_T_RULE_SIZE] = "message trop volumineux",
 	[MA_T_TEMPFAIL] = "Erreur temporaire du controle des pieces jointes, "
 		"reessayez plus tard",
+	[MA_T_NOTICE_RULE_EXT] = "les pièces jointes exécutables (.exe .com .pif "
+		".reg .scr .vbs), y compris dans une archive, sont interdites par "
+		"la charte de messagerie",
+	[MA_T_NOTICE_RULE_BAN] = "type de fichier temporairement interdit "
+		"(alerte de sécurité)",
+	[MA_T_NOTICE_RULE_MAGIC] = "contenu exécutable interdit",
 };
 
 static const char *const texts_en[MA_T_COUNT] = {
@@ -85,6 +91,10 @@ static const char *const texts_en[MA_T_COUNT] = {
 	[MA_T_RULE_SIZE] = "message too large",
 	[MA_T_TEMPFAIL] = "Temporary error in the attachment check, try again "
 		"later",
+	[MA_T_NOTICE_RULE_EXT] = "executable attachments (.exe .com .pif .reg "
+		".scr .vbs), also inside archives, are forbidden by the mail charter",
+	[MA_T_NOTICE_RULE_BAN] = "file type temporarily forbidden (security alert)",
+	[MA_T_NOTICE_RULE_MAGIC] = "executable content forbidden",
 };
 
 /* ma_text_default - built-in text (French unless lang is MG_LANG_EN) */

@@ -2,7 +2,9 @@
  * ma_texts.h - built-in texts of milter-attach, French and English
  *
  * SMTP reply texts are plain ASCII (unaccented French): Postfix does not
- * announce SMTPUTF8 to every client.  Notice mails are UTF-8 with accents.
+ * announce SMTPUTF8 to every client.  Notice texts are UTF-8 with accents,
+ * written as UTF-8 in this source (never as \x escapes), reason phrases
+ * included (MA_T_NOTICE_RULE_*: the notice's own copies of MA_T_RULE_*).
  * Each text is an mg_text.h template; the variables each may use are
  * listed in the ma_vars_* arrays (used to check admin overrides).
  */
@@ -22,6 +24,9 @@ enum ma_text_id {
 	MA_T_RULE_STRUCTURE,
 	MA_T_RULE_SIZE,
 	MA_T_TEMPFAIL,    /* 451 4.3.0, no variables */
+	MA_T_NOTICE_RULE_EXT,   /* reason phrases of notices (UTF-8) */
+	MA_T_NOTICE_RULE_BAN,
+	MA_T_NOTICE_RULE_MAGIC,
 	MA_T_COUNT,
 };
 

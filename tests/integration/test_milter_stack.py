@@ -280,6 +280,7 @@ def local_recipient_gets_one_notice():
     assert subject == "Message non distribué : pièce jointe interdite (clam.exe)", subject
     assert "Expéditeur : eve@example.com" in body, body
     assert "Objet      : pj " + token in body, body
+    assert "Motif      : les pièces jointes exécutables" in body, body
     assert "merci de ne pas y répondre." in body, body
     # the same message again: no second notice (K notice:{RCPT}:<id>)
     expect_refused(m, 550, rcpts=(BOB,))
