@@ -30,6 +30,7 @@ b64val(char c)
 	return p ? (int)(p - t) : -1;
 }
 
+/* mc_header - the unfolded value of a header field */
 int
 mc_header(const char *msg, const char *name, char *out, size_t outsz)
 {
@@ -100,6 +101,7 @@ decode_word(const char *s, char *out, size_t outsz, size_t *o)
 	return (size_t)(e + 2 - s);
 }
 
+/* mc_subject - the Subject, encoded-words decoded */
 int
 mc_subject(const char *msg, char *out, size_t outsz)
 {
@@ -144,6 +146,7 @@ mc_subject(const char *msg, char *out, size_t outsz)
 	return 1;
 }
 
+/* mc_body - the quoted-printable body decoded */
 int
 mc_body(const char *msg, char *out, size_t outsz)
 {
@@ -173,6 +176,7 @@ mc_body(const char *msg, char *out, size_t outsz)
 	return 1;
 }
 
+/* mc_format_error - what is wrong with the message's format, or NULL */
 const char *
 mc_format_error(const char *msg)
 {
@@ -207,6 +211,7 @@ mc_format_error(const char *msg)
 	return NULL;
 }
 
+/* mc_utf8_valid - whole, valid UTF-8 */
 int
 mc_utf8_valid(const char *s, size_t n)
 {

@@ -272,12 +272,6 @@ test_errors(void **state)
 {
 	static const struct mg_mail_hdr bad_name[] = { { "X Bad", "v" } };
 	static const struct mg_mail_hdr bad_value[] = { { "X-Ok", "a\r\nBcc: x" } };
-	struct mg_error err;
-	struct mg_mail m;
-	size_t full, sz;
-	int n;
-
-	(void)state;
 	static const struct { const char *name; const char *from, *to, *id;
 			      const struct mg_mail_hdr *extra; } rows[] = {
 		{ "from_crlf", "a@b\r\nBcc: evil@x", "c@d", NULL, NULL },
@@ -289,6 +283,12 @@ test_errors(void **state)
 		{ "extra_name", "a@b", "c@d", NULL, bad_name },
 		{ "extra_value", "a@b", "c@d", NULL, bad_value },
 	};
+	struct mg_error err;
+	struct mg_mail m;
+	size_t full, sz;
+	int n;
+
+	(void)state;
 	for (sz = 0; sz < sizeof(rows) / sizeof(rows[0]); sz++) {
 		m = mail("s", "b\n");
 		m.from = rows[sz].from;
