@@ -24,7 +24,7 @@
 #include "quota-warn-plugin.h"
 
 #include "mg_log.h"
-#include "qw_glue.h"
+#include "qw_publish.h"
 #include "qw_known.h"
 #include "qw_notice.h"
 #include "qw_submit.h"
@@ -217,7 +217,7 @@ read_usage(struct mail_user *user, struct quota_root *root, struct qw_usage *u)
 	return 1;
 }
 
-/* quota_warn_flush_once - read the quota and hand it to the glue; far
+/* quota_warn_flush_once - read the quota and publish it (qw_publish); far
  * from the limit, the usage the quota plugin itself just read plus the
  * deltas it committed is enough (no second count) */
 static void
@@ -244,7 +244,7 @@ quota_warn_flush_once(struct mail_user *user)
 		qwu->serve_known = TRUE;
 		ret = read_usage(user, root, &rd.usage);
 		qwu->serve_known = FALSE;
-		if (ret > 0 && qw_glue_near_limit(&rd))
+		if (ret > 0 && qw_publish_near_limit(&rd))
 			ret = -1;               /* near the limit: count */
 	}
 	if (ret <= 0 && (ret = read_usage(user, root, &rd.usage)) == 0)
@@ -253,7 +253,7 @@ quota_warn_flush_once(struct mail_user *user)
 	if (ret < 0)
 		return;
 	qwu->in_notice = TRUE;
-	qw_glue_flush(&rd, quota_warn_deliver, user);
+	qw_publish_flush(&rd, quota_warn_deliver, user);
 	qwu->in_notice = FALSE;
 }
 
@@ -422,5 +422,5 @@ void
 quota_warn_plugin_deinit(void)
 {
 	mail_storage_hooks_remove(&quota_warn_mail_storage_hooks);
-	qw_glue_deinit();
+	qw_publish_deinit();
 }

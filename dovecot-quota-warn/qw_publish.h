@@ -1,5 +1,5 @@
 /*
- * qw_glue.h - publish a mailbox's quota and warn, without Dovecot headers
+ * qw_publish.h - publish a mailbox's quota and warn, without Dovecot headers
  *
  * The Dovecot side reads the quota and the settings and passes them in;
  * this module talks to Redis (common/mg_redis, short timeouts, one
@@ -27,8 +27,8 @@
  *   quota_warn_submission_host, quota_warn_submission_timeout
  *                               read by the Dovecot side (how notices go)
  */
-#ifndef QW_GLUE_H
-#define QW_GLUE_H
+#ifndef QW_PUBLISH_H
+#define QW_PUBLISH_H
 
 #include <stddef.h>
 
@@ -50,10 +50,10 @@ struct qw_reading {
 typedef int qw_deliver_fn(void *ctx, unsigned threshold, const char *msg,
 			  size_t len, const char **via_r, const char **error_r);
 
-/* qw_glue_near_limit - qw_near_limit() with the user's settings */
-int qw_glue_near_limit(const struct qw_reading *rd);
-void qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
+/* qw_publish_near_limit - qw_near_limit() with the user's settings */
+int qw_publish_near_limit(const struct qw_reading *rd);
+void qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 		   void *deliver_ctx);
-void qw_glue_deinit(void);
+void qw_publish_deinit(void);
 
 #endif

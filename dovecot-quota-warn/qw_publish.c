@@ -1,5 +1,6 @@
 /*
- * qw_glue.c - publish, decide, claim, compose (see qw_glue.h)
+ * qw_publish.c - publish a mailbox's quota to Redis, then claim and send
+ * its warnings (see qw_publish.h)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "mg_keys.h"
 #include "mg_log.h"
 #include "mg_redis.h"
-#include "qw_glue.h"
+#include "qw_publish.h"
 #include "qw_message.h"
 
 /* The one piece of process state: the Redis connection and what it was
@@ -228,7 +229,7 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 }
 
 int
-qw_glue_near_limit(const struct qw_reading *rd)
+qw_publish_near_limit(const struct qw_reading *rd)
 {
 	struct qw_thresholds t;
 
@@ -238,7 +239,7 @@ qw_glue_near_limit(const struct qw_reading *rd)
 }
 
 void
-qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
+qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	      void *deliver_ctx)
 {
 	struct mg_keys keys;
@@ -256,7 +257,7 @@ qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	unsigned claimed;
 	size_t i;
 
-	if (rd->probe && !qw_glue_near_limit(rd))
+	if (rd->probe && !qw_publish_near_limit(rd))
 		return;
 	if (redis_for(rd) == NULL)
 		return;
@@ -298,7 +299,7 @@ qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 }
 
 void
-qw_glue_deinit(void)
+qw_publish_deinit(void)
 {
 	mg_redis_free(&qw_proc.redis);
 }
