@@ -12,10 +12,10 @@
 #include "mg_log.h"
 #include "mg_redis.h"
 #include "qw_publish.h"
-#include "qw_message.h"
 
 /* The one piece of process state: the Redis connection and what it was
- * made from, plus the outage flag for logging once per outage. */
+ * made from, the outage flag for logging once per outage, and the count
+ * of notices composed (it makes their Message-IDs unique). */
 static struct qw_process {
 	struct mg_redis *redis;
 	char server[256], password[128];
@@ -26,38 +26,15 @@ static struct qw_process {
 	unsigned long sent;
 } qw_proc;
 
-static const char *
-get(const struct qw_reading *rd, const char *name, const char *def)
-{
-	const char *v = rd->setting(rd->setting_ctx, name);
-
-	return v != NULL && *v != '\0' ? v : def;
-}
-
-static long long
-get_num(const struct qw_reading *rd, const char *name, long long def)
-{
-	const char *v = get(rd, name, NULL);
-	char *end;
-	long long n;
-
-	if (v == NULL)
-		return def;
-	n = strtoll(v, &end, 10);
-	return *end == '\0' && n >= 0 ? n : def;
-}
-
 /* redis_for - the process's connection for these settings */
 static struct mg_redis *
-redis_for(const struct qw_reading *rd)
+redis_for(const struct qw_settings *qs)
 {
-	const char *server = get(rd, "quota_warn_redis", "");
-	const char *password = get(rd, "quota_warn_redis_password", "");
-	const char *sentinels = get(rd, "quota_warn_redis_sentinels", "");
-	const char *smaster = get(rd, "quota_warn_redis_sentinel_master", "mailguard");
-	const char *spassword = get(rd, "quota_warn_redis_sentinel_password", "");
-	long long db = get_num(rd, "quota_warn_redis_db", 0);
-	long long timeout = get_num(rd, "quota_warn_redis_timeout", 100);
+	long long db = qs->redis_db, timeout = qs->redis_timeout_ms;
+	const char *server = qs->redis, *password = qs->redis_password;
+	const char *sentinels = qs->redis_sentinels;
+	const char *smaster = qs->redis_sentinel_master;
+	const char *spassword = qs->redis_sentinel_password;
 	struct mg_redis_settings set;
 	struct mg_error err;
 
@@ -123,128 +100,35 @@ struct publish_cmds {
 	char b[24], bl[24], m[24], ml[24], up[24], ttl[24];
 };
 
-/* claimed_mask - which thresholds the warn hash already holds */
-static unsigned
-claimed_mask(const redisReply *r, const struct qw_thresholds *t)
+/* publish_args - the keys and the values of one publication */
+static int
+publish_args(const struct qw_reading *rd, char *mailbox, size_t mailboxsz,
+	     struct publish_cmds *c, struct mg_error *err)
 {
-	unsigned mask = 0, i;
-	size_t k;
+	const struct qw_settings *set = rd->set;
 
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
-		return 0;
-	for (k = 0; k + 1 < r->elements; k += 2)
-		for (i = 0; i < t->n; i++)
-			if (r->element[k]->type == REDIS_REPLY_STRING &&
-			    (unsigned)atoi(r->element[k]->str) == t->pct[i])
-				mask |= 1u << i;
-	return mask;
-}
-
-static void
-warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
-     unsigned claimed, qw_deliver_fn *deliver, void *deliver_ctx)
-{
-	struct qw_thresholds t;
-	enum qw_resource res = QW_RES_BOTH;
-	struct qw_action a;
-	struct mg_error err;
-	unsigned percent, i, rearm = (unsigned)get_num(rd, "quota_warn_rearm", 85);
-	char field[16], now[24];
-	const char *lang = get(rd, "quota_warn_language", "fr");
-
-	if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, &err) < 0 ||
-	    qw_parse_resource(get(rd, "quota_warn_resource", "both"), &res) < 0) {
-		if (!qw_proc.bad_settings_logged)
-			mg_warnx("bad setting, no warnings sent: %s", err.msg);
-		qw_proc.bad_settings_logged = 1;
-		return;
-	}
-	percent = qw_usage_percent(&rd->usage, res);
-	a = qw_decide(&t, rearm, percent, claimed);
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-	for (i = 0; i < t.n; i++) {
-		snprintf(field, sizeof(field), "%u", t.pct[i]);
-		if (a.release_mask & (1u << i))
-			(void)mg_redis_command(qw_proc.redis, NULL, &err, "HDEL %s %s",
-					       warnkey, field);
-	}
-	for (i = 0; i < t.n; i++) {
-		redisReply *r = NULL;
-		int won;
-
-		if (!(a.claim_mask & (1u << i)))
-			continue;
-		snprintf(field, sizeof(field), "%u", t.pct[i]);
-		if (mg_redis_command(qw_proc.redis, &r, &err, "HSETNX %s %s %s",
-				     warnkey, field, now) < 0) {
-			outage(&err);
-			return;
-		}
-		won = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-		freeReplyObject(r);
-		if (won && t.pct[i] == a.notify_pct &&
-		    strcmp(get(rd, "quota_warn_disable", "no"), "yes") != 0) {
-			struct qw_message_in in;
-			char from[MG_ADDR_MAX + 16], msg[16384];
-			const char *domain = mg_addr_domain(mailbox), *error = "", *via = "";
-			struct mg_kv kv;
-			int n;
-
-			memset(&in, 0, sizeof(in));
-			in.lang = strcmp(lang, "en") == 0 ? MG_LANG_EN : MG_LANG_FR;
-			snprintf(from, sizeof(from), "postmaster@%s", domain ? domain : "localhost");
-			in.from = get(rd, "quota_warn_from", from);
-			in.to = rd->username;
-			in.subject_tmpl = get(rd, t.pct[i] >= 100 ? "quota_warn_full_subject"
-						 : "quota_warn_subject", NULL);
-			in.body_tmpl = get(rd, t.pct[i] >= 100 ? "quota_warn_full_body"
-					      : "quota_warn_body", NULL);
-			in.threshold = t.pct[i];
-			in.percent = percent;
-			in.used_bytes = rd->usage.bytes;
-			in.limit_bytes = rd->usage.bytes_limit;
-			in.now = time(NULL);
-			in.msgid_domain = domain ? domain : "localhost";
-			in.unique = ++qw_proc.sent;
-			mg_kv_init(&kv);
-			mg_kv_add(&kv, "action", "warn");
-			mg_kv_add(&kv, "user", rd->username);
-			mg_kv_addf(&kv, "threshold", "%u", t.pct[i]);
-			mg_kv_addf(&kv, "percent", "%u", percent);
-			mg_kv_addf(&kv, "bytes", "%llu", (unsigned long long)rd->usage.bytes);
-			mg_kv_addf(&kv, "bytes_limit", "%llu", (unsigned long long)rd->usage.bytes_limit);
-			if ((n = qw_message_build(&in, msg, sizeof(msg), &err)) < 0 ||
-			    deliver(deliver_ctx, t.pct[i], msg, (size_t)n, &via, &error) < 0) {
-				/* give the claim back: the next flush tries again */
-				(void)mg_redis_command(qw_proc.redis, NULL, &err,
-						       "HDEL %s %s", warnkey, field);
-				mg_kv_add(&kv, "error", n < 0 ? err.msg : error);
-				mg_log_kv(MG_LOG_ERROR, &kv);
-				continue;
-			}
-			mg_kv_add(&kv, "via", via);
-			mg_log_kv(MG_LOG_INFO, &kv);
-		}
-	}
-}
-
-int
-qw_publish_near_limit(const struct qw_reading *rd)
-{
-	struct qw_thresholds t;
-
-	if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, NULL) < 0)
-		return 1;               /* bad setting: take the exact path */
-	return qw_near_limit(&t, (unsigned)get_num(rd, "quota_warn_rearm", 85), &rd->usage);
+	if (mg_addr_normalize(rd->username, strlen(rd->username),
+			      set->recipient_delimiter, mailbox, mailboxsz, err) < 0 ||
+	    mg_key_quota(&set->keys, mailbox, c->key, sizeof(c->key), err) < 0 ||
+	    mg_key_warn(&set->keys, mailbox, c->warn, sizeof(c->warn), err) < 0 ||
+	    mg_key_quota_channel(&set->keys, c->chan, sizeof(c->chan), err) < 0)
+		return -1;
+	snprintf(c->b, sizeof(c->b), "%llu", (unsigned long long)rd->usage.bytes);
+	snprintf(c->bl, sizeof(c->bl), "%llu", (unsigned long long)rd->usage.bytes_limit);
+	snprintf(c->m, sizeof(c->m), "%llu", (unsigned long long)rd->usage.msgs);
+	snprintf(c->ml, sizeof(c->ml), "%llu", (unsigned long long)rd->usage.msgs_limit);
+	snprintf(c->up, sizeof(c->up), "%lld", (long long)time(NULL));
+	snprintf(c->ttl, sizeof(c->ttl), "%lld", set->state_ttl_ms / 1000);
+	return 0;
 }
 
 void
 qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
-	      void *deliver_ctx)
+		 void *deliver_ctx)
 {
-	struct mg_keys keys;
 	struct mg_error err;
 	struct publish_cmds c;
+	struct qw_warn_in in;
 	char mailbox[MG_ADDR_MAX + 1];
 	redisReply *replies[4];
 	const char *hset[] = { "HSET", c.key, "bytes", c.b, "bytes_limit", c.bl,
@@ -254,48 +138,40 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	const char *getwarn[] = { "HGETALL", c.warn };
 	const char *const *argvs[] = { hset, expire, publish, getwarn };
 	int argcs[] = { 12, 3, 3, 2 };
-	unsigned claimed;
 	size_t i;
 
-	if (rd->probe && !qw_publish_near_limit(rd))
+	if (rd->probe && !qw_near_limit(&rd->set->thresholds, rd->set->rearm_pct,
+					&rd->usage))
 		return;
-	if (redis_for(rd) == NULL)
+	if (redis_for(rd->set) == NULL)
 		return;
-	if (mg_keys_init(&keys, get(rd, "quota_warn_redis_prefix", MG_KEYS_PREFIX_DEFAULT),
-			 &err) < 0 ||
-	    mg_addr_normalize(rd->username, strlen(rd->username),
-			      get(rd, "quota_warn_recipient_delimiter", "+"),
-			      mailbox, sizeof(mailbox), &err) < 0 ||
-	    mg_key_quota(&keys, mailbox, c.key, sizeof(c.key), &err) < 0 ||
-	    mg_key_warn(&keys, mailbox, c.warn, sizeof(c.warn), &err) < 0 ||
-	    mg_key_quota_channel(&keys, c.chan, sizeof(c.chan), &err) < 0) {
+	if (publish_args(rd, mailbox, sizeof(mailbox), &c, &err) < 0) {
 		mg_warnx("user %s: %s", rd->username, err.msg);
 		return;
 	}
-	snprintf(c.b, sizeof(c.b), "%llu", (unsigned long long)rd->usage.bytes);
-	snprintf(c.bl, sizeof(c.bl), "%llu", (unsigned long long)rd->usage.bytes_limit);
-	snprintf(c.m, sizeof(c.m), "%llu", (unsigned long long)rd->usage.msgs);
-	snprintf(c.ml, sizeof(c.ml), "%llu", (unsigned long long)rd->usage.msgs_limit);
-	snprintf(c.up, sizeof(c.up), "%lld", (long long)time(NULL));
-	snprintf(c.ttl, sizeof(c.ttl), "%lld",
-		 get_num(rd, "quota_warn_state_ttl", 30LL * 86400));
 	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0) {
 		outage(&err);
 		return;
 	}
 	recovered();
-	claimed = 0;
 	for (i = 0; i < 3; i++)
 		if (replies[i]->type == REDIS_REPLY_ERROR)
 			mg_warnx("publishing %s: %s", mailbox, replies[i]->str);
-	{
-		struct qw_thresholds t;
-		if (qw_parse_thresholds(get(rd, "quota_warn_thresholds", "90 100"), &t, NULL) == 0)
-			claimed = claimed_mask(replies[3], &t);
-	}
+	memset(&in, 0, sizeof(in));
+	in.redis = qw_proc.redis;
+	in.set = rd->set;
+	in.username = rd->username;
+	in.mailbox = mailbox;
+	in.warnkey = c.warn;
+	in.usage = &rd->usage;
+	in.claimed = qw_warn_claimed(replies[3], &rd->set->thresholds);
+	in.sent = &qw_proc.sent;
+	in.deliver = deliver;
+	in.deliver_ctx = deliver_ctx;
 	for (i = 0; i < 4; i++)
 		freeReplyObject(replies[i]);
-	warn(rd, mailbox, c.warn, claimed, deliver, deliver_ctx);
+	if (qw_warn(&in, &err) < 0)
+		outage(&err);
 }
 
 void
