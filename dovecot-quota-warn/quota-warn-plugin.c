@@ -1,14 +1,16 @@
 /*
  * quota-warn-plugin.c - Dovecot glue of the quota_warn plugin
  *
- * Hooks (modelled on Dovecot's quota_clone): every committed mailbox
- * transaction, every expunge, every login (namespaces created) marks the
- * user's quota as changed; a short timer (quota_warn_flush_delay) or the
- * end of the session (deinit_pre, while quota still exists) flushes:
- * read the first quota root -> publish to Redis (qw_redis) -> decide
- * (qw_logic, pure) -> claim the threshold in Redis -> save the notice
- * into the user's INBOX with quota enforcement off (qw_notice).  Redis
- * trouble never fails a delivery: it is logged once per outage.
+ * Hooks (modelled on Dovecot's quota_clone): the user's settings are
+ * read once when the user is created (qw_settings); every committed
+ * mailbox transaction, every expunge, every login (namespaces created)
+ * marks the user's quota as changed; a short timer (quota_warn_flush_delay)
+ * or the end of the session (deinit_pre, while quota still exists)
+ * flushes: read the first quota root -> publish to Redis (qw_publish) ->
+ * decide (qw_logic, pure) -> claim the threshold in Redis, compose the
+ * notice (qw_warn) -> deliver it through the submission host or into the
+ * user's INBOX with quota enforcement off (qw_deliver).  Redis trouble
+ * never fails a delivery: it is logged once per outage.
  */
 #include "lib.h"
 #include "array.h"
@@ -24,10 +26,10 @@
 #include "quota-warn-plugin.h"
 
 #include "mg_log.h"
-#include "qw_glue.h"
+#include "qw_publish.h"
+#include "qw_deliver.h"
 #include "qw_known.h"
-#include "qw_notice.h"
-#include "qw_submit.h"
+#include "qw_settings.h"
 
 /* a reading of the quota backend older than this is not reused */
 #define QW_KNOWN_MAX_AGE_MS 2000
@@ -39,6 +41,7 @@
 
 struct quota_warn_user {
 	union mail_user_module_context module_ctx;
+	struct qw_settings set;   /* read once, at mail_user_created */
 	struct timeout *to_flush;
 	bool changed;
 	bool in_notice;
@@ -70,44 +73,30 @@ box_owner(struct mailbox *box)
 	return ns->owner != NULL ? ns->owner : ns->user;
 }
 
+/* quota_warn_setting - qw_setting_fn over the user's plugin {} settings
+ * and userdb fields */
 static const char *
 quota_warn_setting(void *ctx, const char *name)
 {
 	return mail_user_plugin_getenv(ctx, name);
 }
 
-/* quota_warn_deliver - through the submission host when one is set (the
- * notice then goes through the MTA: logs, filters, archiving), except the
- * 100 % notice, which the quota would refuse there; into the INBOX
- * otherwise, and when the submission fails (never lost, never retried in
- * a loop) */
+/* quota_warn_deliver - qw_deliver() for qw_publish; a notice saved into
+ * the INBOX changed the usage, which is then published once more */
 static int
 quota_warn_deliver(void *ctx, unsigned threshold, const char *msg, size_t len,
 		   const char **via_r, const char **error_r)
 {
 	struct mail_user *user = ctx;
 	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
-	const char *host = mail_user_plugin_getenv(user, "quota_warn_submission_host");
-	const char *s = mail_user_plugin_getenv(user, "quota_warn_submission_timeout");
-	unsigned int timeout = 5;
-	int ret;
+	enum qw_deliver_via via;
 
-	if (host != NULL && *host != '\0' && threshold < 100) {
-		if (s != NULL && (str_to_uint(s, &timeout) < 0 || timeout == 0))
-			timeout = 5;
-		if (qw_submit_send(user, host, timeout, msg, len, error_r) == 0) {
-			*via_r = "submission";
-			return 0;
-		}
-		i_warning("quota_warn: notice to %s not submitted, saved into the INBOX instead: %s",
-			  user->username, *error_r);
-	}
-	ret = qw_notice_save(user, msg, len, error_r);
-	if (ret == 0) {
+	if (qw_deliver(user, &qwu->set, threshold, msg, len, &via, error_r) < 0)
+		return -1;
+	if (via == QW_VIA_INBOX)
 		qwu->notice_saved = TRUE;
-		*via_r = "inbox";
-	}
-	return ret;
+	*via_r = qw_deliver_via_name(via);
+	return 0;
 }
 
 static long long
@@ -217,7 +206,7 @@ read_usage(struct mail_user *user, struct quota_root *root, struct qw_usage *u)
 	return 1;
 }
 
-/* quota_warn_flush_once - read the quota and hand it to the glue; far
+/* quota_warn_flush_once - read the quota and publish it (qw_publish); far
  * from the limit, the usage the quota plugin itself just read plus the
  * deltas it committed is enough (no second count) */
 static void
@@ -236,15 +225,15 @@ quota_warn_flush_once(struct mail_user *user)
 	root = *array_front(&quser->quota->roots);
 	memset(&rd, 0, sizeof(rd));
 	rd.username = user->username;
-	rd.setting = quota_warn_setting;
-	rd.setting_ctx = user;
+	rd.set = &qwu->set;
 	rd.probe = qwu->probe;
 	if (root == qwu->root &&
 	    qw_known_fresh(&qwu->known, now_ms(), QW_KNOWN_MAX_AGE_MS)) {
 		qwu->serve_known = TRUE;
 		ret = read_usage(user, root, &rd.usage);
 		qwu->serve_known = FALSE;
-		if (ret > 0 && qw_glue_near_limit(&rd))
+		if (ret > 0 && qw_near_limit(&qwu->set.thresholds, qwu->set.rearm_pct,
+					     &rd.usage))
 			ret = -1;               /* near the limit: count */
 	}
 	if (ret <= 0 && (ret = read_usage(user, root, &rd.usage)) == 0)
@@ -253,7 +242,7 @@ quota_warn_flush_once(struct mail_user *user)
 	if (ret < 0)
 		return;
 	qwu->in_notice = TRUE;
-	qw_glue_flush(&rd, quota_warn_deliver, user);
+	qw_publish_flush(&rd, quota_warn_deliver, user);
 	qwu->in_notice = FALSE;
 }
 
@@ -284,18 +273,14 @@ static void
 quota_warn_mark_changed(struct mail_user *user)
 {
 	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(user);
-	const char *s;
-	unsigned int delay = 1000;
 
 	if (qwu == NULL || qwu->in_notice)
 		return;
 	qwu->changed = TRUE;
 	if (qwu->to_flush != NULL || current_ioloop == NULL || qwu->deinitializing)
 		return;
-	s = mail_user_plugin_getenv(user, "quota_warn_flush_delay");
-	if (s != NULL && str_to_uint(s, &delay) < 0)
-		delay = 1000;
-	qwu->to_flush = timeout_add_short(delay, quota_warn_flush_timeout, user);
+	qwu->to_flush = timeout_add_short((unsigned int)qwu->set.flush_delay_ms,
+					  quota_warn_flush_timeout, user);
 }
 
 static int
@@ -367,6 +352,8 @@ quota_warn_mail_user_created(struct mail_user *user)
 	if (strchr(user->username, '@') == NULL && strchr(user->username, ' ') != NULL)
 		return;                 /* LMTP's internal "raw mail user" */
 	qwu = p_new(user->pool, struct quota_warn_user, 1);
+	/* plugin {} and the userdb's fields: a bad value is logged here */
+	(void)qw_settings_read(&qwu->set, quota_warn_setting, user);
 	/* lmtp_rcpt_check_quota opens the user once at RCPT (session id
 	 * "<id>:quota") and again for the delivery, which publishes: the
 	 * first look publishes only near or over the limit */
@@ -422,5 +409,5 @@ void
 quota_warn_plugin_deinit(void)
 {
 	mail_storage_hooks_remove(&quota_warn_mail_storage_hooks);
-	qw_glue_deinit();
+	qw_publish_deinit();
 }

@@ -27,17 +27,17 @@ qw_parse_thresholds(const char *s, struct qw_thresholds *t,
 			v = v * 10 + (unsigned long)(*s++ - '0');
 		if (s == start || (*s != '\0' && *s != ' ' && *s != ',' && *s != '\t'))
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "quota_warn_thresholds: bad percentage near \"%.16s\"", start);
+			    "bad percentage near \"%.16s\"", start);
 		if (v < 1 || v > 100)
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "quota_warn_thresholds: %lu is not within 1..100", v);
+			    "%lu is not within 1..100", v);
 		if (t->n == QW_MAX_THRESHOLDS)
 			return mg_error_set(err, MG_ERR_CONFIG,
-			    "quota_warn_thresholds: at most %d thresholds", QW_MAX_THRESHOLDS);
+			    "at most %d thresholds", QW_MAX_THRESHOLDS);
 		for (i = 0; i < t->n; i++)
 			if (t->pct[i] == v)
 				return mg_error_set(err, MG_ERR_CONFIG,
-				    "quota_warn_thresholds: %lu given twice", v);
+				    "%lu given twice", v);
 		/* insertion keeps them ascending */
 		for (i = t->n; i > 0 && t->pct[i - 1] > v; i--)
 			t->pct[i] = t->pct[i - 1];
@@ -46,7 +46,7 @@ qw_parse_thresholds(const char *s, struct qw_thresholds *t,
 	}
 	if (t->n == 0)
 		return mg_error_set(err, MG_ERR_CONFIG,
-				    "quota_warn_thresholds: empty");
+				    "empty");
 	return 0;
 }
 

@@ -233,6 +233,23 @@ def notice_saved_when_the_submission_host_is_down():
     clean_start()
 
 
+def bad_setting_named_once_default_used():
+    """settings are read once when the user is created: a bad value (here
+    from doveadm -o, as from a userdb field) is named once in the log and
+    its default used; the state is still published"""
+    redis(ENV, "HSET", qkey(ALICE), "updated", 1)
+    r = subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"],
+                        "-o", "plugin/quota_warn_rearm=abc",
+                        "-o", "plugin/quota_warn_redis_timeout=0",
+                        "quota", "recalc", "-u", ALICE], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count(b'quota_warn_rearm: bad value "abc" (not a number); '
+                          b'using default 85') == 1, r.stderr
+    assert r.stderr.count(b'quota_warn_redis_timeout: bad value "0" ') == 1, r.stderr
+    assert r.stderr.count(b"bad value") == 2, r.stderr
+    assert int(redis(ENV, "HGET", qkey(ALICE), "updated")) > 1
+
+
 c = Checks()
 c.run(one_warning_at_90_then_silence)
 c.run(full_notice_reaches_the_full_mailbox)
@@ -242,5 +259,6 @@ c.run(recalc_publishes)
 c.run(published_change_is_announced)
 c.run(notices_through_the_submission_host)
 c.run(notice_saved_when_the_submission_host_is_down)
+c.run(bad_setting_named_once_default_used)
 c.run(redis_down_does_not_stop_deliveries)
 c.finish()
