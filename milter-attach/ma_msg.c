@@ -37,7 +37,7 @@ struct file_rec {
 struct ma_msg {
 	struct ma_config *cfg;           /* this message's snapshot */
 	struct ma_banset *bans;
-	struct scanner *scanner;
+	struct scan_walker *scanner;
 	struct ma_config *scanner_cfg;   /* config the scanner was built for */
 	int scanner_magic;
 	long long now;
@@ -109,7 +109,7 @@ ma_msg_free(struct ma_msg **mp)
 	*mp = NULL;
 	ma_msg_clear(m);
 	free(m->rcpts);
-	scanner_free(&m->scanner);
+	scan_walker_free(&m->scanner);
 	ma_config_unref(&m->scanner_cfg);
 	free(m);
 }
@@ -222,7 +222,7 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 	snprintf(m->from, sizeof(m->from), "%s", from ? from : "");
 	magic = want_magic(cfg, bans);
 	if (m->scanner == NULL || m->scanner_cfg != cfg || m->scanner_magic != magic) {
-		scanner_free(&m->scanner);
+		scan_walker_free(&m->scanner);
 		ma_config_unref(&m->scanner_cfg);
 		scan_limits_default(&lim);
 		lim.max_depth = (unsigned)cfg->max_depth;
@@ -230,14 +230,14 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 		lim.max_zip_depth = (unsigned)cfg->max_zip_depth;
 		lim.max_zip_entries = (unsigned)cfg->max_zip_entries;
 		lim.magic = magic;
-		if ((m->scanner = scanner_new(&lim, on_file, m, err)) == NULL) {
+		if ((m->scanner = scan_walker_new(&lim, on_file, m, err)) == NULL) {
 			m->scan_error = 1;
 			return -1;
 		}
 		m->scanner_cfg = ma_config_ref(cfg);
 		m->scanner_magic = magic;
 	} else {
-		scanner_reset(m->scanner);
+		scan_walker_reset(m->scanner);
 	}
 	return 0;
 }
@@ -272,7 +272,7 @@ feed(struct ma_msg *m, const char *data, size_t len)
 		m->oversize = 1;
 	if (m->oversize || m->scan_error || m->scanner == NULL)
 		return;
-	if (scanner_feed(m->scanner, data, len, &err) < 0) {
+	if (scan_walker_feed(m->scanner, data, len, &err) < 0) {
 		mg_warnx("scanner: %s", err.msg);
 		m->scan_error = 1;
 	}
@@ -350,7 +350,7 @@ ma_msg_end(struct ma_msg *m, struct ma_verdict *v)
 	struct mg_error err;
 
 	if (!m->oversize && !m->scan_error && m->scanner != NULL &&
-	    scanner_finish(m->scanner, &m->sum, &err) < 0) {
+	    scan_walker_finish(m->scanner, &m->sum, &err) < 0) {
 		mg_warnx("scanner: %s", err.msg);
 		m->scan_error = 1;
 	}

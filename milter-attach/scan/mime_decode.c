@@ -30,15 +30,15 @@ static const unsigned char b64tab[256] = {
 };
 
 void
-b64_init(struct b64_state *st)
+scan_b64_init(struct scan_b64_state *st)
 {
 	st->bits = st->nbits = 0;
 	st->done = 0;
 }
 
 void
-b64_line(struct b64_state *st, const char *line, size_t len,
-	 decode_sink_fn *sink, void *ctx)
+scan_b64_line(struct scan_b64_state *st, const char *line, size_t len,
+	      scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[1024];
 	size_t i, o = 0;
@@ -101,7 +101,7 @@ hexval(int c)
 }
 
 int
-qp_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
+scan_qp_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[1024];
 	size_t i, o = 0;
@@ -141,7 +141,7 @@ qp_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
 }
 
 int
-uu_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
+scan_uu_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[64];
 	size_t n, i, o = 0;
@@ -164,7 +164,7 @@ uu_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
 }
 
 int
-uu_begin(const char *line, size_t len, char *name, size_t namesz)
+scan_uu_begin(const char *line, size_t len, char *name, size_t namesz)
 {
 	size_t i = 6, start;
 
@@ -189,8 +189,8 @@ uu_begin(const char *line, size_t len, char *name, size_t namesz)
 }
 
 size_t
-charset_to_utf8(const char *charset, const char *in, size_t len, char *out,
-		size_t outsz)
+scan_charset_to_utf8(const char *charset, const char *in, size_t len,
+		     char *out, size_t outsz)
 {
 	iconv_t cd;
 	char *ip = (char *)in, *op = out;
@@ -287,12 +287,12 @@ encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 				raw[n++] = *p;
 		}
 	}
-	*outlen = charset_to_utf8(charset, raw, n, out, outsz);
+	*outlen = scan_charset_to_utf8(charset, raw, n, out, outsz);
 	return (size_t)(end + 2 - s);
 }
 
 size_t
-rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
+scan_rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
 {
 	char word[1024];
 	size_t i = 0, o = 0, ws_start = 0, ws_len = 0;

@@ -14,7 +14,7 @@
 struct section {
 	int index;
 	int encoded;
-	char value[MIME_NAME_MAX];
+	char value[SCAN_MIME_NAME_MAX];
 	size_t len;
 };
 
@@ -50,14 +50,14 @@ skip_ws_comments(const char *v, size_t len, size_t *i)
 }
 
 static void
-add_name(struct mime_hdr *h, const char *name, size_t len)
+add_name(struct scan_mime_hdr *h, const char *name, size_t len)
 {
 	unsigned i;
 
-	if (len == 0 || h->n_names == MIME_NAMES_MAX)
+	if (len == 0 || h->n_names == SCAN_MIME_NAMES_MAX)
 		return;
-	if (len >= MIME_NAME_MAX)
-		len = MIME_NAME_MAX - 1;
+	if (len >= SCAN_MIME_NAME_MAX)
+		len = SCAN_MIME_NAME_MAX - 1;
 	for (i = 0; i < h->n_names; i++)
 		if (strlen(h->names[i]) == len && memcmp(h->names[i], name, len) == 0)
 			return;
@@ -118,9 +118,9 @@ cmp_section(const void *a, const void *b)
 /* join_extended - RFC 2231: sort the sections, percent-decode the
  * encoded ones, convert from the first section's charset */
 static void
-join_extended(struct ext_param *p, struct mime_hdr *h)
+join_extended(struct ext_param *p, struct scan_mime_hdr *h)
 {
-	char raw[MIME_NAME_MAX], charset[64] = "", utf8[MIME_NAME_MAX];
+	char raw[SCAN_MIME_NAME_MAX], charset[64] = "", utf8[SCAN_MIME_NAME_MAX];
 	size_t n = 0, i, k;
 
 	if (p->n == 0)
@@ -153,17 +153,17 @@ join_extended(struct ext_param *p, struct mime_hdr *h)
 			}
 		}
 	}
-	n = charset_to_utf8(charset, raw, n, utf8, sizeof(utf8));
+	n = scan_charset_to_utf8(charset, raw, n, utf8, sizeof(utf8));
 	add_name(h, utf8, n);
 }
 
 void
-mime_hdr_parse(const char *v, size_t len, const char *name_param,
-	       struct mime_hdr *h)
+scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
+		    struct scan_mime_hdr *h)
 {
 	static __thread struct ext_param ext;   /* large: not on the stack */
 	size_t i = 0, o = 0, plen = strlen(name_param);
-	char val[MIME_NAME_MAX], dec[MIME_NAME_MAX];
+	char val[SCAN_MIME_NAME_MAX], dec[SCAN_MIME_NAME_MAX];
 	int have_boundary = 0;
 
 	memset(h, 0, sizeof(*h));
@@ -213,7 +213,7 @@ mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		star = attr + plen;
 		if (*star == '\0') {
 			/* plain: may hold RFC 2047 words, as many clients send */
-			size_t dl = rfc2047_decode(val, vlen, dec, sizeof(dec));
+			size_t dl = scan_rfc2047_decode(val, vlen, dec, sizeof(dec));
 			add_name(h, dec, dl);
 		} else if (*star == '*' && ext.n < SECTIONS_MAX) {
 			struct section *s = &ext.s[ext.n];

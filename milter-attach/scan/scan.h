@@ -62,16 +62,17 @@ struct scan_summary { unsigned parts; unsigned files; unsigned anomalies; unsign
 
 typedef void scan_file_fn(void *ctx, const struct scan_file *file);
 
-struct scanner;
+struct scan_walker;
 
-struct scanner *scanner_new(const struct scan_limits *lim, scan_file_fn *cb,
-			    void *ctx, struct mg_error *err);
-void scanner_reset(struct scanner *s);
-int scanner_feed(struct scanner *s, const char *data, size_t len,
-		 struct mg_error *err);
-int scanner_finish(struct scanner *s, struct scan_summary *sum,
-		   struct mg_error *err);
-void scanner_free(struct scanner **s);
+struct scan_walker *scan_walker_new(const struct scan_limits *lim,
+				    scan_file_fn *cb, void *ctx,
+				    struct mg_error *err);
+void scan_walker_reset(struct scan_walker *s);
+int scan_walker_feed(struct scan_walker *s, const char *data, size_t len,
+		     struct mg_error *err);
+int scan_walker_finish(struct scan_walker *s, struct scan_summary *sum,
+		       struct mg_error *err);
+void scan_walker_free(struct scan_walker **s);
 void scan_limits_default(struct scan_limits *lim);
 
 #endif

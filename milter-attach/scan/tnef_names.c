@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "bytes_private.h"
 #include "tnef_names.h"
+#include "zip_names.h"
 
 #define ATT_ATTACH_RENDDATA 0x00069002UL
 #define ATT_ATTACH_TITLE    0x00018010UL
@@ -28,11 +29,11 @@
 enum tstate { T_SIG, T_HDR, T_DATA, T_CKSUM, T_DONE };
 enum tkind { K_SKIP, K_TITLE, K_PROPS, K_DATA };
 
-struct tnef_lister {
+struct scan_tnef_lister {
 	enum tstate st;
 	enum tkind kind;
 	unsigned depth, max_zip_depth, max_entries, entries;
-	zip_member_fn *cb;
+	scan_member_fn *cb;
 	void *ctx;
 	unsigned char hdr[9];
 	size_t have;
@@ -41,15 +42,15 @@ struct tnef_lister {
 	size_t buf_len, buf_cap;
 	unsigned char first[4];      /* of attAttachData: a zip? */
 	size_t first_len;
-	struct zip_lister *zip;
+	struct scan_zip_lister *zip;
 	unsigned anomalies;
 };
 
-struct tnef_lister *
-tnef_lister_new(unsigned depth, unsigned max_zip_depth, unsigned max_entries,
-		zip_member_fn *cb, void *ctx)
+struct scan_tnef_lister *
+scan_tnef_lister_new(unsigned depth, unsigned max_zip_depth,
+		     unsigned max_entries, scan_member_fn *cb, void *ctx)
 {
-	struct tnef_lister *t = calloc(1, sizeof(*t));
+	struct scan_tnef_lister *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
@@ -63,12 +64,12 @@ tnef_lister_new(unsigned depth, unsigned max_zip_depth, unsigned max_entries,
 }
 
 static void
-report(struct tnef_lister *t, const char *name)
+report(struct scan_tnef_lister *t, const char *name)
 {
 	if (name[0] == '\0' || t->st == T_DONE)
 		return;
 	if (++t->entries > t->max_entries) {
-		t->anomalies |= 4;
+		t->anomalies |= SCAN_LISTER_TOO_MANY;
 		t->st = T_DONE;
 		return;
 	}
@@ -76,11 +77,11 @@ report(struct tnef_lister *t, const char *name)
 }
 
 static void
-end_zip(struct tnef_lister *t)
+end_zip(struct scan_tnef_lister *t)
 {
 	if (t->zip != NULL) {
-		t->anomalies |= zip_lister_finish(t->zip);
-		zip_lister_free(&t->zip);
+		t->anomalies |= scan_zip_lister_finish(t->zip);
+		scan_zip_lister_free(&t->zip);
 	}
 }
 
@@ -147,14 +148,14 @@ fixed_size(unsigned type)
 /* parse_props - the attachment's MAPI properties: report its file names;
  * stops quietly where the (possibly truncated) buffer ends */
 static void
-parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
+parse_props(struct scan_tnef_lister *t, const unsigned char *p, size_t n)
 {
 	size_t o = 4;
 	unsigned long count, k;
 
 	if (n < 4)
 		return;
-	count = le32(p);
+	count = scan_le32(p);
 	for (k = 0; k < count && o + 4 <= n && t->st != T_DONE; k++) {
 		unsigned type = (unsigned)p[o] | (unsigned)p[o + 1] << 8;
 		unsigned id = (unsigned)p[o + 2] | (unsigned)p[o + 3] << 8;
@@ -165,12 +166,12 @@ parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
 		if (id >= 0x8000) {                  /* named: GUID, kind, id or name */
 			if (o + 20 > n)
 				return;
-			if (le32(p + o + 16) == 1) {
+			if (scan_le32(p + o + 16) == 1) {
 				unsigned long len;
 
 				if (o + 24 > n)
 					return;
-				len = le32(p + o + 20);
+				len = scan_le32(p + o + 20);
 				if (len > n || o + 24 + ((len + 3) & ~3UL) > n)
 					return;
 				o += 24 + ((len + 3) & ~3UL);
@@ -183,7 +184,7 @@ parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
 		if ((type & MV_FLAG) || fsize == 0) {
 			if (o + 4 > n)
 				return;
-			nvals = le32(p + o);
+			nvals = scan_le32(p + o);
 			o += 4;
 		}
 		for (v = 0; v < nvals; v++) {
@@ -197,7 +198,7 @@ parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
 			}
 			if (o + 4 > n)
 				return;
-			len = le32(p + o);
+			len = scan_le32(p + o);
 			o += 4;
 			if (len > n - o)
 				return;
@@ -227,17 +228,17 @@ parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
 
 /* attribute_start - a complete attribute header: how to read its data */
 static void
-attribute_start(struct tnef_lister *t)
+attribute_start(struct scan_tnef_lister *t)
 {
 	unsigned level = t->hdr[0];
-	unsigned long id = le32(t->hdr + 1);
+	unsigned long id = scan_le32(t->hdr + 1);
 
 	if (level != 1 && level != 2) {
-		t->anomalies |= 1;           /* not TNEF (any more) */
+		t->anomalies |= SCAN_LISTER_BROKEN; /* not TNEF (any more) */
 		t->st = T_DONE;
 		return;
 	}
-	t->left = le32(t->hdr + 5);
+	t->left = scan_le32(t->hdr + 5);
 	t->kind = K_SKIP;
 	t->buf_len = 0;
 	t->first_len = 0;
@@ -255,7 +256,7 @@ attribute_start(struct tnef_lister *t)
 			unsigned char *nb = realloc(t->buf, cap);
 			if (nb == NULL) {
 				t->kind = K_SKIP;
-				t->anomalies |= 1;
+				t->anomalies |= SCAN_LISTER_BROKEN;
 			} else {
 				t->buf = nb;
 				t->buf_cap = cap;
@@ -267,7 +268,7 @@ attribute_start(struct tnef_lister *t)
 
 /* attribute_end - the data is complete */
 static void
-attribute_end(struct tnef_lister *t)
+attribute_end(struct scan_tnef_lister *t)
 {
 	if (t->kind == K_TITLE) {
 		char name[NAME_MAX_LEN + 1];
@@ -291,7 +292,7 @@ attribute_end(struct tnef_lister *t)
 
 /* data - part of an attribute's data */
 static void
-data(struct tnef_lister *t, const unsigned char *d, size_t n)
+data(struct scan_tnef_lister *t, const unsigned char *d, size_t n)
 {
 	size_t m;
 
@@ -311,47 +312,35 @@ data(struct tnef_lister *t, const unsigned char *d, size_t n)
 				break;
 			if (memcmp(t->first, "PK\3\4", 4) == 0) {
 				if (t->depth + 1 > t->max_zip_depth)
-					t->anomalies |= 2;
-				else if ((t->zip = zip_lister_new(t->depth + 1, t->max_zip_depth,
-								  t->max_entries, t->cb,
-								  t->ctx)) != NULL)
-					zip_lister_feed(t->zip, t->first, 4);
+					t->anomalies |= SCAN_LISTER_TOO_DEEP;
+				else if ((t->zip = scan_zip_lister_new(t->depth + 1,
+								       t->max_zip_depth,
+								       t->max_entries,
+								       t->cb, t->ctx)) != NULL)
+					scan_zip_lister_feed(t->zip, t->first, 4);
 			}
 			d += m;
 			n -= m;
 		}
 		if (t->zip != NULL && n > 0)
-			zip_lister_feed(t->zip, d, n);
+			scan_zip_lister_feed(t->zip, d, n);
 		break;
 	case K_SKIP:
 		break;
 	}
 }
 
-/* collect - gather want bytes of a header into hdr; 1 once complete */
-static int
-collect(struct tnef_lister *t, size_t want, const unsigned char *d, size_t len,
-	size_t *i)
-{
-	size_t n = want - t->have < len - *i ? want - t->have : len - *i;
-
-	memcpy(t->hdr + t->have, d + *i, n);
-	t->have += n;
-	*i += n;
-	return t->have == want;
-}
-
 void
-tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
+scan_tnef_lister_feed(struct scan_tnef_lister *t, const unsigned char *d, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len && t->st != T_DONE) {
 		switch (t->st) {
 		case T_SIG:
-			if (collect(t, 6, d, len, &i)) {
-				if (memcmp(t->hdr, TNEF_SIGNATURE, 4) != 0) {
-					t->anomalies |= 1;
+			if (scan_fill(t->hdr, &t->have, 6, d, len, &i)) {
+				if (memcmp(t->hdr, SCAN_TNEF_SIGNATURE, 4) != 0) {
+					t->anomalies |= SCAN_LISTER_BROKEN;
 					t->st = T_DONE;
 					break;
 				}
@@ -360,7 +349,7 @@ tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
 			}
 			break;
 		case T_HDR:
-			if (collect(t, 9, d, len, &i)) {
+			if (scan_fill(t->hdr, &t->have, 9, d, len, &i)) {
 				attribute_start(t);
 				if (t->st == T_DATA && t->left == 0)
 					attribute_end(t);
@@ -390,21 +379,21 @@ tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
 }
 
 unsigned
-tnef_lister_finish(struct tnef_lister *t)
+scan_tnef_lister_finish(struct scan_tnef_lister *t)
 {
 	end_zip(t);
 	/* (a few bytes after the last attribute are common: not an error) */
 	if (t->st == T_SIG || t->st == T_DATA || t->st == T_CKSUM)
-		t->anomalies |= 1;           /* ended inside an attribute */
+		t->anomalies |= SCAN_LISTER_BROKEN; /* ended inside an attribute */
 	return t->anomalies;
 }
 
 void
-tnef_lister_free(struct tnef_lister **tp)
+scan_tnef_lister_free(struct scan_tnef_lister **tp)
 {
 	if (*tp == NULL)
 		return;
-	zip_lister_free(&(*tp)->zip);
+	scan_zip_lister_free(&(*tp)->zip);
 	free((*tp)->buf);
 	free(*tp);
 	*tp = NULL;

@@ -26,7 +26,7 @@ on_file(void *ctx, const struct scan_file *f)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct scanner *s;
+	static struct scan_walker *s;
 	struct scan_limits lim;
 	struct scan_summary sum;
 	struct mg_error err;
@@ -38,15 +38,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.magic = 0;           /* libmagic is not ours to fuzz */
 		lim.max_depth = 8;
 		lim.max_parts = 64;
-		s = scanner_new(&lim, on_file, &count, &err);
+		s = scan_walker_new(&lim, on_file, &count, &err);
 	}
-	scanner_reset(s);
+	scan_walker_reset(s);
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		scanner_feed(s, (const char *)data + off, n, &err);
+		scan_walker_feed(s, (const char *)data + off, n, &err);
 		off += n;
 	}
-	scanner_finish(s, &sum, &err);
+	scan_walker_finish(s, &sum, &err);
 	if (sum.files != 0 && count == 0)
 		__builtin_trap();
 	count = 0;

@@ -55,11 +55,11 @@ test_base64(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct b64_state st;
+		struct scan_b64_state st;
 		struct acc a = { "", 0 };
-		b64_init(&st);
+		scan_b64_init(&st);
 		for (k = 0; rows[i].lines[k]; k++)
-			b64_line(&st, rows[i].lines[k], strlen(rows[i].lines[k]), acc_sink, &a);
+			scan_b64_line(&st, rows[i].lines[k], strlen(rows[i].lines[k]), acc_sink, &a);
 		if (strcmp(a.buf, rows[i].out) != 0)
 			fail_msg("b64 row %zu: '%s'", i, a.buf);
 	}
@@ -75,7 +75,7 @@ test_base64_long(void **state)
 
 	(void)state;
 	for (step = 1; step <= 9; step++) {
-		struct b64_state st;
+		struct scan_b64_state st;
 		struct acc a = { "", 0 };
 
 		for (i = n = w = 0; i < 1200; i++) {
@@ -87,8 +87,8 @@ test_base64_long(void **state)
 			w += 3;
 		}
 		want[w] = '\0';
-		b64_init(&st);
-		b64_line(&st, in, n, acc_sink, &a);
+		scan_b64_init(&st);
+		scan_b64_line(&st, in, n, acc_sink, &a);
 		assert_int_equal(a.len, w);
 		assert_string_equal(a.buf, want);
 	}
@@ -111,7 +111,7 @@ test_qp(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct acc a = { "", 0 };
-		int soft = qp_line(rows[i].in, strlen(rows[i].in), acc_sink, &a);
+		int soft = scan_qp_line(rows[i].in, strlen(rows[i].in), acc_sink, &a);
 		if (soft != rows[i].soft || strcmp(a.buf, rows[i].out) != 0)
 			fail_msg("qp row %zu: soft %d '%s'", i, soft, a.buf);
 	}
@@ -133,16 +133,16 @@ test_uuencode(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(begins) / sizeof(begins[0]); i++) {
-		int ok = uu_begin(begins[i].in, strlen(begins[i].in), name, sizeof(name));
+		int ok = scan_uu_begin(begins[i].in, strlen(begins[i].in), name, sizeof(name));
 		if (ok != begins[i].ok || (ok && strcmp(name, begins[i].name) != 0))
-			fail_msg("uu_begin row %zu", i);
+			fail_msg("scan_uu_begin row %zu", i);
 	}
 	/* "#0V%T" is "Cat" uuencoded */
-	assert_int_equal(uu_line("#0V%T", 5, acc_sink, &a), 0);
+	assert_int_equal(scan_uu_line("#0V%T", 5, acc_sink, &a), 0);
 	assert_string_equal(a.buf, "Cat");
-	assert_int_equal(uu_line("`", 1, acc_sink, &a), 0);   /* zero-length line */
+	assert_int_equal(scan_uu_line("`", 1, acc_sink, &a), 0);   /* zero-length line */
 	assert_string_equal(a.buf, "Cat");
-	assert_int_equal(uu_line("", 0, acc_sink, &a), -1);
+	assert_int_equal(scan_uu_line("", 0, acc_sink, &a), -1);
 }
 
 static void
@@ -168,13 +168,13 @@ test_rfc2047(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char out[256];
-		rfc2047_decode(rows[i].in, strlen(rows[i].in), out, sizeof(out));
+		scan_rfc2047_decode(rows[i].in, strlen(rows[i].in), out, sizeof(out));
 		if (strcmp(out, rows[i].out) != 0)
 			fail_msg("2047 row %zu: '%s'", i, out);
 	}
 	{
 		char small[5];
-		assert_int_equal(rfc2047_decode("abcdefgh", 8, small, sizeof(small)), 4);
+		assert_int_equal(scan_rfc2047_decode("abcdefgh", 8, small, sizeof(small)), 4);
 		assert_string_equal(small, "abcd");
 	}
 }
@@ -214,8 +214,8 @@ test_mime_hdr(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct mime_hdr h;
-		mime_hdr_parse(rows[i].value, strlen(rows[i].value), rows[i].param, &h);
+		struct scan_mime_hdr h;
+		scan_mime_hdr_parse(rows[i].value, strlen(rows[i].value), rows[i].param, &h);
 		if (strcmp(h.token, rows[i].token) != 0 || h.n_names != rows[i].n ||
 		    strcmp(h.boundary, rows[i].boundary) != 0 ||
 		    h.boundary_conflict != rows[i].conflict)
@@ -258,7 +258,7 @@ scan_text(const char *msg, size_t len, struct seen *seen, size_t chunk,
 	struct scan_limits lim;
 	struct scan_summary sum;
 	struct mg_error err;
-	struct scanner *s;
+	struct scan_walker *s;
 	size_t off;
 
 	scan_limits_default(&lim);
@@ -266,12 +266,12 @@ scan_text(const char *msg, size_t len, struct seen *seen, size_t chunk,
 	if (max_depth) lim.max_depth = max_depth;
 	if (max_parts) lim.max_parts = max_parts;
 	memset(seen, 0, sizeof(*seen));
-	s = scanner_new(&lim, record, seen, &err);
+	s = scan_walker_new(&lim, record, seen, &err);
 	assert_non_null(s);
 	for (off = 0; off < len; off += chunk)
-		assert_int_equal(scanner_feed(s, msg + off, len - off < chunk ? len - off : chunk, &err), 0);
-	assert_int_equal(scanner_finish(s, &sum, &err), 0);
-	scanner_free(&s);
+		assert_int_equal(scan_walker_feed(s, msg + off, len - off < chunk ? len - off : chunk, &err), 0);
+	assert_int_equal(scan_walker_finish(s, &sum, &err), 0);
+	scan_walker_free(&s);
 	return sum.anomalies;
 }
 
@@ -492,14 +492,14 @@ zrecord(void *ctx, const char *name, unsigned long long size, int enc, unsigned 
 static unsigned
 list_zip(const unsigned char *d, size_t n, struct zseen *z)
 {
-	struct zip_lister *zl;
+	struct scan_zip_lister *zl;
 	unsigned a;
 
 	memset(z, 0, sizeof(*z));
-	zl = zip_lister_new(1, 3, 100, zrecord, z);
-	zip_lister_feed(zl, d, n);
-	a = zip_lister_finish(zl);
-	zip_lister_free(&zl);
+	zl = scan_zip_lister_new(1, 3, 100, zrecord, z);
+	scan_zip_lister_feed(zl, d, n);
+	a = scan_zip_lister_finish(zl);
+	scan_zip_lister_free(&zl);
 	return a;
 }
 
@@ -514,7 +514,7 @@ test_zip_deflated(void **state)
 	size_t in_lens[] = { 5, 2 }, ilen, olen, k;
 	int descriptor, bytewise;
 	struct zseen z;
-	struct zip_lister *zl;
+	struct scan_zip_lister *zl;
 
 	(void)state;
 	ilen = make_zip(inner, in_names, in_data, in_lens, 2, 0);
@@ -523,14 +523,14 @@ test_zip_deflated(void **state)
 			olen = make_deflated_zip(outer, sizeof(outer), "Inner.ZIP", inner, ilen,
 						 descriptor);
 			memset(&z, 0, sizeof(z));
-			zl = zip_lister_new(1, 3, 100, zrecord, &z);
+			zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
 			if (bytewise)
 				for (k = 0; k < olen; k++)
-					zip_lister_feed(zl, outer + k, 1);
+					scan_zip_lister_feed(zl, outer + k, 1);
 			else
-				zip_lister_feed(zl, outer, olen);
-			assert_int_equal(zip_lister_finish(zl), 0);
-			zip_lister_free(&zl);
+				scan_zip_lister_feed(zl, outer, olen);
+			assert_int_equal(scan_zip_lister_finish(zl), 0);
+			scan_zip_lister_free(&zl);
 			if (strcmp(z.all, "Inner.ZIP|readme.txt|payload.exe|after.txt|") != 0)
 				fail_msg("descriptor=%d bytewise=%d: %s", descriptor, bytewise, z.all);
 			assert_int_equal(z.maxdepth, 2);
@@ -584,7 +584,7 @@ test_zip(void **state)
 	const unsigned char *out_data[1];
 	size_t out_lens[1];
 	struct zseen z;
-	struct zip_lister *zl;
+	struct scan_zip_lister *zl;
 
 	(void)state;
 	ilen = make_zip(inner, in_names, in_data, in_lens, 2, 0);
@@ -592,41 +592,41 @@ test_zip(void **state)
 	olen = make_zip(outer, out_names, out_data, out_lens, 1, 0);
 	/* byte by byte, as a stream */
 	memset(&z, 0, sizeof(z));
-	zl = zip_lister_new(1, 3, 100, zrecord, &z);
+	zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
 	for (k = 0; k < olen; k++)
-		zip_lister_feed(zl, outer + k, 1);
-	assert_int_equal(zip_lister_finish(zl), 0);
-	zip_lister_free(&zl);
+		scan_zip_lister_feed(zl, outer + k, 1);
+	assert_int_equal(scan_zip_lister_finish(zl), 0);
+	scan_zip_lister_free(&zl);
 	assert_string_equal(z.all, "inner.zip|readme.txt|payload.exe|");
 	assert_int_equal(z.maxdepth, 2);
 	/* the same with a depth limit of 1: the inner zip is not listed, flagged */
 	memset(&z, 0, sizeof(z));
-	zl = zip_lister_new(1, 1, 100, zrecord, &z);
-	zip_lister_feed(zl, outer, olen);
-	assert_int_equal(zip_lister_finish(zl), 2);
-	zip_lister_free(&zl);
+	zl = scan_zip_lister_new(1, 1, 100, zrecord, &z);
+	scan_zip_lister_feed(zl, outer, olen);
+	assert_int_equal(scan_zip_lister_finish(zl), 2);
+	scan_zip_lister_free(&zl);
 	assert_string_equal(z.all, "inner.zip|");
 	/* encrypted members: names visible, flag set */
 	dlen = make_zip(deep, in_names, in_data, in_lens, 2, 1);
 	memset(&z, 0, sizeof(z));
-	zl = zip_lister_new(1, 3, 100, zrecord, &z);
-	zip_lister_feed(zl, deep, dlen);
-	assert_int_equal(zip_lister_finish(zl), 0);
-	zip_lister_free(&zl);
+	zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
+	scan_zip_lister_feed(zl, deep, dlen);
+	assert_int_equal(scan_zip_lister_finish(zl), 0);
+	scan_zip_lister_free(&zl);
 	assert_string_equal(z.all, "readme.txt|payload.exe|");
 	assert_int_equal(z.enc, 1);
 	/* truncated inside a member: broken */
 	memset(&z, 0, sizeof(z));
-	zl = zip_lister_new(1, 3, 100, zrecord, &z);
-	zip_lister_feed(zl, deep, 40);
-	assert_int_equal(zip_lister_finish(zl), 1);
-	zip_lister_free(&zl);
+	zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
+	scan_zip_lister_feed(zl, deep, 40);
+	assert_int_equal(scan_zip_lister_finish(zl), 1);
+	scan_zip_lister_free(&zl);
 	/* entry cap */
 	memset(&z, 0, sizeof(z));
-	zl = zip_lister_new(1, 3, 1, zrecord, &z);
-	zip_lister_feed(zl, deep, dlen);
-	assert_int_equal(zip_lister_finish(zl), 4);
-	zip_lister_free(&zl);
+	zl = scan_zip_lister_new(1, 3, 1, zrecord, &z);
+	scan_zip_lister_feed(zl, deep, dlen);
+	assert_int_equal(scan_zip_lister_finish(zl), 4);
+	scan_zip_lister_free(&zl);
 	assert_string_equal(z.all, "readme.txt|");
 	/* what extractors that read the central directory still see: */
 	{
@@ -679,11 +679,11 @@ test_zip(void **state)
 		dlen = make_zip(big, ln, in_data, in_lens, 1, 0);
 		for (k = 1; k <= 4096; k *= 8) {
 			memset(&z, 0, sizeof(z));
-			zl = zip_lister_new(1, 3, 100, zrecord, &z);
+			zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
 			for (size_t o = 0; o < dlen; o += k)
-				zip_lister_feed(zl, big + o, dlen - o < k ? dlen - o : k);
-			assert_int_equal(zip_lister_finish(zl), 0);
-			zip_lister_free(&zl);
+				scan_zip_lister_feed(zl, big + o, dlen - o < k ? dlen - o : k);
+			assert_int_equal(scan_zip_lister_finish(zl), 0);
+			scan_zip_lister_free(&zl);
 			assert_int_equal(strlen(z.last), 1024);
 			assert_string_equal(z.last + 1020, ".exe");
 		}
@@ -831,20 +831,20 @@ make_tar(struct abuf *b)
 }
 
 static unsigned
-list_arc(enum arc_format f, const unsigned char *d, size_t n, size_t chunk,
+list_arc(enum scan_arc_format f, const unsigned char *d, size_t n, size_t chunk,
 	 unsigned max_entries, struct zseen *z)
 {
-	struct arc_lister *a;
+	struct scan_arc_lister *a;
 	unsigned r;
 	size_t k;
 
 	memset(z, 0, sizeof(*z));
-	a = arc_lister_new(f, 1, 2, max_entries, zrecord, z);
+	a = scan_arc_lister_new(f, 1, 2, max_entries, zrecord, z);
 	assert_non_null(a);
 	for (k = 0; k < n; k += chunk)
-		arc_lister_feed(a, d + k, n - k < chunk ? n - k : chunk);
-	r = arc_lister_finish(a);
-	arc_lister_free(&a);
+		scan_arc_lister_feed(a, d + k, n - k < chunk ? n - k : chunk);
+	r = scan_arc_lister_finish(a);
+	scan_arc_lister_free(&a);
 	return r;
 }
 
@@ -882,27 +882,27 @@ test_tar(void **state)
 
 	(void)state;
 	make_tar(&b);
-	assert_int_equal(arc_detect(b.d, ARC_DETECT_BYTES), ARC_TAR);
-	assert_int_equal(arc_detect(b.d, ARC_DETECT_BYTES - 1), ARC_NONE);
+	assert_int_equal(scan_arc_detect(b.d, SCAN_ARC_DETECT_BYTES), SCAN_ARC_TAR);
+	assert_int_equal(scan_arc_detect(b.d, SCAN_ARC_DETECT_BYTES - 1), SCAN_ARC_NONE);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		if (list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z) != 0 ||
+		if (list_arc(SCAN_ARC_TAR, b.d, b.n, chunks[i], 100, &z) != 0 ||
 		    strcmp(z.all, TAR_WANT) != 0)
 			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
 	}
 	/* without the end blocks, ending between members: complete */
-	assert_int_equal(list_arc(ARC_TAR, b.d, b.n - 1024, 4096, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, b.n - 1024, 4096, 100, &z), 0);
 	/* truncated inside a member's data: broken, what came before listed */
-	assert_int_equal(list_arc(ARC_TAR, b.d, 512 + 3, 4096, 100, &z), 1);
+	assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, 512 + 3, 4096, 100, &z), 1);
 	assert_string_equal(z.all, "docs/readme.txt|");
 	/* entry cap */
-	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 4096, 2, &z), 4);
+	assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, b.n, 4096, 2, &z), 4);
 	assert_string_equal(z.all, "docs/readme.txt|" TAR_WANT_2 "|");
 	/* a bad checksum (the GNU long name's header): broken, and, as GNU
 	 * tar does, the next blocks are searched for a header: the long name
 	 * is lost, the members after it are listed */
 	b.d[1024 + 148] ^= 1;
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		assert_int_equal(list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z), 1);
+		assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, b.n, chunks[i], 100, &z), 1);
 		assert_string_equal(z.all, "docs/readme.txt|dddddddd/invoice.pdf|"
 				    "photos/\xc3\xa9t\xc3\xa9.scr|very/long/dir/run.vbs|link.com|");
 	}
@@ -912,7 +912,7 @@ test_tar(void **state)
 	strcpy(longname + 3000, ".exe");
 	tar_entry(&b, "././@LongLink", 'L', NULL, longname, 3005, 1);
 	tar_entry(&b, "xxx", '0', NULL, "", 0, 1);
-	assert_int_equal(list_arc(ARC_TAR, b.d, b.n, 100, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, b.n, 100, 100, &z), 0);
 	assert_int_equal(strlen(z.last), 1024);
 	assert_string_equal(z.last + 1024 - 4, ".exe");
 	/* a zip inside (listed at depth 2), then a member after it */
@@ -930,22 +930,22 @@ test_tar(void **state)
 		tar_entry(&b, "after.txt", '0', NULL, "x", 1, 0);
 		aput(&b, zero, sizeof(zero));
 		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-			assert_int_equal(list_arc(ARC_TAR, b.d, b.n, chunks[i], 100, &z), 0);
+			assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, b.n, chunks[i], 100, &z), 0);
 			assert_string_equal(z.all, "Docs.ZIP|readme.txt|payload.exe|after.txt|");
 			assert_int_equal(z.maxdepth, 2);
 		}
 		/* no deeper than max_zip_depth: not listed, flagged */
 		{
-			struct arc_lister *a;
+			struct scan_arc_lister *a;
 			memset(&z, 0, sizeof(z));
-			a = arc_lister_new(ARC_TAR, 1, 1, 100, zrecord, &z);
-			arc_lister_feed(a, b.d, b.n);
-			assert_int_equal(arc_lister_finish(a), 2);
-			arc_lister_free(&a);
+			a = scan_arc_lister_new(SCAN_ARC_TAR, 1, 1, 100, zrecord, &z);
+			scan_arc_lister_feed(a, b.d, b.n);
+			assert_int_equal(scan_arc_lister_finish(a), 2);
+			scan_arc_lister_free(&a);
 			assert_string_equal(z.all, "Docs.ZIP|after.txt|");
 		}
 		/* truncated inside the zip: broken */
-		assert_int_equal(list_arc(ARC_TAR, b.d, 512 + 40, 4096, 100, &z), 1);
+		assert_int_equal(list_arc(SCAN_ARC_TAR, b.d, 512 + 40, 4096, 100, &z), 1);
 	}
 }
 
@@ -963,19 +963,19 @@ test_gzip(void **state)
 	(void)state;
 	make_tar(&b);
 	n = gzip(b.d, b.n, "bundle.tar", gz, sizeof(gz));
-	assert_int_equal(arc_detect(gz, 3), ARC_GZIP);
+	assert_int_equal(scan_arc_detect(gz, 3), SCAN_ARC_GZIP);
 	snprintf(want, sizeof(want), "bundle.tar|%s", TAR_WANT);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		if (list_arc(ARC_GZIP, gz, n, chunks[i], 100, &z) != 0 ||
+		if (list_arc(SCAN_ARC_GZIP, gz, n, chunks[i], 100, &z) != 0 ||
 		    strcmp(z.all, want) != 0)
 			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
 	}
 	/* no name in the header (gzip -n, tar czf): the members only */
 	n = gzip(b.d, b.n, NULL, gz, sizeof(gz));
-	assert_int_equal(list_arc(ARC_GZIP, gz, n, 4096, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_GZIP, gz, n, 4096, 100, &z), 0);
 	assert_string_equal(z.all, TAR_WANT);
 	/* truncated: broken */
-	assert_int_equal(list_arc(ARC_GZIP, gz, n / 2, 4096, 100, &z), 1);
+	assert_int_equal(list_arc(SCAN_ARC_GZIP, gz, n / 2, 4096, 100, &z), 1);
 	/* the tar split over two concatenated gzip members (gzip(1) reads
 	 * them as one stream): all listed; trailing garbage ignored; the
 	 * second member truncated: broken */
@@ -985,24 +985,24 @@ test_gzip(void **state)
 		size_t n2 = gzip(b.d + 1536, b.n - 1536, NULL, two + n1, sizeof(two) - n1);
 
 		for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-			if (list_arc(ARC_GZIP, two, n1 + n2, chunks[i], 100, &z) != 0 ||
+			if (list_arc(SCAN_ARC_GZIP, two, n1 + n2, chunks[i], 100, &z) != 0 ||
 			    strcmp(z.all, want) != 0)
 				fail_msg("two members, chunk %zu: '%s'", chunks[i], z.all);
 		}
 		memcpy(two + n1 + n2, "garbage", 7);
-		assert_int_equal(list_arc(ARC_GZIP, two, n1 + n2 + 7, 4096, 100, &z), 0);
+		assert_int_equal(list_arc(SCAN_ARC_GZIP, two, n1 + n2 + 7, 4096, 100, &z), 0);
 		assert_string_equal(z.all, want);
-		assert_int_equal(list_arc(ARC_GZIP, two, n1 + n2 / 2, 4096, 100, &z), 1);
+		assert_int_equal(list_arc(SCAN_ARC_GZIP, two, n1 + n2 / 2, 4096, 100, &z), 1);
 		/* cut right after the first member: what came so far is a
 		 * whole gzip stream, but the tar inside ends in a member */
-		assert_int_equal(list_arc(ARC_GZIP, two, n1, 4096, 100, &z), 1);
+		assert_int_equal(list_arc(SCAN_ARC_GZIP, two, n1, 4096, 100, &z), 1);
 	}
 	/* one compressed file, not a tar: its name */
 	n = gzip((const unsigned char *)"MZ not a tar", 12, "notes.scr", gz, sizeof(gz));
-	assert_int_equal(list_arc(ARC_GZIP, gz, n, 5, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_GZIP, gz, n, 5, 100, &z), 0);
 	assert_string_equal(z.all, "notes.scr|");
 	/* not deflate data after a gzip header: broken */
-	assert_int_equal(list_arc(ARC_GZIP, (const unsigned char *)"\x1f\x8b\x08\0\0\0\0\0\0\3garbage!",
+	assert_int_equal(list_arc(SCAN_ARC_GZIP, (const unsigned char *)"\x1f\x8b\x08\0\0\0\0\0\0\3garbage!",
 				  18, 4096, 100, &z), 1);
 	/* a bomb: a tar whose first member is 200 MiB of zeros (about 200 KiB
 	 * compressed), a second member behind it: stopped, flagged */
@@ -1014,13 +1014,13 @@ test_gzip(void **state)
 		unsigned char *big = malloc(1u << 20);
 		assert_non_null(big);
 		n = gzip(zeros, (200u << 20) + 2048, NULL, big, 1u << 20);
-		assert_int_equal(list_arc(ARC_GZIP, big, n, 65536, 100, &z) & 2, 2);
+		assert_int_equal(list_arc(SCAN_ARC_GZIP, big, n, 65536, 100, &z) & 2, 2);
 		assert_string_equal(z.all, "zeros.bin|");
 		/* not a bomb: what it says on a tenth of it (20 MiB in 20 KiB) */
 		tar_header(zeros + 512 + (20u << 20), "late.exe", '0', NULL, 0, 0);
 		tar_header(zeros, "zeros.bin", '0', NULL, 20u << 20, 0);
 		n = gzip(zeros, (20u << 20) + 2048, NULL, big, 1u << 20);
-		assert_int_equal(list_arc(ARC_GZIP, big, n, 65536, 100, &z), 0);
+		assert_int_equal(list_arc(SCAN_ARC_GZIP, big, n, 65536, 100, &z), 0);
 		assert_string_equal(z.all, "zeros.bin|late.exe|");
 		free(big);
 	}
@@ -1060,28 +1060,28 @@ test_cab(void **state)
 		aput(&b, files[i].name, strlen(files[i].name) + 1);
 	}
 	aput(&b, "data data data", 14);
-	assert_int_equal(arc_detect(b.d, 8), ARC_CAB);
+	assert_int_equal(scan_arc_detect(b.d, 8), SCAN_ARC_CAB);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		if (list_arc(ARC_CAB, b.d, b.n, chunks[i], 100, &z) != 0 ||
+		if (list_arc(SCAN_ARC_CAB, b.d, b.n, chunks[i], 100, &z) != 0 ||
 		    strcmp(z.all, "a.txt|setup\\b.exe|") != 0)
 			fail_msg("chunk %zu: '%s'", chunks[i], z.all);
 	}
 	/* truncated inside the names: broken, the first listed */
-	assert_int_equal(list_arc(ARC_CAB, b.d, 36 + 8 + 16 + 6 + 16 + 3, 4096, 100, &z), 1);
+	assert_int_equal(list_arc(SCAN_ARC_CAB, b.d, 36 + 8 + 16 + 6 + 16 + 3, 4096, 100, &z), 1);
 	assert_string_equal(z.all, "a.txt|");
 	/* coffFiles inside the header: broken */
 	b.d[16] = 20;
-	assert_int_equal(list_arc(ARC_CAB, b.d, b.n, 4096, 100, &z), 1);
+	assert_int_equal(list_arc(SCAN_ARC_CAB, b.d, b.n, 4096, 100, &z), 1);
 	assert_string_equal(z.all, "");
 	/* Debian's clamav-testfiles: clam.exe in a cabinet and a .tar.gz */
 	if (read_file("/usr/share/clamav-testfiles/clam.cab", &buf, &len) < 0)
 		skip();          /* package clamav-testfiles (tests/run installs it) */
-	assert_int_equal(list_arc(ARC_CAB, (unsigned char *)buf, len, 3, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_CAB, (unsigned char *)buf, len, 3, 100, &z), 0);
 	assert_string_equal(z.all, "clam.exe|");
 	free(buf);
 	if (read_file("/usr/share/clamav-testfiles/clam.tar.gz", &buf, &len) < 0)
 		skip();
-	assert_int_equal(list_arc(ARC_GZIP, (unsigned char *)buf, len, 3, 100, &z), 0);
+	assert_int_equal(list_arc(SCAN_ARC_GZIP, (unsigned char *)buf, len, 3, 100, &z), 0);
 	assert_string_equal(z.all, "clam.exe|");
 	free(buf);
 }
@@ -1187,7 +1187,7 @@ make_tnef(struct tbuf *b)
 	u16[u++] = 0; u16[u++] = 0;
 
 	b->n = 0;
-	put(b, TNEF_SIGNATURE "\x01\x00", 6);
+	put(b, SCAN_TNEF_SIGNATURE "\x01\x00", 6);
 	attribute(b, 1, 0x00089006UL, "\0\0\1\0", 4);         /* attTnefVersion */
 	attribute(b, 2, 0x00069002UL, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14);
 	attribute(b, 2, 0x00018010UL, "SHORT~1.EXE", 12);    /* attAttachTitle */
@@ -1216,16 +1216,16 @@ make_tnef(struct tbuf *b)
 static unsigned
 list_tnef(const unsigned char *d, size_t n, size_t chunk, struct zseen *z)
 {
-	struct tnef_lister *t;
+	struct scan_tnef_lister *t;
 	unsigned a;
 	size_t k;
 
 	memset(z, 0, sizeof(*z));
-	t = tnef_lister_new(1, 3, 100, zrecord, z);
+	t = scan_tnef_lister_new(1, 3, 100, zrecord, z);
 	for (k = 0; k < n; k += chunk)
-		tnef_lister_feed(t, d + k, n - k < chunk ? n - k : chunk);
-	a = tnef_lister_finish(t);
-	tnef_lister_free(&t);
+		scan_tnef_lister_feed(t, d + k, n - k < chunk ? n - k : chunk);
+	a = scan_tnef_lister_finish(t);
+	scan_tnef_lister_free(&t);
 	return a;
 }
 
@@ -1246,13 +1246,13 @@ test_tnef(void **state)
 	}
 	/* a zip inside is one level deeper: with max_zip_depth 1, flagged */
 	{
-		struct tnef_lister *t;
+		struct scan_tnef_lister *t;
 
 		memset(&z, 0, sizeof(z));
-		t = tnef_lister_new(1, 1, 100, zrecord, &z);
-		tnef_lister_feed(t, b.d, n);
-		assert_int_equal(tnef_lister_finish(t), 2);
-		tnef_lister_free(&t);
+		t = scan_tnef_lister_new(1, 1, 100, zrecord, &z);
+		scan_tnef_lister_feed(t, b.d, n);
+		assert_int_equal(scan_tnef_lister_finish(t), 2);
+		scan_tnef_lister_free(&t);
 	}
 	/* truncated inside an attribute: broken, names so far kept */
 	assert_int_equal(list_tnef(b.d, n - 20, 4096, &z), 1);
