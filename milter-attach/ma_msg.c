@@ -265,17 +265,12 @@ ma_msg_rcpt(struct ma_msg *m, const char *rcpt, struct mg_error *err)
 static void
 feed(struct ma_msg *m, const char *data, size_t len)
 {
-	struct mg_error err;
-
 	m->size += len;
 	if (m->cfg != NULL && ma_decide_size(m->size, m->cfg->size_limit))
 		m->oversize = 1;
 	if (m->oversize || m->scan_error || m->scanner == NULL)
 		return;
-	if (scan_walker_feed(m->scanner, data, len, &err) < 0) {
-		mg_warnx("scanner: %s", err.msg);
-		m->scan_error = 1;
-	}
+	scan_walker_feed(m->scanner, data, len);
 }
 
 /* keep_header - the few headers notices and loop prevention need */
@@ -347,13 +342,9 @@ void
 ma_msg_end(struct ma_msg *m, struct ma_verdict *v)
 {
 	struct ma_facts f;
-	struct mg_error err;
 
-	if (!m->oversize && !m->scan_error && m->scanner != NULL &&
-	    scan_walker_finish(m->scanner, &m->sum, &err) < 0) {
-		mg_warnx("scanner: %s", err.msg);
-		m->scan_error = 1;
-	}
+	if (!m->oversize && !m->scan_error && m->scanner != NULL)
+		scan_walker_finish(m->scanner, &m->sum);
 	f.size = m->size;
 	f.hit = m->have_hit ? &m->hit : NULL;
 	f.anomalies = m->sum.anomalies;

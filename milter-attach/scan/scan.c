@@ -382,11 +382,9 @@ static void
 part_sink(void *ctx, const unsigned char *d, size_t n)
 {
 	struct scan_walker *s = ctx;
-	struct mg_error err;
 
 	if (s->child != NULL) {
-		if (scan_walker_feed(s->child, (const char *)d, n, &err) < 0)
-			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+		scan_walker_feed(s->child, (const char *)d, n);
 		return;
 	}
 	sink_data(s, &s->part, d, n);
@@ -493,14 +491,13 @@ finish_part(struct scan_walker *s)
 	finish_uu_inline(s);
 	if (s->child != NULL) {
 		struct scan_summary cs;
-		struct mg_error err;
-		if (scan_walker_finish(s->child, &cs, &err) == 0) {
-			s->sum.anomalies |= cs.anomalies;
-			s->sum.parts += cs.parts;
-			s->sum.files += cs.files;
-			if (cs.max_depth_seen > s->sum.max_depth_seen)
-				s->sum.max_depth_seen = cs.max_depth_seen;
-		}
+
+		scan_walker_finish(s->child, &cs);
+		s->sum.anomalies |= cs.anomalies;
+		s->sum.parts += cs.parts;
+		s->sum.files += cs.files;
+		if (cs.max_depth_seen > s->sum.max_depth_seen)
+			s->sum.max_depth_seen = cs.max_depth_seen;
 		walker_destroy(s->child);
 		s->child = NULL;
 	} else if (s->emit) {
@@ -798,13 +795,11 @@ process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 		body_line(s, line, len, partial);
 }
 
-int
-scan_walker_feed(struct scan_walker *s, const char *data, size_t len,
-		 struct mg_error *err)
+void
+scan_walker_feed(struct scan_walker *s, const char *data, size_t len)
 {
 	size_t i = 0;
 
-	(void)err;
 	while (i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
@@ -829,16 +824,13 @@ scan_walker_feed(struct scan_walker *s, const char *data, size_t len,
 		process_line(s, s->line, s->llen, 0);
 		s->llen = 0;
 	}
-	return 0;
 }
 
-int
-scan_walker_finish(struct scan_walker *s, struct scan_summary *sum,
-		   struct mg_error *err)
+void
+scan_walker_finish(struct scan_walker *s, struct scan_summary *sum)
 {
 	unsigned i;
 
-	(void)err;
 	if (s->llen > 0) {
 		if (s->line[s->llen - 1] == '\r')
 			s->llen--;
@@ -854,5 +846,4 @@ scan_walker_finish(struct scan_walker *s, struct scan_summary *sum,
 		if (!s->levels[i].closed)
 			s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no closing boundary */
 	*sum = s->sum;
-	return 0;
 }

@@ -68,10 +68,8 @@ struct scan_walker *scan_walker_new(const struct scan_limits *lim,
 				    scan_file_fn *cb, void *ctx,
 				    struct mg_error *err);
 void scan_walker_reset(struct scan_walker *s);
-int scan_walker_feed(struct scan_walker *s, const char *data, size_t len,
-		     struct mg_error *err);
-int scan_walker_finish(struct scan_walker *s, struct scan_summary *sum,
-		       struct mg_error *err);
+void scan_walker_feed(struct scan_walker *s, const char *data, size_t len);
+void scan_walker_finish(struct scan_walker *s, struct scan_summary *sum);
 void scan_walker_free(struct scan_walker **s);
 void scan_limits_default(struct scan_limits *lim);
 

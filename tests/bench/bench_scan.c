@@ -83,8 +83,8 @@ main(int argc, char **argv)
 			/* Postfix hands milters body chunks of up to 64 KiB */
 			for (off = 0; off < (size_t)len; off += 65536)
 				scan_walker_feed(s, buf + off, (size_t)len - off < 65536 ?
-					     (size_t)len - off : 65536, &err);
-			scan_walker_finish(s, &sum, &err);
+						 (size_t)len - off : 65536);
+			scan_walker_finish(s, &sum);
 		}
 		dt = now() - t0;
 		if (verbose)

@@ -43,10 +43,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	scan_walker_reset(s);
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		scan_walker_feed(s, (const char *)data + off, n, &err);
+		scan_walker_feed(s, (const char *)data + off, n);
 		off += n;
 	}
-	scan_walker_finish(s, &sum, &err);
+	scan_walker_finish(s, &sum);
 	if (sum.files != 0 && count == 0)
 		__builtin_trap();
 	count = 0;
