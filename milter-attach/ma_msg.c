@@ -61,12 +61,6 @@ struct ma_msg {
 	char header_text[400];
 };
 
-_Static_assert(SCAN_ANOM_DEPTH == 1 << 0 && SCAN_ANOM_PARTS == 1 << 1 &&
-	       SCAN_ANOM_ZIP_DEPTH == 1 << 2 && SCAN_ANOM_MALFORMED == 1 << 3 &&
-	       SCAN_ANOM_AMBIGUOUS == 1 << 4 && SCAN_ANOM_ZIP_BROKEN == 1 << 5 &&
-	       SCAN_ANOM_HEADER_LONG == 1 << 6 && SCAN_ANOM_ZIP_ENTRIES == 1 << 7,
-	       "ma_config.c anomaly names follow the scan.h bits");
-
 /* ma_msg_new - an empty message holder */
 struct ma_msg *
 ma_msg_new(void)
@@ -457,7 +451,7 @@ ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 		mg_kv_add(&kv, "bans", "unknown");
 	if (m->sum.anomalies)
 		mg_kv_add(&kv, "anomalies",
-			  ma_anomaly_names(m->sum.anomalies, anom, sizeof(anom)));
+			  scan_anomaly_list(m->sum.anomalies, anom, sizeof(anom)));
 	mg_log_kv(MG_LOG_INFO, &kv);
 	log_files(m, queue_id);
 }

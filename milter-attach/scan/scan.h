@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "anomaly.h"
 #include "mg_error.h"
 
 enum scan_origin { SCAN_ORIGIN_PART, SCAN_ORIGIN_ZIP_MEMBER, SCAN_ORIGIN_UUENCODE,
@@ -39,17 +40,6 @@ struct scan_file {
 	int encrypted;               /* zip member with the encryption bit */
 };
 
-enum scan_anomaly {              /* bit flags in struct scan_summary.anomalies */
-	SCAN_ANOM_DEPTH = 1 << 0,      /* nesting deeper than max_depth: rest not walked */
-	SCAN_ANOM_PARTS = 1 << 1,      /* more than max_parts parts: rest not walked */
-	SCAN_ANOM_ZIP_DEPTH = 1 << 2,  /* nested archives deeper than max_zip_depth */
-	SCAN_ANOM_MALFORMED = 1 << 3,  /* structure repaired the way clients do */
-	SCAN_ANOM_AMBIGUOUS = 1 << 4,  /* conflicting structure (duplicate boundary params...) */
-	SCAN_ANOM_ZIP_BROKEN = 1 << 5, /* a zip that could not be listed completely */
-	SCAN_ANOM_HEADER_LONG = 1 << 6,/* a header longer than the cap was truncated */
-	SCAN_ANOM_ZIP_ENTRIES = 1 << 7,/* an archive with more than max_zip_entries members */
-};
-
 struct scan_limits {
 	unsigned max_depth;        /* default 20 */
 	unsigned max_parts;        /* default 500 */
@@ -58,7 +48,12 @@ struct scan_limits {
 	int magic;                 /* 1: identify types with libmagic */
 };
 
-struct scan_summary { unsigned parts; unsigned files; unsigned anomalies; unsigned max_depth_seen; };
+struct scan_summary {
+	unsigned parts;
+	unsigned files;
+	unsigned anomalies;          /* enum scan_anomaly bits (anomaly.h) */
+	unsigned max_depth_seen;
+};
 
 typedef void scan_file_fn(void *ctx, const struct scan_file *file);
 
