@@ -157,6 +157,53 @@ join_extended(struct ext_param *p, struct scan_mime_hdr *h)
 	add_name(h, utf8, n);
 }
 
+/* set_boundary - a boundary parameter: the first one counts, a different
+ * second one is a conflict */
+static void
+set_boundary(struct scan_mime_hdr *h, const char *val, size_t vlen, int seen)
+{
+	size_t bl;
+
+	if (seen) {
+		if (strcmp(h->boundary, val) != 0)
+			h->boundary_conflict = 1;
+		return;
+	}
+	bl = vlen < sizeof(h->boundary) - 1 ? vlen : sizeof(h->boundary) - 1;
+	memcpy(h->boundary, val, bl);
+	h->boundary[bl] = '\0';
+}
+
+/* add_section - an RFC 2231 name parameter; suffix is what follows
+ * "name*": "" (name*=), "N" or "N*" (a section); anything else and
+ * sections past SECTIONS_MAX are ignored */
+static void
+add_section(struct ext_param *ext, const char *suffix, const char *val,
+	    size_t vlen)
+{
+	struct section *s;
+	char *end;
+	long idx;
+
+	if (ext->n >= SECTIONS_MAX)
+		return;
+	s = &ext->s[ext->n];
+	if (*suffix == '\0') {                 /* name*= */
+		s->index = 0;
+		s->encoded = 1;
+	} else {                               /* name*N or name*N* */
+		idx = strtol(suffix, &end, 10);
+		if (end == suffix || idx < 0 || idx > 999 ||
+		    !(*end == '\0' || (end[0] == '*' && end[1] == '\0')))
+			return;
+		s->index = (int)idx;
+		s->encoded = *end == '*';
+	}
+	memcpy(s->value, val, vlen + 1);
+	s->len = vlen;
+	ext->n++;
+}
+
 void
 scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		    struct scan_mime_hdr *h)
@@ -198,13 +245,7 @@ scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		skip_ws_comments(v, len, &i);
 		vlen = read_value(v, len, &i, val, sizeof(val));
 		if (strcmp(attr, "boundary") == 0) {
-			if (have_boundary && strcmp(h->boundary, val) != 0)
-				h->boundary_conflict = 1;
-			if (!have_boundary) {
-				size_t bl = vlen < sizeof(h->boundary) - 1 ? vlen : sizeof(h->boundary) - 1;
-				memcpy(h->boundary, val, bl);
-				h->boundary[bl] = '\0';
-			}
+			set_boundary(h, val, vlen, have_boundary);
 			have_boundary = 1;
 			continue;
 		}
@@ -215,24 +256,8 @@ scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
 			/* plain: may hold RFC 2047 words, as many clients send */
 			size_t dl = scan_rfc2047_decode(val, vlen, dec, sizeof(dec));
 			add_name(h, dec, dl);
-		} else if (*star == '*' && ext.n < SECTIONS_MAX) {
-			struct section *s = &ext.s[ext.n];
-			char *end;
-			star++;
-			if (*star == '\0') {                 /* name*= */
-				s->index = 0;
-				s->encoded = 1;
-			} else {                             /* name*N or name*N* */
-				long idx = strtol(star, &end, 10);
-				if (end == star || idx < 0 || idx > 999 ||
-				    !(*end == '\0' || (end[0] == '*' && end[1] == '\0')))
-					continue;
-				s->index = (int)idx;
-				s->encoded = *end == '*';
-			}
-			memcpy(s->value, val, vlen + 1);
-			s->len = vlen;
-			ext.n++;
+		} else if (*star == '*') {
+			add_section(&ext, star + 1, val, vlen);
 		}
 	}
 	join_extended(&ext, h);

@@ -522,6 +522,54 @@ encoding_of(const char *cte)
 	return E_ID;
 }
 
+/* open_multipart - a multipart entity with a boundary: a new level,
+ * its preamble follows */
+static void
+open_multipart(struct scan_walker *s, const char *type)
+{
+	struct level *l;
+
+	if (s->ct.boundary_conflict)
+		s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+	if (s->nlevels == s->maxlevels) {
+		s->sum.anomalies |= SCAN_ANOM_DEPTH;
+		return;
+	}
+	l = &s->levels[s->nlevels++];
+	snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
+	l->blen = strlen(l->boundary);
+	l->digest = strcmp(type, "multipart/digest") == 0;
+	l->closed = 0;
+	l->depth = s->depth;
+}
+
+/* open_message - a message/rfc822 entity: its inner message follows, or
+ * when encoded, is decoded into a child walker */
+static void
+open_message(struct scan_walker *s)
+{
+	enum enc e = encoding_of(s->cte);
+	struct mg_error err;
+
+	if (e == E_ID) {                /* the inner message follows */
+		s->depth++;
+		s->sum.parts++;
+		s->state = W_HEADERS;
+		entity_reset(s, 0);
+		return;
+	}
+	/* encoded inner message: decode, then walk it */
+	s->child = walker_alloc(&s->lim, s->cb, s->ctx,
+				s->base_depth + s->depth + 1, s->cookie, &err);
+	s->leaf = 1;
+	s->emit = 0;
+	s->enc = e;
+	scan_b64_init(&s->b64);
+	s->pending_crlf = 0;
+	if (s->child == NULL)
+		s->leaf = 0;
+}
+
 /* body_start - the headers of the current entity are complete */
 static void
 body_start(struct scan_walker *s)
@@ -539,46 +587,16 @@ body_start(struct scan_walker *s)
 	}
 	if (strncmp(type, "multipart/", 10) == 0) {
 		if (s->ct.boundary[0] != '\0') {
-			struct level *l;
-			if (s->ct.boundary_conflict)
-				s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
-			if (s->nlevels == s->maxlevels) {
-				s->sum.anomalies |= SCAN_ANOM_DEPTH;
-				return;
-			}
-			l = &s->levels[s->nlevels++];
-			snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
-			l->blen = strlen(l->boundary);
-			l->digest = strcmp(type, "multipart/digest") == 0;
-			l->closed = 0;
-			l->depth = s->depth;
-			return;                 /* preamble follows */
+			open_multipart(s, type);
+			return;
 		}
 		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no boundary: one part */
 		type = "text/plain";
 	}
-	if ((strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) &&
+	if ((strcmp(type, "message/rfc822") == 0 ||
+	     strcmp(type, "message/global") == 0) &&
 	    s->base_depth + s->depth + 1 <= s->lim.max_depth) {
-		enum enc e = encoding_of(s->cte);
-		if (e == E_ID) {                /* the inner message follows */
-			s->depth++;
-			s->sum.parts++;
-			s->state = W_HEADERS;
-			entity_reset(s, 0);
-			return;
-		}
-		/* encoded inner message: decode, then walk it */
-		struct mg_error err;
-		s->child = walker_alloc(&s->lim, s->cb, s->ctx,
-					s->base_depth + s->depth + 1, s->cookie,
-					&err);
-		s->leaf = 1;
-		s->emit = 0;
-		s->enc = e;
-		scan_b64_init(&s->b64);
-		s->pending_crlf = 0;
-		if (s->child == NULL)
-			s->leaf = 0;
+		open_message(s);
 		return;
 	}
 	/* a leaf */

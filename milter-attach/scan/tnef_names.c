@@ -145,6 +145,81 @@ fixed_size(unsigned type)
 	}
 }
 
+/* skip_prop_name - a named property's name (GUID, kind, then an id or
+ * a counted string) at p[*o..n); -1 when it runs past the end */
+static int
+skip_prop_name(const unsigned char *p, size_t n, size_t *o)
+{
+	unsigned long len;
+
+	if (*o + 20 > n)
+		return -1;
+	if (scan_le32(p + *o + 16) != 1) {
+		*o += 24;
+		return 0;
+	}
+	if (*o + 24 > n)
+		return -1;
+	len = scan_le32(p + *o + 20);
+	if (len > n || *o + 24 + ((len + 3) & ~3UL) > n)
+		return -1;
+	*o += 24 + ((len + 3) & ~3UL);
+	return 0;
+}
+
+/* name_value - a file name property's value (8-bit or UTF-16): report it */
+static void
+name_value(struct scan_tnef_lister *t, unsigned type, const unsigned char *v,
+	   size_t len)
+{
+	char name[NAME_MAX_LEN * 2 + 1];
+
+	if (type == PT_UNICODE) {
+		utf16_name(v, len, name, sizeof(name));
+	} else if (type == PT_STRING8) {
+		size_t l = strnlen((const char *)v, len);
+		if (l > NAME_MAX_LEN)
+			l = NAME_MAX_LEN;
+		memcpy(name, v, l);
+		name[l] = '\0';
+	} else {
+		name[0] = '\0';
+	}
+	report(t, name);
+}
+
+/* prop_values - nvals values of a property (type, id) at p[*o..n): file
+ * names reported, the rest skipped; -1 when they run past the end */
+static int
+prop_values(struct scan_tnef_lister *t, unsigned type, unsigned id,
+	    unsigned long nvals, const unsigned char *p, size_t n, size_t *o)
+{
+	int fsize = fixed_size(type & ~MV_FLAG);
+	unsigned long v, len;
+
+	for (v = 0; v < nvals; v++) {
+		if (fsize > 0) {
+			if (*o + (size_t)fsize > n)
+				return -1;
+			*o += (size_t)fsize;
+			continue;
+		}
+		if (*o + 4 > n)
+			return -1;
+		len = scan_le32(p + *o);
+		*o += 4;
+		if (len > n - *o)
+			return -1;
+		if (!(type & MV_FLAG) && v == 0 &&
+		    (id == PR_ATTACH_LONG_FILENAME || id == PR_ATTACH_FILENAME))
+			name_value(t, type, p + *o, len);
+		*o += (len + 3) & ~3UL;
+		if (*o > n)
+			return -1;
+	}
+	return 0;
+}
+
 /* parse_props - the attachment's MAPI properties: report its file names;
  * stops quietly where the (possibly truncated) buffer ends */
 static void
@@ -159,26 +234,13 @@ parse_props(struct scan_tnef_lister *t, const unsigned char *p, size_t n)
 	for (k = 0; k < count && o + 4 <= n && t->st != T_DONE; k++) {
 		unsigned type = (unsigned)p[o] | (unsigned)p[o + 1] << 8;
 		unsigned id = (unsigned)p[o + 2] | (unsigned)p[o + 3] << 8;
-		unsigned long nvals = 1, v;
+		unsigned long nvals = 1;
 		int fsize = fixed_size(type & ~MV_FLAG);
 
 		o += 4;
-		if (id >= 0x8000) {                  /* named: GUID, kind, id or name */
-			if (o + 20 > n)
-				return;
-			if (scan_le32(p + o + 16) == 1) {
-				unsigned long len;
-
-				if (o + 24 > n)
-					return;
-				len = scan_le32(p + o + 20);
-				if (len > n || o + 24 + ((len + 3) & ~3UL) > n)
-					return;
-				o += 24 + ((len + 3) & ~3UL);
-			} else {
-				o += 24;
-			}
-		}
+		/* named: GUID, kind, id or name */
+		if (id >= 0x8000 && skip_prop_name(p, n, &o) < 0)
+			return;
 		if (fsize < 0)
 			return;                      /* unknown type: cannot go on */
 		if ((type & MV_FLAG) || fsize == 0) {
@@ -187,42 +249,8 @@ parse_props(struct scan_tnef_lister *t, const unsigned char *p, size_t n)
 			nvals = scan_le32(p + o);
 			o += 4;
 		}
-		for (v = 0; v < nvals; v++) {
-			unsigned long len;
-
-			if (fsize > 0) {
-				if (o + (size_t)fsize > n)
-					return;
-				o += (size_t)fsize;
-				continue;
-			}
-			if (o + 4 > n)
-				return;
-			len = scan_le32(p + o);
-			o += 4;
-			if (len > n - o)
-				return;
-			if (!(type & MV_FLAG) && v == 0 &&
-			    (id == PR_ATTACH_LONG_FILENAME || id == PR_ATTACH_FILENAME)) {
-				char name[NAME_MAX_LEN * 2 + 1];
-
-				if (type == PT_UNICODE) {
-					utf16_name(p + o, len, name, sizeof(name));
-				} else if (type == PT_STRING8) {
-					size_t l = strnlen((const char *)p + o, len);
-					if (l > NAME_MAX_LEN)
-						l = NAME_MAX_LEN;
-					memcpy(name, p + o, l);
-					name[l] = '\0';
-				} else {
-					name[0] = '\0';
-				}
-				report(t, name);
-			}
-			o += (len + 3) & ~3UL;
-			if (o > n)
-				return;
-		}
+		if (prop_values(t, type, id, nvals, p, n, &o) < 0)
+			return;
 	}
 }
 

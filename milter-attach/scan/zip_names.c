@@ -271,135 +271,169 @@ member(struct scan_zip_lister *z)
 	}
 }
 
+/* local_name_done - a local header and its name are in: report the
+ * member, then its extra field */
+static void
+local_name_done(struct scan_zip_lister *z)
+{
+	member(z);
+	if (z->st != Z_DONE) {
+		z->st = Z_EXTRA;
+		z->left = z->xlen;
+	}
+}
+
+/* local_header - the 30 bytes of a local header are in */
+static void
+local_header(struct scan_zip_lister *z)
+{
+	z->saw_header = 1;
+	z->flags = scan_le16(z->hdr + 6);
+	z->method = scan_le16(z->hdr + 8);
+	z->csize = scan_le32(z->hdr + 18);
+	z->usize = scan_le32(z->hdr + 22);
+	z->nlen = scan_le16(z->hdr + 26);
+	z->xlen = scan_le16(z->hdr + 28);
+	z->have = 0;
+	z->nkept = 0;
+	z->st = Z_NAME;
+	if (z->nlen == 0)
+		local_name_done(z);
+}
+
+/* extra_done - past a local header's extra field: how the member's data
+ * is passed */
+static void
+extra_done(struct scan_zip_lister *z)
+{
+	z->have = 0;
+	if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
+		/* size only in the descriptor: the end of the deflate
+		 * stream says where */
+		z->st = Z_DATA;
+		z->left = ~0ULL;
+	} else if ((z->flags & 8) && z->csize == 0) {
+		end_child(z);           /* cannot follow it blind */
+		z->st = Z_SEARCH;       /* size only in the descriptor */
+		z->sig = 0;
+	} else {
+		z->st = Z_DATA;
+		z->left = z->csize;
+	}
+}
+
+/* data_bytes - member data from d[*i..len): skipped, or fed to the zip
+ * it is (inflated when DEFLATED) */
+static void
+data_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
+	   size_t *i)
+{
+	size_t n = len - *i < z->left ? len - *i : (size_t)z->left;
+	int ended = 0, unknown = z->left == ~0ULL;
+
+	if (z->inf != NULL)
+		n = feed_inflate(z, d + *i, n, &ended);
+	else if (z->child != NULL)
+		scan_zip_lister_feed(z->child, d + *i, n);
+	*i += n;
+	if (unknown) {
+		if (ended || z->child == NULL) {
+			/* past the stream: the descriptor, then the next
+			 * header */
+			end_child(z);
+			z->st = Z_SEARCH;
+			z->sig = 0;
+		}
+		return;
+	}
+	z->left -= n;
+	if (ended)
+		end_child(z);          /* the child has had all its data */
+	if (z->left == 0) {
+		end_child(z);
+		z->st = Z_SIG;
+		z->have = 0;
+	}
+}
+
+/* search_bytes - look for the next local or central header signature
+ * in d[*i..len) */
+static void
+search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
+	     size_t *i)
+{
+	for (; *i < len; (*i)++) {
+		z->sig = (z->sig >> 8) | (unsigned)d[*i] << 24;
+		if (z->sig == SIG_LOCAL || z->sig == SIG_CENTRAL) {
+			memcpy(z->hdr, z->sig == SIG_LOCAL ? "PK\3\4" : "PK\1\2", 4);
+			z->have = 4;
+			z->st = z->sig == SIG_LOCAL ? Z_HEADER : Z_CENTRAL;
+			z->in_central |= z->sig == SIG_CENTRAL;
+			(*i)++;
+			return;
+		}
+	}
+}
+
+/* central_header - the 46 bytes of a central directory header are in */
+static void
+central_header(struct scan_zip_lister *z)
+{
+	z->nlen = scan_le16(z->hdr + 28);
+	z->left = (unsigned long long)scan_le16(z->hdr + 30) +
+		  scan_le16(z->hdr + 32);
+	z->have = 0;
+	z->nkept = 0;
+	z->st = Z_CNAME;
+}
+
 void
-scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d, size_t len)
+scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
+		     size_t len)
 {
 	size_t i = 0;
 
 	while (i < len) {
 		switch (z->st) {
 		case Z_SIG:
-		case Z_HEADER: {
-			if (z->st == Z_SIG) {
-				if (scan_fill(z->hdr, &z->have, 4, d, len, &i))
-					at_signature(z);
-				break;
-			}
-			if (!scan_fill(z->hdr, &z->have, 30, d, len, &i))
-				break;
-			z->saw_header = 1;
-			z->flags = scan_le16(z->hdr + 6);
-			z->method = scan_le16(z->hdr + 8);
-			z->csize = scan_le32(z->hdr + 18);
-			z->usize = scan_le32(z->hdr + 22);
-			z->nlen = scan_le16(z->hdr + 26);
-			z->xlen = scan_le16(z->hdr + 28);
-			z->have = 0;
-			z->nkept = 0;
-			z->st = Z_NAME;
-			if (z->nlen == 0) {
-				member(z);
-				z->st = z->st == Z_DONE ? Z_DONE : Z_EXTRA;
-				z->left = z->xlen;
-			}
+			if (scan_fill(z->hdr, &z->have, 4, d, len, &i))
+				at_signature(z);
 			break;
-		}
-		case Z_NAME: {
-			if (name_bytes(z, d, len, &i)) {
-				member(z);
-				if (z->st != Z_DONE) {
-					z->st = Z_EXTRA;
-					z->left = z->xlen;
-				}
-			}
+		case Z_HEADER:
+			if (scan_fill(z->hdr, &z->have, 30, d, len, &i))
+				local_header(z);
 			break;
-		}
-		case Z_EXTRA: {
-			if (scan_skip(&z->left, len, &i)) {
-				z->have = 0;
-				if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
-					/* size only in the descriptor: the end
-					 * of the deflate stream says where */
-					z->st = Z_DATA;
-					z->left = ~0ULL;
-				} else if ((z->flags & 8) && z->csize == 0) {
-					end_child(z);         /* cannot follow it blind */
-					z->st = Z_SEARCH;     /* size only in the descriptor */
-					z->sig = 0;
-				} else {
-					z->st = Z_DATA;
-					z->left = z->csize;
-				}
-			}
+		case Z_NAME:
+			if (name_bytes(z, d, len, &i))
+				local_name_done(z);
 			break;
-		}
-		case Z_DATA: {
-			size_t n = len - i < z->left ? len - i : (size_t)z->left;
-			int ended = 0, unknown = z->left == ~0ULL;
-			if (z->inf != NULL)
-				n = feed_inflate(z, d + i, n, &ended);
-			else if (z->child != NULL)
-				scan_zip_lister_feed(z->child, d + i, n);
-			i += n;
-			if (unknown) {
-				if (ended || z->child == NULL) {
-					/* past the stream: the descriptor, then
-					 * the next header */
-					end_child(z);
-					z->st = Z_SEARCH;
-					z->sig = 0;
-				}
-				break;
-			}
-			z->left -= n;
-			if (ended)
-				end_child(z);      /* the child has had all its data */
-			if (z->left == 0) {
-				end_child(z);
-				z->st = Z_SIG;
-				z->have = 0;
-			}
+		case Z_EXTRA:
+			if (scan_skip(&z->left, len, &i))
+				extra_done(z);
 			break;
-		}
+		case Z_DATA:
+			data_bytes(z, d, len, &i);
+			break;
 		case Z_SEARCH:
-			/* look for the next local header signature */
-			for (; i < len; i++) {
-				z->sig = (z->sig >> 8) | (unsigned)d[i] << 24;
-				if (z->sig == SIG_LOCAL || z->sig == SIG_CENTRAL) {
-					memcpy(z->hdr, z->sig == SIG_LOCAL ? "PK\3\4" : "PK\1\2", 4);
-					z->have = 4;
-					z->st = z->sig == SIG_LOCAL ? Z_HEADER : Z_CENTRAL;
-					z->in_central |= z->sig == SIG_CENTRAL;
-					i++;
-					break;
-				}
-			}
+			search_bytes(z, d, len, &i);
 			break;
-		case Z_CENTRAL: {
-			if (!scan_fill(z->hdr, &z->have, 46, d, len, &i))
-				break;
-			z->nlen = scan_le16(z->hdr + 28);
-			z->left = (unsigned long long)scan_le16(z->hdr + 30) + scan_le16(z->hdr + 32);
-			z->have = 0;
-			z->nkept = 0;
-			z->st = Z_CNAME;
+		case Z_CENTRAL:
+			if (scan_fill(z->hdr, &z->have, 46, d, len, &i))
+				central_header(z);
 			break;
-		}
-		case Z_CNAME: {
+		case Z_CNAME:
 			if (name_bytes(z, d, len, &i)) {
 				central_entry(z);
 				if (z->st != Z_DONE)
 					z->st = Z_CSKIP;
 			}
 			break;
-		}
-		case Z_CSKIP: {
+		case Z_CSKIP:
 			if (scan_skip(&z->left, len, &i)) {
 				z->have = 0;
-				z->st = Z_SIG;     /* the next entry, or the end record */
+				z->st = Z_SIG;   /* the next entry, or the end record */
 			}
 			break;
-		}
 		case Z_DONE:
 			return;
 		}
