@@ -1,6 +1,7 @@
 /*
  * fuzz_scan.c - libFuzzer target for the MIME walker and everything under
- * it (decoders, header parameters, zip lister), fed in uneven chunks
+ * it (decoders, header parameters, the archive listers), fed in uneven
+ * chunks
  */
 #include <stddef.h>
 #include <stdint.h>
