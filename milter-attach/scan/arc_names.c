@@ -57,6 +57,7 @@ struct scan_arc_lister {
 	char cname[257];
 };
 
+/* scan_arc_detect - gzip, cabinet or tar from the first bytes */
 enum scan_arc_format
 scan_arc_detect(const unsigned char *d, size_t n)
 {
@@ -70,6 +71,7 @@ scan_arc_detect(const unsigned char *d, size_t n)
 	return SCAN_ARC_NONE;
 }
 
+/* scan_arc_lister_new - a lister for one archive of a known format */
 struct scan_arc_lister *
 scan_arc_lister_new(enum scan_arc_format f, unsigned depth,
 		    unsigned max_zip_depth, unsigned max_entries,
@@ -289,6 +291,8 @@ end_zip(struct scan_arc_lister *a)
 	}
 }
 
+/* tar_feed - tar bytes: headers, long names and pax data read, member
+ * data skipped (or fed to the zip it is) */
 static void
 tar_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
@@ -338,6 +342,7 @@ tar_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 		a->tst = T_HEADER;
 }
 
+/* tar_finish - the tar has ended: broken when inside a member */
 static unsigned
 tar_finish(struct scan_arc_lister *a)
 {
@@ -363,6 +368,7 @@ gz_name(struct scan_arc_lister *a)
 		(void)report(a, a->fname, 0);
 }
 
+/* gz_end - the gzip stream has ended or is not needed any more */
 static void
 gz_end(struct scan_arc_lister *a)
 {
@@ -414,6 +420,7 @@ gz_out(void *ctx, const unsigned char *d, size_t n)
 	return 0;
 }
 
+/* gz_feed - compressed bytes to the inflater */
 static void
 gz_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
@@ -437,6 +444,8 @@ gz_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 	gz_end(a);
 }
 
+/* gz_finish - the gzip has ended: broken when truncated, and the tar
+ * inside finished */
 static unsigned
 gz_finish(struct scan_arc_lister *a)
 {
@@ -452,6 +461,8 @@ gz_finish(struct scan_arc_lister *a)
 
 /* ---- cabinet ------------------------------------------------------------- */
 
+/* cab_feed - cabinet bytes: the header, then the CFFILE records and
+ * their names (the folders and data are skipped) */
 static void
 cab_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
@@ -514,6 +525,7 @@ cab_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 
 /* ---- the lister ---------------------------------------------------------- */
 
+/* scan_arc_lister_feed - archive bytes to the format's reader */
 void
 scan_arc_lister_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
@@ -527,6 +539,7 @@ scan_arc_lister_feed(struct scan_arc_lister *a, const unsigned char *d, size_t l
 	}
 }
 
+/* scan_arc_lister_finish - the anomalies, once the archive has ended */
 unsigned
 scan_arc_lister_finish(struct scan_arc_lister *a)
 {
@@ -544,6 +557,7 @@ scan_arc_lister_finish(struct scan_arc_lister *a)
 	return SCAN_LISTER_BROKEN;
 }
 
+/* scan_arc_lister_free - everything, and NULL */
 void
 scan_arc_lister_free(struct scan_arc_lister **ap)
 {

@@ -17,6 +17,7 @@ struct scan_inflater {
 	unsigned char out[OUT_BYTES];
 };
 
+/* scan_inflater_new - a raw or gzip inflater; NULL when out of memory */
 struct scan_inflater *
 scan_inflater_new(enum scan_inflater_kind kind, char *gz_name, size_t cap)
 {
@@ -39,6 +40,7 @@ scan_inflater_new(enum scan_inflater_kind kind, char *gz_name, size_t cap)
 	return f;
 }
 
+/* scan_inflater_feed - inflate n bytes, the output to out */
 enum scan_inflater_status
 scan_inflater_feed(struct scan_inflater *f, const unsigned char *d, size_t n,
 		   size_t *used, scan_inflater_out_fn *out, void *ctx)
@@ -95,18 +97,21 @@ scan_inflater_feed(struct scan_inflater *f, const unsigned char *d, size_t n,
 	return SCAN_INFLATER_MORE;
 }
 
+/* scan_inflater_header_done - gzip: the header is read */
 int
 scan_inflater_header_done(const struct scan_inflater *f)
 {
 	return f != NULL && f->gzip && (f->gzh.done == 1 || f->between);
 }
 
+/* scan_inflater_at_member_end - gzip: between members */
 int
 scan_inflater_at_member_end(const struct scan_inflater *f)
 {
 	return f != NULL && f->between;
 }
 
+/* scan_inflater_free - zlib's state and the inflater, and NULL */
 void
 scan_inflater_free(struct scan_inflater **fp)
 {

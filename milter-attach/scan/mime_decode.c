@@ -29,6 +29,7 @@ static const unsigned char b64tab[256] = {
 	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 };
 
+/* scan_b64_init - no bits pending */
 void
 scan_b64_init(struct scan_b64_state *st)
 {
@@ -36,6 +37,7 @@ scan_b64_init(struct scan_b64_state *st)
 	st->done = 0;
 }
 
+/* scan_b64_line - one line of base64, decoded to the sink */
 void
 scan_b64_line(struct scan_b64_state *st, const char *line, size_t len,
 	      scan_sink_fn *sink, void *ctx)
@@ -91,8 +93,9 @@ scan_b64_line(struct scan_b64_state *st, const char *line, size_t len,
 	st->nbits = nbits;
 }
 
-static int
-hexval(int c)
+/* scan_hex_value - the value of a hex digit (either case), -1 if not one */
+int
+scan_hex_value(int c)
 {
 	if (c >= '0' && c <= '9') return c - '0';
 	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -100,6 +103,7 @@ hexval(int c)
 	return -1;
 }
 
+/* scan_qp_line - one line of quoted-printable, decoded to the sink */
 int
 scan_qp_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
@@ -122,8 +126,8 @@ scan_qp_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 				break;
 			}
 			if (i + 2 < len &&
-			    (h = hexval((unsigned char)line[i + 1])) >= 0 &&
-			    (l = hexval((unsigned char)line[i + 2])) >= 0) {
+			    (h = scan_hex_value((unsigned char)line[i + 1])) >= 0 &&
+			    (l = scan_hex_value((unsigned char)line[i + 2])) >= 0) {
 				out[o++] = (unsigned char)(h << 4 | l);
 				i += 2;
 				continue;
@@ -140,6 +144,7 @@ scan_qp_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 	return soft;
 }
 
+/* scan_uu_line - one uuencoded line, decoded to the sink */
 int
 scan_uu_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
@@ -163,6 +168,7 @@ scan_uu_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 	return 0;
 }
 
+/* scan_uu_begin - a "begin <mode> <name>" line */
 int
 scan_uu_begin(const char *line, size_t len, char *name, size_t namesz)
 {
@@ -188,6 +194,7 @@ scan_uu_begin(const char *line, size_t len, char *name, size_t namesz)
 	return 1;
 }
 
+/* scan_charset_to_utf8 - in (of charset) to UTF-8 in out */
 size_t
 scan_charset_to_utf8(const char *charset, const char *in, size_t len,
 		     char *out, size_t outsz)
@@ -221,7 +228,8 @@ scan_charset_to_utf8(const char *charset, const char *in, size_t len,
 	return (size_t)(op - out);
 }
 
-/* one encoded word at s: =?charset?E?text?= ; returns its length or 0 */
+/* encoded_word - one encoded word at s (=?charset?E?text?=) decoded to
+ * UTF-8 in out; returns its length in s, or 0 when it is not one */
 static size_t
 encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 {
@@ -279,8 +287,8 @@ encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 			if (*p == '_')
 				raw[n++] = ' ';
 			else if (*p == '=' && p + 2 < end + 1 &&
-				 (h = hexval((unsigned char)p[1])) >= 0 &&
-				 (l = hexval((unsigned char)p[2])) >= 0) {
+				 (h = scan_hex_value((unsigned char)p[1])) >= 0 &&
+				 (l = scan_hex_value((unsigned char)p[2])) >= 0) {
 				raw[n++] = (char)(h << 4 | l);
 				p += 2;
 			} else
@@ -291,6 +299,7 @@ encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 	return (size_t)(end + 2 - s);
 }
 
+/* scan_rfc2047_decode - text with encoded words to UTF-8 */
 size_t
 scan_rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
 {

@@ -40,6 +40,10 @@ int scan_uu_begin(const char *line, size_t len, char *name, size_t namesz);
 size_t scan_rfc2047_decode(const char *text, size_t len, char *out,
 			   size_t outsz);
 
+/* scan_hex_value - the value of a hex digit (either case), -1 if not
+ * one (quoted-printable, RFC 2047 Q words, RFC 2231 %XX) */
+int scan_hex_value(int c);
+
 /* scan_charset_to_utf8 - convert with iconv; unknown charset or invalid
  * input: the bytes are copied.  Returns the output length. */
 size_t scan_charset_to_utf8(const char *charset, const char *in, size_t len,

@@ -23,6 +23,7 @@ struct ext_param {
 	struct section s[SECTIONS_MAX];
 };
 
+/* skip_ws_comments - past whitespace and (nested) comments at v[*i] */
 static void
 skip_ws_comments(const char *v, size_t len, size_t *i)
 {
@@ -49,6 +50,7 @@ skip_ws_comments(const char *v, size_t len, size_t *i)
 	}
 }
 
+/* add_name - one more declared name, unless known or no room */
 static void
 add_name(struct scan_mime_hdr *h, const char *name, size_t len)
 {
@@ -100,15 +102,7 @@ read_value(const char *v, size_t len, size_t *i, char *out, size_t outsz)
 	return o;
 }
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	return -1;
-}
-
+/* cmp_section - qsort order of RFC 2231 sections: by index */
 static int
 cmp_section(const void *a, const void *b)
 {
@@ -144,8 +138,8 @@ join_extended(struct ext_param *p, struct scan_mime_hdr *h)
 		for (k = 0; k < len && n + 1 < sizeof(raw); k++) {
 			int hi, lo;
 			if (p->s[i].encoded && v[k] == '%' && k + 2 < len + 0 &&
-			    (hi = hexv((unsigned char)v[k + 1])) >= 0 &&
-			    (lo = hexv((unsigned char)v[k + 2])) >= 0) {
+			    (hi = scan_hex_value((unsigned char)v[k + 1])) >= 0 &&
+			    (lo = scan_hex_value((unsigned char)v[k + 2])) >= 0) {
 				raw[n++] = (char)(hi << 4 | lo);
 				k += 2;
 			} else {
@@ -204,6 +198,7 @@ add_section(struct ext_param *ext, const char *suffix, const char *val,
 	ext->n++;
 }
 
+/* scan_mime_hdr_parse - the token, boundary and names of a value */
 void
 scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		    struct scan_mime_hdr *h)

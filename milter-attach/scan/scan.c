@@ -99,6 +99,7 @@ struct scan_walker {
 	struct scan_summary sum;
 };
 
+/* scan_limits_default - the limits named in scan.h */
 void
 scan_limits_default(struct scan_limits *lim)
 {
@@ -111,6 +112,7 @@ scan_limits_default(struct scan_limits *lim)
 
 static void walker_destroy(struct scan_walker *s);
 
+/* walker_alloc - a walker at base_depth sharing the libmagic cookie */
 static struct scan_walker *
 walker_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	     unsigned base_depth, magic_t cookie, struct mg_error *err)
@@ -141,6 +143,7 @@ walker_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	return s;
 }
 
+/* scan_walker_new - a top-level walker, with its own libmagic */
 struct scan_walker *
 scan_walker_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 		struct mg_error *err)
@@ -165,6 +168,7 @@ scan_walker_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	return s;
 }
 
+/* sink_reset - forget a file's bytes and free its lister */
 static void
 sink_reset(struct sink *k)
 {
@@ -177,6 +181,7 @@ sink_reset(struct sink *k)
 	scan_arc_lister_free(&k->arc);
 }
 
+/* walker_destroy - a walker and its children (libmagic is the owner's) */
 static void
 walker_destroy(struct scan_walker *s)
 {
@@ -193,6 +198,7 @@ walker_destroy(struct scan_walker *s)
 	free(s);
 }
 
+/* scan_walker_free - a walker, its libmagic, and NULL */
 void
 scan_walker_free(struct scan_walker **sp)
 {
@@ -206,6 +212,7 @@ scan_walker_free(struct scan_walker **sp)
 	*sp = NULL;
 }
 
+/* entity_reset - a new entity's headers start */
 static void
 entity_reset(struct scan_walker *s, int digest_default)
 {
@@ -217,6 +224,7 @@ entity_reset(struct scan_walker *s, int digest_default)
 	s->digest_default = digest_default;
 }
 
+/* scan_walker_reset - ready for a new message */
 void
 scan_walker_reset(struct scan_walker *s)
 {
@@ -239,6 +247,7 @@ scan_walker_reset(struct scan_walker *s)
 
 /* ---- sinks --------------------------------------------------------------- */
 
+/* container_member - report a member of the current part's archive */
 static void
 container_member(struct scan_walker *s, enum scan_origin origin,
 		 const char *name, unsigned long long size, int encrypted)
@@ -260,6 +269,7 @@ container_member(struct scan_walker *s, enum scan_origin origin,
 	s->cb(s->ctx, &f);
 }
 
+/* zip_member - a file inside a zip */
 static void
 zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 	   unsigned zdepth)
@@ -286,6 +296,7 @@ arc_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 	container_member(ctx, SCAN_ORIGIN_ARCHIVE_MEMBER, name, size, encrypted);
 }
 
+/* sink_start - a file's bytes start: hash from here */
 static void
 sink_start(struct sink *k)
 {
@@ -306,12 +317,15 @@ container_feed(struct sink *k, const unsigned char *d, size_t n)
 		scan_arc_lister_feed(k->arc, d, n);
 }
 
+/* has_container - the file is an archive being listed */
 static int
 has_container(const struct sink *k)
 {
 	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
+/* sink_data - decoded bytes of a file: hashed, kept for libmagic, and
+ * the first ones tell whether it is an archive to list */
 static void
 sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t n)
 {
@@ -378,6 +392,8 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	container_feed(k, d, n);
 }
 
+/* part_sink - decoded bytes of the current part (or of its encoded
+ * inner message, for the child walker) */
 static void
 part_sink(void *ctx, const unsigned char *d, size_t n)
 {
@@ -390,6 +406,7 @@ part_sink(void *ctx, const unsigned char *d, size_t n)
 	sink_data(s, &s->part, d, n);
 }
 
+/* uu_sink - decoded bytes of an inline uuencoded file */
 static void
 uu_sink(void *ctx, const unsigned char *d, size_t n)
 {
@@ -456,6 +473,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 
 /* ---- parts --------------------------------------------------------------- */
 
+/* add_part_name - one more name for the current part, unless known */
 static void
 add_part_name(struct scan_walker *s, const char *name)
 {
@@ -471,6 +489,7 @@ add_part_name(struct scan_walker *s, const char *name)
 	s->n_names++;
 }
 
+/* finish_uu_inline - an inline uuencoded file ends: report it */
 static void
 finish_uu_inline(struct scan_walker *s)
 {
@@ -509,6 +528,7 @@ finish_part(struct scan_walker *s)
 	s->uu_part = 0;
 }
 
+/* encoding_of - the decoder for a Content-Transfer-Encoding */
 static enum enc
 encoding_of(const char *cte)
 {
@@ -616,6 +636,7 @@ body_start(struct scan_walker *s)
 		sink_start(&s->part);
 }
 
+/* header_done - an unfolded header is complete: keep what matters */
 static void
 header_done(struct scan_walker *s)
 {
@@ -686,6 +707,8 @@ boundary_of(struct scan_walker *s, const char *line, size_t len, int *close)
 	return -1;
 }
 
+/* on_boundary - a boundary line of open level idx: the current part
+ * ends, a new one starts (or the level closes) */
 static void
 on_boundary(struct scan_walker *s, int idx, int close)
 {
@@ -723,6 +746,8 @@ on_boundary(struct scan_walker *s, int idx, int close)
 	entity_reset(s, l->digest);
 }
 
+/* body_line - one body line (or a piece of a long one) of the current
+ * part: decoded into its sinks */
 static void
 body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
@@ -768,6 +793,7 @@ body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	}
 }
 
+/* header_line - one header line: appended, or the headers end */
 static void
 header_line(struct scan_walker *s, const char *line, size_t len)
 {
@@ -794,6 +820,7 @@ header_line(struct scan_walker *s, const char *line, size_t len)
 	s->hlen += len;
 }
 
+/* process_line - one line: a boundary, a header or body data */
 static void
 process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
@@ -813,6 +840,7 @@ process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 		body_line(s, line, len, partial);
 }
 
+/* scan_walker_feed - bytes into lines (long lines in pieces) */
 void
 scan_walker_feed(struct scan_walker *s, const char *data, size_t len)
 {
@@ -844,6 +872,7 @@ scan_walker_feed(struct scan_walker *s, const char *data, size_t len)
 	}
 }
 
+/* scan_walker_finish - the last line, the open parts, the summary */
 void
 scan_walker_finish(struct scan_walker *s, struct scan_summary *sum)
 {

@@ -46,6 +46,7 @@ struct scan_tnef_lister {
 	unsigned anomalies;
 };
 
+/* scan_tnef_lister_new - a lister for one TNEF stream */
 struct scan_tnef_lister *
 scan_tnef_lister_new(unsigned depth, unsigned max_zip_depth,
 		     unsigned max_entries, scan_member_fn *cb, void *ctx)
@@ -63,6 +64,7 @@ scan_tnef_lister_new(unsigned depth, unsigned max_zip_depth,
 	return t;
 }
 
+/* report - one name; past max_entries the listing stops */
 static void
 report(struct scan_tnef_lister *t, const char *name)
 {
@@ -76,6 +78,7 @@ report(struct scan_tnef_lister *t, const char *name)
 	t->cb(t->ctx, name, 0, 0, t->depth);
 }
 
+/* end_zip - the zip inside has ended: its anomalies count */
 static void
 end_zip(struct scan_tnef_lister *t)
 {
@@ -358,6 +361,7 @@ data(struct scan_tnef_lister *t, const unsigned char *d, size_t n)
 	}
 }
 
+/* scan_tnef_lister_feed - TNEF bytes: signature, then attributes */
 void
 scan_tnef_lister_feed(struct scan_tnef_lister *t, const unsigned char *d, size_t len)
 {
@@ -406,6 +410,7 @@ scan_tnef_lister_feed(struct scan_tnef_lister *t, const unsigned char *d, size_t
 	}
 }
 
+/* scan_tnef_lister_finish - the anomalies, once the stream has ended */
 unsigned
 scan_tnef_lister_finish(struct scan_tnef_lister *t)
 {
@@ -416,6 +421,7 @@ scan_tnef_lister_finish(struct scan_tnef_lister *t)
 	return t->anomalies;
 }
 
+/* scan_tnef_lister_free - everything, and NULL */
 void
 scan_tnef_lister_free(struct scan_tnef_lister **tp)
 {

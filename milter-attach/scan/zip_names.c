@@ -45,6 +45,7 @@ struct scan_zip_lister {
 	unsigned long long inflated;
 };
 
+/* scan_zip_lister_new - a lister for one zip at depth */
 struct scan_zip_lister *
 scan_zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
 		    scan_member_fn *cb, void *ctx)
@@ -62,12 +63,14 @@ scan_zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
 	return z;
 }
 
+/* end_inflate - the DEFLATED member's inflater goes */
 static void
 end_inflate(struct scan_zip_lister *z)
 {
 	scan_inflater_free(&z->inf);
 }
 
+/* end_child - the nested zip has ended: its anomalies count */
 static void
 end_child(struct scan_zip_lister *z)
 {
@@ -131,6 +134,7 @@ feed_inflate(struct scan_zip_lister *z, const unsigned char *d, size_t n, int *e
 	return n;
 }
 
+/* is_zip_name - the name ends in .zip (any case) */
 static int
 is_zip_name(const char *name, size_t n)
 {
@@ -149,6 +153,7 @@ name_hash(const char *s, size_t n)
 	return h;
 }
 
+/* remember_local - a local name's hash, for the central directory */
 static void
 remember_local(struct scan_zip_lister *z, const char *name, size_t n)
 {
@@ -164,6 +169,7 @@ remember_local(struct scan_zip_lister *z, const char *name, size_t n)
 	z->local[z->n_local++] = name_hash(name, n);
 }
 
+/* cmp_hash - qsort/bsearch order of name hashes */
 static int
 cmp_hash(const void *a, const void *b)
 {
@@ -387,6 +393,7 @@ central_header(struct scan_zip_lister *z)
 	z->st = Z_CNAME;
 }
 
+/* scan_zip_lister_feed - zip bytes through the record states */
 void
 scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
 		     size_t len)
@@ -440,6 +447,7 @@ scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
 	}
 }
 
+/* scan_zip_lister_finish - the anomalies, once the zip has ended */
 unsigned
 scan_zip_lister_finish(struct scan_zip_lister *z)
 {
@@ -453,6 +461,7 @@ scan_zip_lister_finish(struct scan_zip_lister *z)
 	return z->anomalies;
 }
 
+/* scan_zip_lister_free - the lister, its nested ones, and NULL */
 void
 scan_zip_lister_free(struct scan_zip_lister **zp)
 {
