@@ -30,7 +30,8 @@ static const struct {
 	{ "zip_entries", SCAN_ANOM_ZIP_ENTRIES },
 };
 
-/* every bit has its word, and the word gives the bit back */
+/* test_anomaly_words - every bit has its word, and the word gives the
+ * bit back */
 static void
 test_anomaly_words(void **state)
 {
@@ -53,7 +54,7 @@ test_anomaly_words(void **state)
 	}
 }
 
-/* what is not one anomaly */
+/* test_anomaly_unknown - what is not one anomaly */
 static void
 test_anomaly_unknown(void **state)
 {
@@ -82,7 +83,7 @@ test_anomaly_unknown(void **state)
 			fail_msg("%s: 0x%x has a name", bad_bits[i].name, bad_bits[i].bits);
 }
 
-/* the joined words, as in replies and log lines */
+/* test_anomaly_list - the joined words, as in replies and log lines */
 static void
 test_anomaly_list(void **state)
 {
