@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anomaly.h"
 #include "ma_config.h"
 #include "ma_texts.h"
 #include "mg_daemon.h"
@@ -111,33 +112,21 @@ const struct mg_cfg_spec ma_config_spec[] = {
 };
 #undef O
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} anomaly_names[] = {
-	{ "depth", 1u << 0 }, { "parts", 1u << 1 }, { "zip_depth", 1u << 2 },
-	{ "malformed", 1u << 3 }, { "ambiguous", 1u << 4 },
-	{ "zip_broken", 1u << 5 }, { "header_long", 1u << 6 },
-	{ "zip_entries", 1u << 7 },
-};
-
-/* ma_anomaly_mask - names to bits; -1 and *bad_r on an unknown name */
+/* ma_anomaly_mask - names to bits (the scanner's table, anomaly.h); -1
+ * and *bad_r on an unknown name */
 int
 ma_anomaly_mask(const struct mg_strlist *names, unsigned *mask_r,
 		const char **bad_r)
 {
-	size_t i, j;
-	unsigned mask = 0;
+	size_t i;
+	unsigned mask = 0, bit;
 
 	for (i = 0; i < names->n; i++) {
-		for (j = 0; j < sizeof(anomaly_names) / sizeof(anomaly_names[0]); j++)
-			if (strcmp(names->v[i], anomaly_names[j].name) == 0)
-				break;
-		if (j == sizeof(anomaly_names) / sizeof(anomaly_names[0])) {
+		if (scan_anomaly_parse(names->v[i], &bit) < 0) {
 			*bad_r = names->v[i];
 			return -1;
 		}
-		mask |= anomaly_names[j].bit;
+		mask |= bit;
 	}
 	*mask_r = mask;
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "anomaly.h"
 #include "ma_decide.h"
 #include "ma_texts.h"
 #include "mg_text.h"
@@ -133,26 +134,6 @@ ma_reason_name(enum ma_reason r)
 	case MA_R_ERROR: return "error";
 	}
 	return "unknown";
-}
-
-/* ma_anomaly_names - comma-separated names of the bits */
-const char *
-ma_anomaly_names(unsigned bits, char *out, size_t outsz)
-{
-	static const char *const names[] = { "depth", "parts", "zip_depth",
-		"malformed", "ambiguous", "zip_broken", "header_long", "zip_entries" };
-	size_t i, len = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(bits & (1u << i)))
-			continue;
-		len += (size_t)snprintf(out + len, len < outsz ? outsz - len : 0,
-					"%s%s", len ? "," : "", names[i]);
-		if (len >= outsz)
-			break;
-	}
-	return out;
 }
 
 /* ma_reply_escape - printable ASCII only, '%' doubled */
@@ -304,7 +285,7 @@ ma_decide_message(const struct ma_config *cfg, const struct ma_facts *f,
 				  cfg->language, NULL, 0);
 			return;
 		}
-		ma_anomaly_names(bad, anomaly, sizeof(anomaly));
+		scan_anomaly_list(bad, anomaly, sizeof(anomaly));
 		vars[0] = (struct mg_tvar){ "anomaly", anomaly };
 		v->action = MA_ACT_REJECT;
 		set_reply(v, "550", "5.7.1", cfg->reply_structure,

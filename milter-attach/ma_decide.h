@@ -95,8 +95,6 @@ void ma_decide_message(const struct ma_config *cfg, const struct ma_facts *f,
 
 /* ma_reason_name - stable word for log lines ("banned_ext", ...) */
 const char *ma_reason_name(enum ma_reason r);
-/* ma_anomaly_names - "depth,parts" for the bits set, into out */
-const char *ma_anomaly_names(unsigned bits, char *out, size_t outsz);
 /* ma_reply_escape - ASCII-only, control bytes to '?', '%' doubled */
 size_t ma_reply_escape(char *out, size_t outsz, const char *in, size_t maxin);
 

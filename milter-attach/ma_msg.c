@@ -37,7 +37,7 @@ struct file_rec {
 struct ma_msg {
 	struct ma_config *cfg;           /* this message's snapshot */
 	struct ma_banset *bans;
-	struct scanner *scanner;
+	struct scan_walker *scanner;
 	struct ma_config *scanner_cfg;   /* config the scanner was built for */
 	int scanner_magic;
 	long long now;
@@ -60,12 +60,6 @@ struct ma_msg {
 	struct scan_summary sum;
 	char header_text[400];
 };
-
-_Static_assert(SCAN_ANOM_DEPTH == 1 << 0 && SCAN_ANOM_PARTS == 1 << 1 &&
-	       SCAN_ANOM_ZIP_DEPTH == 1 << 2 && SCAN_ANOM_MALFORMED == 1 << 3 &&
-	       SCAN_ANOM_AMBIGUOUS == 1 << 4 && SCAN_ANOM_ZIP_BROKEN == 1 << 5 &&
-	       SCAN_ANOM_HEADER_LONG == 1 << 6 && SCAN_ANOM_ZIP_ENTRIES == 1 << 7,
-	       "ma_config.c anomaly names follow the scan.h bits");
 
 /* ma_msg_new - an empty message holder */
 struct ma_msg *
@@ -109,7 +103,7 @@ ma_msg_free(struct ma_msg **mp)
 	*mp = NULL;
 	ma_msg_clear(m);
 	free(m->rcpts);
-	scanner_free(&m->scanner);
+	scan_walker_free(&m->scanner);
 	ma_config_unref(&m->scanner_cfg);
 	free(m);
 }
@@ -222,7 +216,7 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 	snprintf(m->from, sizeof(m->from), "%s", from ? from : "");
 	magic = want_magic(cfg, bans);
 	if (m->scanner == NULL || m->scanner_cfg != cfg || m->scanner_magic != magic) {
-		scanner_free(&m->scanner);
+		scan_walker_free(&m->scanner);
 		ma_config_unref(&m->scanner_cfg);
 		scan_limits_default(&lim);
 		lim.max_depth = (unsigned)cfg->max_depth;
@@ -230,14 +224,14 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 		lim.max_zip_depth = (unsigned)cfg->max_zip_depth;
 		lim.max_zip_entries = (unsigned)cfg->max_zip_entries;
 		lim.magic = magic;
-		if ((m->scanner = scanner_new(&lim, on_file, m, err)) == NULL) {
+		if ((m->scanner = scan_walker_new(&lim, on_file, m, err)) == NULL) {
 			m->scan_error = 1;
 			return -1;
 		}
 		m->scanner_cfg = ma_config_ref(cfg);
 		m->scanner_magic = magic;
 	} else {
-		scanner_reset(m->scanner);
+		scan_walker_reset(m->scanner);
 	}
 	return 0;
 }
@@ -265,17 +259,12 @@ ma_msg_rcpt(struct ma_msg *m, const char *rcpt, struct mg_error *err)
 static void
 feed(struct ma_msg *m, const char *data, size_t len)
 {
-	struct mg_error err;
-
 	m->size += len;
 	if (m->cfg != NULL && ma_decide_size(m->size, m->cfg->size_limit))
 		m->oversize = 1;
 	if (m->oversize || m->scan_error || m->scanner == NULL)
 		return;
-	if (scanner_feed(m->scanner, data, len, &err) < 0) {
-		mg_warnx("scanner: %s", err.msg);
-		m->scan_error = 1;
-	}
+	scan_walker_feed(m->scanner, data, len);
 }
 
 /* keep_header - the few headers notices and loop prevention need */
@@ -347,13 +336,9 @@ void
 ma_msg_end(struct ma_msg *m, struct ma_verdict *v)
 {
 	struct ma_facts f;
-	struct mg_error err;
 
-	if (!m->oversize && !m->scan_error && m->scanner != NULL &&
-	    scanner_finish(m->scanner, &m->sum, &err) < 0) {
-		mg_warnx("scanner: %s", err.msg);
-		m->scan_error = 1;
-	}
+	if (!m->oversize && !m->scan_error && m->scanner != NULL)
+		scan_walker_finish(m->scanner, &m->sum);
 	f.size = m->size;
 	f.hit = m->have_hit ? &m->hit : NULL;
 	f.anomalies = m->sum.anomalies;
@@ -466,7 +451,7 @@ ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 		mg_kv_add(&kv, "bans", "unknown");
 	if (m->sum.anomalies)
 		mg_kv_add(&kv, "anomalies",
-			  ma_anomaly_names(m->sum.anomalies, anom, sizeof(anom)));
+			  scan_anomaly_list(m->sum.anomalies, anom, sizeof(anom)));
 	mg_log_kv(MG_LOG_INFO, &kv);
 	log_files(m, queue_id);
 }

@@ -8,8 +8,9 @@
 #include <strings.h>
 
 #include "arc_names.h"
+#include "bytes_private.h"
 #include "inflater.h"
-#include "bytes.h"
+#include "zip_names.h"
 
 /* longer names keep their end (what the extension rules judge) */
 #define NAME_MAX_LEN 1024
@@ -21,10 +22,10 @@
 enum tstate { T_HEADER, T_DATA, T_META, T_DONE };
 enum cstate { C_HDR, C_SKIP, C_FIX, C_NAME, C_DONE };
 
-struct arc_lister {
-	enum arc_format f;
+struct scan_arc_lister {
+	enum scan_arc_format f;
 	unsigned depth, max_zip_depth, max_entries, entries, anomalies;
-	zip_member_fn *cb;
+	scan_member_fn *cb;
 	void *ctx;
 	/* tar */
 	enum tstate tst;
@@ -38,13 +39,13 @@ struct arc_lister {
 	size_t meta_len;
 	char pending[NAME_MAX_LEN + 1];  /* the next member's long name */
 	int saw_header;
-	struct zip_lister *zip;        /* a member named *.zip */
+	struct scan_zip_lister *zip;        /* a member named *.zip */
 	unsigned long long zip_left;   /* of its data */
 	/* gzip */
-	struct inflater *inf;
+	struct scan_inflater *inf;
 	char fname[NAME_MAX_LEN + 1];
 	int fname_done, gz_ended, gz_stopped, tar_in_gz;   /* -1 undecided */
-	unsigned char first[ARC_DETECT_BYTES];
+	unsigned char first[SCAN_ARC_DETECT_BYTES];
 	size_t first_len;
 	unsigned long long in_total, out_total;
 	/* cab */
@@ -56,26 +57,29 @@ struct arc_lister {
 	char cname[257];
 };
 
-enum arc_format
-arc_detect(const unsigned char *d, size_t n)
+/* scan_arc_detect - gzip, cabinet or tar from the first bytes */
+enum scan_arc_format
+scan_arc_detect(const unsigned char *d, size_t n)
 {
 	if (n >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8)
-		return ARC_GZIP;
+		return SCAN_ARC_GZIP;
 	if (n >= 4 && memcmp(d, "MSCF", 4) == 0 &&
 	    (n < 8 || memcmp(d + 4, "\0\0\0\0", 4) == 0))
-		return ARC_CAB;
-	if (n >= ARC_DETECT_BYTES && memcmp(d + 257, "ustar", 5) == 0)
-		return ARC_TAR;
-	return ARC_NONE;
+		return SCAN_ARC_CAB;
+	if (n >= SCAN_ARC_DETECT_BYTES && memcmp(d + 257, "ustar", 5) == 0)
+		return SCAN_ARC_TAR;
+	return SCAN_ARC_NONE;
 }
 
-struct arc_lister *
-arc_lister_new(enum arc_format f, unsigned depth, unsigned max_zip_depth,
-	       unsigned max_entries, zip_member_fn *cb, void *ctx)
+/* scan_arc_lister_new - a lister for one archive of a known format */
+struct scan_arc_lister *
+scan_arc_lister_new(enum scan_arc_format f, unsigned depth,
+		    unsigned max_zip_depth, unsigned max_entries,
+		    scan_member_fn *cb, void *ctx)
 {
-	struct arc_lister *a;
+	struct scan_arc_lister *a;
 
-	if (f == ARC_NONE || (a = calloc(1, sizeof(*a))) == NULL)
+	if (f == SCAN_ARC_NONE || (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	a->f = f;
 	a->depth = depth;
@@ -84,8 +88,9 @@ arc_lister_new(enum arc_format f, unsigned depth, unsigned max_zip_depth,
 	a->cb = cb;
 	a->ctx = ctx;
 	a->tar_in_gz = -1;
-	if (f == ARC_GZIP &&
-	    (a->inf = inflater_new(INFLATER_GZIP, a->fname, sizeof(a->fname))) == NULL) {
+	if (f == SCAN_ARC_GZIP &&
+	    (a->inf = scan_inflater_new(SCAN_INFLATER_GZIP, a->fname,
+					sizeof(a->fname))) == NULL) {
 		free(a);
 		return NULL;
 	}
@@ -94,10 +99,10 @@ arc_lister_new(enum arc_format f, unsigned depth, unsigned max_zip_depth,
 
 /* report - one member name; past max_entries the listing stops */
 static int
-report(struct arc_lister *a, const char *name, unsigned long long size)
+report(struct scan_arc_lister *a, const char *name, unsigned long long size)
 {
 	if (++a->entries > a->max_entries) {
-		a->anomalies |= 4;
+		a->anomalies |= SCAN_LISTER_TOO_MANY;
 		return -1;
 	}
 	a->cb(a->ctx, name, size, 0, a->depth);
@@ -175,10 +180,10 @@ set_tail(char *dst, size_t cap, const char *s, size_t n)
 /* meta_add - GNU long name or pax bytes: a long name keeps its last
  * META_MAX bytes, a pax header its first */
 static void
-meta_add(struct arc_lister *a, const unsigned char *d, size_t n)
+meta_add(struct scan_arc_lister *a, const unsigned char *d, size_t n)
 {
 	if (a->meta_type == 'L') {
-		keep_tail(a->meta, &a->meta_len, META_MAX, d, n);
+		scan_keep_tail(a->meta, &a->meta_len, META_MAX, d, n);
 		return;
 	}
 	if (n > META_MAX - a->meta_len)
@@ -189,7 +194,7 @@ meta_add(struct arc_lister *a, const unsigned char *d, size_t n)
 
 /* tar_meta_done - a GNU long name or a pax header has been read */
 static void
-tar_meta_done(struct arc_lister *a)
+tar_meta_done(struct scan_arc_lister *a)
 {
 	size_t n = a->meta_len;
 
@@ -214,7 +219,7 @@ tar_meta_done(struct arc_lister *a)
 
 /* tar_header - a whole 512-byte header block */
 static void
-tar_header(struct arc_lister *a)
+tar_header(struct scan_arc_lister *a)
 {
 	const unsigned char *b = a->blk;
 	unsigned long long size;
@@ -226,13 +231,13 @@ tar_header(struct arc_lister *a)
 	if (kind == 0) {
 		a->tst = T_DONE;               /* the end-of-archive blocks */
 		if (!a->saw_header)
-			a->anomalies |= 1;
+			a->anomalies |= SCAN_LISTER_BROKEN;
 		return;
 	}
 	if (kind < 0 || tar_number(b + 124, 12, &size) < 0) {
 		/* as GNU tar does ("skipping to next header"): look at the
 		 * next blocks for a valid header */
-		a->anomalies |= 1;
+		a->anomalies |= SCAN_LISTER_BROKEN;
 		a->pending[0] = '\0';
 		return;
 	}
@@ -267,32 +272,36 @@ tar_header(struct arc_lister *a)
 	}
 	if (size > 0 && strlen(name) >= 4 && strcasecmp(name + strlen(name) - 4, ".zip") == 0) {
 		if (a->depth + 1 > a->max_zip_depth)
-			a->anomalies |= 2;
-		else if ((a->zip = zip_lister_new(a->depth + 1, a->max_zip_depth,
-						  a->max_entries, a->cb, a->ctx)) != NULL)
+			a->anomalies |= SCAN_LISTER_TOO_DEEP;
+		else if ((a->zip = scan_zip_lister_new(a->depth + 1,
+						       a->max_zip_depth,
+						       a->max_entries, a->cb,
+						       a->ctx)) != NULL)
 			a->zip_left = size;
 	}
 }
 
 /* end_zip - a zip member's data has ended (or the tar has) */
 static void
-end_zip(struct arc_lister *a)
+end_zip(struct scan_arc_lister *a)
 {
 	if (a->zip != NULL) {
-		a->anomalies |= zip_lister_finish(a->zip);
-		zip_lister_free(&a->zip);
+		a->anomalies |= scan_zip_lister_finish(a->zip);
+		scan_zip_lister_free(&a->zip);
 	}
 }
 
+/* tar_feed - tar bytes: headers, long names and pax data read, member
+ * data skipped (or fed to the zip it is) */
 static void
-tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+tar_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len) {
 		switch (a->tst) {
 		case T_HEADER:
-			if (fill(a->blk, &a->have, 512, d, len, &i))
+			if (scan_fill(a->blk, &a->have, 512, d, len, &i))
 				tar_header(a);
 			break;
 		case T_META:
@@ -316,7 +325,7 @@ tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 			n = len - i < a->left ? len - i : (size_t)a->left;
 			if (a->zip != NULL) {
 				size_t k = n < a->zip_left ? n : (size_t)a->zip_left;
-				zip_lister_feed(a->zip, d + i, k);
+				scan_zip_lister_feed(a->zip, d + i, k);
 				if ((a->zip_left -= k) == 0)
 					end_zip(a);
 			}
@@ -333,15 +342,16 @@ tar_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 		a->tst = T_HEADER;
 }
 
+/* tar_finish - the tar has ended: broken when inside a member */
 static unsigned
-tar_finish(struct arc_lister *a)
+tar_finish(struct scan_arc_lister *a)
 {
 	end_zip(a);
 	if (a->tst == T_META && a->left == 0)
 		a->tst = T_HEADER;
 	if (!a->saw_header || a->tst == T_META ||
 	    (a->tst == T_DATA && a->left > 0) || (a->tst == T_HEADER && a->have > 0))
-		a->anomalies |= 1;             /* ended inside a member */
+		a->anomalies |= SCAN_LISTER_BROKEN; /* ended inside a member */
 	return a->anomalies;
 }
 
@@ -349,37 +359,38 @@ tar_finish(struct arc_lister *a)
 
 /* gz_name - the name in the gzip header, once (before the inflater goes) */
 static void
-gz_name(struct arc_lister *a)
+gz_name(struct scan_arc_lister *a)
 {
-	if (a->fname_done || !inflater_header_done(a->inf))
+	if (a->fname_done || !scan_inflater_header_done(a->inf))
 		return;
 	a->fname_done = 1;
 	if (a->fname[0] != '\0')
 		(void)report(a, a->fname, 0);
 }
 
+/* gz_end - the gzip stream has ended or is not needed any more */
 static void
-gz_end(struct arc_lister *a)
+gz_end(struct scan_arc_lister *a)
 {
 	gz_name(a);
-	inflater_free(&a->inf);
+	scan_inflater_free(&a->inf);
 }
 
 /* gz_data - inflated bytes: a tar's? (from the first 512); 0 to go on,
  * -1 when nothing more is needed */
 static int
-gz_data(struct arc_lister *a, const unsigned char *d, size_t n)
+gz_data(struct scan_arc_lister *a, const unsigned char *d, size_t n)
 {
 	if (a->tar_in_gz < 0) {
-		size_t k = n < ARC_DETECT_BYTES - a->first_len ? n : ARC_DETECT_BYTES - a->first_len;
+		size_t k = n < SCAN_ARC_DETECT_BYTES - a->first_len ? n : SCAN_ARC_DETECT_BYTES - a->first_len;
 
 		memcpy(a->first + a->first_len, d, k);
 		a->first_len += k;
 		d += k;
 		n -= k;
-		if (a->first_len < ARC_DETECT_BYTES)
+		if (a->first_len < SCAN_ARC_DETECT_BYTES)
 			return 0;
-		a->tar_in_gz = arc_detect(a->first, a->first_len) == ARC_TAR;
+		a->tar_in_gz = scan_arc_detect(a->first, a->first_len) == SCAN_ARC_TAR;
 		if (!a->tar_in_gz)
 			return -1;                 /* one compressed file: its name is all */
 		tar_feed(a, a->first, a->first_len);
@@ -394,12 +405,12 @@ gz_data(struct arc_lister *a, const unsigned char *d, size_t n)
 static int
 gz_out(void *ctx, const unsigned char *d, size_t n)
 {
-	struct arc_lister *a = ctx;
+	struct scan_arc_lister *a = ctx;
 
 	gz_name(a);
 	a->out_total += n;
 	if (a->out_total > BOMB(a->in_total)) {
-		a->anomalies |= 2;
+		a->anomalies |= SCAN_LISTER_TOO_DEEP;
 		return -1;
 	}
 	if (gz_data(a, d, n) < 0) {
@@ -409,37 +420,40 @@ gz_out(void *ctx, const unsigned char *d, size_t n)
 	return 0;
 }
 
+/* gz_feed - compressed bytes to the inflater */
 static void
-gz_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+gz_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
 	size_t used;
 
 	if (a->inf == NULL)
 		return;
 	a->in_total += len;
-	switch (inflater_feed(a->inf, d, len, &used, gz_out, a)) {
-	case INFLATER_MORE:
+	switch (scan_inflater_feed(a->inf, d, len, &used, gz_out, a)) {
+	case SCAN_INFLATER_MORE:
 		return;
-	case INFLATER_END:
+	case SCAN_INFLATER_END:
 		a->gz_ended = 1;
 		break;
-	case INFLATER_BROKEN:
-		a->anomalies |= 1;                 /* not gzip data */
+	case SCAN_INFLATER_BROKEN:
+		a->anomalies |= SCAN_LISTER_BROKEN; /* not gzip data */
 		break;
-	case INFLATER_STOPPED:
+	case SCAN_INFLATER_STOPPED:
 		break;
 	}
 	gz_end(a);
 }
 
+/* gz_finish - the gzip has ended: broken when truncated, and the tar
+ * inside finished */
 static unsigned
-gz_finish(struct arc_lister *a)
+gz_finish(struct scan_arc_lister *a)
 {
 	gz_name(a);
-	if (inflater_at_member_end(a->inf))
+	if (scan_inflater_at_member_end(a->inf))
 		a->gz_ended = 1;
-	if (!a->gz_ended && !a->gz_stopped && !(a->anomalies & 7))
-		a->anomalies |= 1;             /* truncated */
+	if (!a->gz_ended && !a->gz_stopped && a->anomalies == 0)
+		a->anomalies |= SCAN_LISTER_BROKEN; /* truncated */
 	if (a->tar_in_gz > 0)
 		return tar_finish(a);
 	return a->anomalies;
@@ -447,21 +461,23 @@ gz_finish(struct arc_lister *a)
 
 /* ---- cabinet ------------------------------------------------------------- */
 
+/* cab_feed - cabinet bytes: the header, then the CFFILE records and
+ * their names (the folders and data are skipped) */
 static void
-cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+cab_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len) {
 		switch (a->cst) {
 		case C_HDR:
-			if (!fill(a->chdr, &a->have, 36, d, len, &i))
+			if (!scan_fill(a->chdr, &a->have, 36, d, len, &i))
 				break;
-			a->coff = le32(a->chdr + 16);
-			a->nfiles = le16(a->chdr + 28);
+			a->coff = scan_le32(a->chdr + 16);
+			a->nfiles = scan_le16(a->chdr + 28);
 			a->have = 0;
 			if (memcmp(a->chdr, "MSCF", 4) != 0 || a->coff < 36) {
-				a->anomalies |= 1;
+				a->anomalies |= SCAN_LISTER_BROKEN;
 				a->cst = C_DONE;
 			} else {
 				a->cst = a->nfiles ? C_SKIP : C_DONE;
@@ -474,7 +490,7 @@ cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 				a->cst = C_FIX;
 			break;
 		case C_FIX:
-			if (fill(a->blk, &a->have, 16, d, len, &i)) {
+			if (scan_fill(a->blk, &a->have, 16, d, len, &i)) {
 				a->have = 0;
 				a->cst = C_NAME;
 			}
@@ -483,7 +499,8 @@ cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 			for (; i < len && a->cst == C_NAME; i++) {
 				if (d[i] != '\0') {
 					if (a->have == sizeof(a->cname) - 1) {
-						a->anomalies |= 1;     /* over 256 bytes */
+						/* over 256 bytes */
+						a->anomalies |= SCAN_LISTER_BROKEN;
 						a->cst = C_DONE;
 						break;
 					}
@@ -492,7 +509,7 @@ cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 				}
 				a->cname[a->have] = '\0';
 				a->have = 0;
-				if (report(a, a->cname, le32(a->blk)) < 0 || ++a->files == a->nfiles)
+				if (report(a, a->cname, scan_le32(a->blk)) < 0 || ++a->files == a->nfiles)
 					a->cst = C_DONE;
 				else
 					a->cst = C_FIX;
@@ -508,43 +525,46 @@ cab_feed(struct arc_lister *a, const unsigned char *d, size_t len)
 
 /* ---- the lister ---------------------------------------------------------- */
 
+/* scan_arc_lister_feed - archive bytes to the format's reader */
 void
-arc_lister_feed(struct arc_lister *a, const unsigned char *d, size_t len)
+scan_arc_lister_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 {
 	if (a == NULL || len == 0)
 		return;
 	switch (a->f) {
-	case ARC_TAR:  tar_feed(a, d, len); break;
-	case ARC_GZIP: gz_feed(a, d, len); break;
-	case ARC_CAB:  cab_feed(a, d, len); break;
-	case ARC_NONE: break;
+	case SCAN_ARC_TAR:  tar_feed(a, d, len); break;
+	case SCAN_ARC_GZIP: gz_feed(a, d, len); break;
+	case SCAN_ARC_CAB:  cab_feed(a, d, len); break;
+	case SCAN_ARC_NONE: break;
 	}
 }
 
+/* scan_arc_lister_finish - the anomalies, once the archive has ended */
 unsigned
-arc_lister_finish(struct arc_lister *a)
+scan_arc_lister_finish(struct scan_arc_lister *a)
 {
 	if (a == NULL)
-		return 1;
+		return SCAN_LISTER_BROKEN;
 	switch (a->f) {
-	case ARC_TAR:  return tar_finish(a);
-	case ARC_GZIP: return gz_finish(a);
-	case ARC_CAB:
+	case SCAN_ARC_TAR:  return tar_finish(a);
+	case SCAN_ARC_GZIP: return gz_finish(a);
+	case SCAN_ARC_CAB:
 		if (a->cst != C_DONE)
-			a->anomalies |= 1;
+			a->anomalies |= SCAN_LISTER_BROKEN;
 		return a->anomalies;
-	case ARC_NONE: break;
+	case SCAN_ARC_NONE: break;
 	}
-	return 1;
+	return SCAN_LISTER_BROKEN;
 }
 
+/* scan_arc_lister_free - everything, and NULL */
 void
-arc_lister_free(struct arc_lister **ap)
+scan_arc_lister_free(struct scan_arc_lister **ap)
 {
 	if (*ap == NULL)
 		return;
-	inflater_free(&(*ap)->inf);             /* no report from here */
-	zip_lister_free(&(*ap)->zip);
+	scan_inflater_free(&(*ap)->inf);             /* no report from here */
+	scan_zip_lister_free(&(*ap)->zip);
 	free(*ap);
 	*ap = NULL;
 }

@@ -14,35 +14,41 @@
  * listed too (zip_names.h); other archives inside are not opened.
  * Bounded memory.
  */
-#ifndef ARC_NAMES_H
-#define ARC_NAMES_H
+#ifndef SCAN_ARC_NAMES_H
+#define SCAN_ARC_NAMES_H
 
 #include <stddef.h>
 
-#include "zip_names.h"
+#include "lister.h"
 
-enum arc_format { ARC_NONE, ARC_TAR, ARC_GZIP, ARC_CAB };
+enum scan_arc_format { SCAN_ARC_NONE, SCAN_ARC_TAR, SCAN_ARC_GZIP, SCAN_ARC_CAB };
 
-/* the bytes arc_detect() needs to recognise a tar (its magic is at 257) */
-#define ARC_DETECT_BYTES 512
+/* the bytes scan_arc_detect() needs to recognise a tar (its magic is at
+ * offset 257) */
+#define SCAN_ARC_DETECT_BYTES 512
 
-/* arc_detect - the format of a file from its first bytes (n of them: a
- * gzip or cabinet is recognised from 3 or 4, a tar from ARC_DETECT_BYTES) */
-enum arc_format arc_detect(const unsigned char *d, size_t n);
+/* scan_arc_detect - the format of a file from its first bytes (n of
+ * them: a gzip or cabinet is recognised from 3 or 4, a tar from
+ * SCAN_ARC_DETECT_BYTES) */
+enum scan_arc_format scan_arc_detect(const unsigned char *d, size_t n);
 
-struct arc_lister;
+struct scan_arc_lister;
 
 /* names are reported through cb with the member's size (0 when
  * unknown), encrypted 0 and the given depth; members of a zip inside a
- * tar at depth + 1 (up to max_zip_depth) */
-struct arc_lister *arc_lister_new(enum arc_format f, unsigned depth,
-				  unsigned max_zip_depth, unsigned max_entries,
-				  zip_member_fn *cb, void *ctx);
-void arc_lister_feed(struct arc_lister *a, const unsigned char *data, size_t len);
-/* arc_lister_finish - 0 ok, or anomaly bits as zip_lister_finish():
- * 1 = broken/truncated, 2 = a bomb, or a zip inside nested too deep,
- * 4 = more than max_entries members */
-unsigned arc_lister_finish(struct arc_lister *a);
-void arc_lister_free(struct arc_lister **a);
+ * tar at depth + 1 (up to max_zip_depth); NULL for SCAN_ARC_NONE or out
+ * of memory */
+struct scan_arc_lister *scan_arc_lister_new(enum scan_arc_format f,
+					    unsigned depth,
+					    unsigned max_zip_depth,
+					    unsigned max_entries,
+					    scan_member_fn *cb, void *ctx);
+void scan_arc_lister_feed(struct scan_arc_lister *a, const unsigned char *data,
+			  size_t len);
+/* scan_arc_lister_finish - 0, or enum scan_lister_anomaly bits: BROKEN
+ * (truncated, not the format), TOO_DEEP (a bomb, or a zip inside nested
+ * too deep), TOO_MANY (more than max_entries members) */
+unsigned scan_arc_lister_finish(struct scan_arc_lister *a);
+void scan_arc_lister_free(struct scan_arc_lister **a);
 
 #endif

@@ -9,7 +9,7 @@
 
 #define OUT_BYTES 16384
 
-struct inflater {
+struct scan_inflater {
 	z_stream zs;
 	gz_header gzh;
 	int gzip;
@@ -17,14 +17,15 @@ struct inflater {
 	unsigned char out[OUT_BYTES];
 };
 
-struct inflater *
-inflater_new(enum inflater_kind kind, char *gz_name, size_t cap)
+/* scan_inflater_new - a raw or gzip inflater; NULL when out of memory */
+struct scan_inflater *
+scan_inflater_new(enum scan_inflater_kind kind, char *gz_name, size_t cap)
 {
-	struct inflater *f = calloc(1, sizeof(*f));
+	struct scan_inflater *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return NULL;
-	f->gzip = kind == INFLATER_GZIP;
+	f->gzip = kind == SCAN_INFLATER_GZIP;
 	if (inflateInit2(&f->zs, f->gzip ? 16 + MAX_WBITS : -MAX_WBITS) != Z_OK) {
 		free(f);
 		return NULL;
@@ -39,9 +40,10 @@ inflater_new(enum inflater_kind kind, char *gz_name, size_t cap)
 	return f;
 }
 
-enum inflater_status
-inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used,
-	      inflater_out_fn *out, void *ctx)
+/* scan_inflater_feed - inflate n bytes, the output to out */
+enum scan_inflater_status
+scan_inflater_feed(struct scan_inflater *f, const unsigned char *d, size_t n,
+		   size_t *used, scan_inflater_out_fn *out, void *ctx)
 {
 	z_stream *zs = &f->zs;
 	int ret;
@@ -54,11 +56,11 @@ inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used
 		 * bytes after a member are trailing garbage: the end */
 		if (d[0] != 0x1f) {
 			*used = 0;
-			return INFLATER_END;
+			return SCAN_INFLATER_END;
 		}
 		f->between = 0;
 		if (inflateReset(zs) != Z_OK)
-			return INFLATER_BROKEN;
+			return SCAN_INFLATER_BROKEN;
 	}
 	do {
 		size_t got;
@@ -67,48 +69,51 @@ inflater_feed(struct inflater *f, const unsigned char *d, size_t n, size_t *used
 		zs->avail_out = OUT_BYTES;
 		ret = inflate(zs, Z_NO_FLUSH);
 		if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR)
-			return INFLATER_BROKEN;
+			return SCAN_INFLATER_BROKEN;
 		got = OUT_BYTES - zs->avail_out;
 		if (got > 0 && out(ctx, f->out, got) < 0)
-			return INFLATER_STOPPED;
+			return SCAN_INFLATER_STOPPED;
 		if (ret == Z_STREAM_END && f->gzip) {
 			/* the next member, if any, in this input or the next */
 			f->between = 1;
 			if (zs->avail_in == 0)
-				return INFLATER_MORE;
+				return SCAN_INFLATER_MORE;
 			if (*zs->next_in != 0x1f) {
 				*used = n - zs->avail_in;
-				return INFLATER_END;
+				return SCAN_INFLATER_END;
 			}
 			f->between = 0;
 			if (inflateReset(zs) != Z_OK)
-				return INFLATER_BROKEN;
+				return SCAN_INFLATER_BROKEN;
 			continue;
 		}
 		if (ret == Z_STREAM_END) {
 			*used = n - zs->avail_in;
-			return INFLATER_END;
+			return SCAN_INFLATER_END;
 		}
 		if (ret == Z_BUF_ERROR)
 			break;                     /* no progress: needs more input */
 	} while (zs->avail_in > 0 || zs->avail_out == 0);
-	return INFLATER_MORE;
+	return SCAN_INFLATER_MORE;
 }
 
+/* scan_inflater_header_done - gzip: the header is read */
 int
-inflater_header_done(const struct inflater *f)
+scan_inflater_header_done(const struct scan_inflater *f)
 {
 	return f != NULL && f->gzip && (f->gzh.done == 1 || f->between);
 }
 
+/* scan_inflater_at_member_end - gzip: between members */
 int
-inflater_at_member_end(const struct inflater *f)
+scan_inflater_at_member_end(const struct scan_inflater *f)
 {
 	return f != NULL && f->between;
 }
 
+/* scan_inflater_free - zlib's state and the inflater, and NULL */
 void
-inflater_free(struct inflater **fp)
+scan_inflater_free(struct scan_inflater **fp)
 {
 	if (*fp == NULL)
 		return;

@@ -29,16 +29,18 @@ static const unsigned char b64tab[256] = {
 	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 };
 
+/* scan_b64_init - no bits pending */
 void
-b64_init(struct b64_state *st)
+scan_b64_init(struct scan_b64_state *st)
 {
 	st->bits = st->nbits = 0;
 	st->done = 0;
 }
 
+/* scan_b64_line - one line of base64, decoded to the sink */
 void
-b64_line(struct b64_state *st, const char *line, size_t len,
-	 decode_sink_fn *sink, void *ctx)
+scan_b64_line(struct scan_b64_state *st, const char *line, size_t len,
+	      scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[1024];
 	size_t i, o = 0;
@@ -91,8 +93,9 @@ b64_line(struct b64_state *st, const char *line, size_t len,
 	st->nbits = nbits;
 }
 
-static int
-hexval(int c)
+/* scan_hex_value - the value of a hex digit (either case), -1 if not one */
+int
+scan_hex_value(int c)
 {
 	if (c >= '0' && c <= '9') return c - '0';
 	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -100,8 +103,9 @@ hexval(int c)
 	return -1;
 }
 
+/* scan_qp_line - one line of quoted-printable, decoded to the sink */
 int
-qp_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
+scan_qp_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[1024];
 	size_t i, o = 0;
@@ -122,8 +126,8 @@ qp_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
 				break;
 			}
 			if (i + 2 < len &&
-			    (h = hexval((unsigned char)line[i + 1])) >= 0 &&
-			    (l = hexval((unsigned char)line[i + 2])) >= 0) {
+			    (h = scan_hex_value((unsigned char)line[i + 1])) >= 0 &&
+			    (l = scan_hex_value((unsigned char)line[i + 2])) >= 0) {
 				out[o++] = (unsigned char)(h << 4 | l);
 				i += 2;
 				continue;
@@ -140,8 +144,9 @@ qp_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
 	return soft;
 }
 
+/* scan_uu_line - one uuencoded line, decoded to the sink */
 int
-uu_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
+scan_uu_line(const char *line, size_t len, scan_sink_fn *sink, void *ctx)
 {
 	unsigned char out[64];
 	size_t n, i, o = 0;
@@ -163,8 +168,9 @@ uu_line(const char *line, size_t len, decode_sink_fn *sink, void *ctx)
 	return 0;
 }
 
+/* scan_uu_begin - a "begin <mode> <name>" line */
 int
-uu_begin(const char *line, size_t len, char *name, size_t namesz)
+scan_uu_begin(const char *line, size_t len, char *name, size_t namesz)
 {
 	size_t i = 6, start;
 
@@ -188,9 +194,10 @@ uu_begin(const char *line, size_t len, char *name, size_t namesz)
 	return 1;
 }
 
+/* scan_charset_to_utf8 - in (of charset) to UTF-8 in out */
 size_t
-charset_to_utf8(const char *charset, const char *in, size_t len, char *out,
-		size_t outsz)
+scan_charset_to_utf8(const char *charset, const char *in, size_t len,
+		     char *out, size_t outsz)
 {
 	iconv_t cd;
 	char *ip = (char *)in, *op = out;
@@ -221,7 +228,8 @@ charset_to_utf8(const char *charset, const char *in, size_t len, char *out,
 	return (size_t)(op - out);
 }
 
-/* one encoded word at s: =?charset?E?text?= ; returns its length or 0 */
+/* encoded_word - one encoded word at s (=?charset?E?text?=) decoded to
+ * UTF-8 in out; returns its length in s, or 0 when it is not one */
 static size_t
 encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 {
@@ -279,20 +287,21 @@ encoded_word(const char *s, size_t len, char *out, size_t outsz, size_t *outlen)
 			if (*p == '_')
 				raw[n++] = ' ';
 			else if (*p == '=' && p + 2 < end + 1 &&
-				 (h = hexval((unsigned char)p[1])) >= 0 &&
-				 (l = hexval((unsigned char)p[2])) >= 0) {
+				 (h = scan_hex_value((unsigned char)p[1])) >= 0 &&
+				 (l = scan_hex_value((unsigned char)p[2])) >= 0) {
 				raw[n++] = (char)(h << 4 | l);
 				p += 2;
 			} else
 				raw[n++] = *p;
 		}
 	}
-	*outlen = charset_to_utf8(charset, raw, n, out, outsz);
+	*outlen = scan_charset_to_utf8(charset, raw, n, out, outsz);
 	return (size_t)(end + 2 - s);
 }
 
+/* scan_rfc2047_decode - text with encoded words to UTF-8 */
 size_t
-rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
+scan_rfc2047_decode(const char *text, size_t len, char *out, size_t outsz)
 {
 	char word[1024];
 	size_t i = 0, o = 0, ws_start = 0, ws_len = 0;

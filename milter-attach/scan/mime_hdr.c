@@ -14,7 +14,7 @@
 struct section {
 	int index;
 	int encoded;
-	char value[MIME_NAME_MAX];
+	char value[SCAN_MIME_NAME_MAX];
 	size_t len;
 };
 
@@ -23,6 +23,7 @@ struct ext_param {
 	struct section s[SECTIONS_MAX];
 };
 
+/* skip_ws_comments - past whitespace and (nested) comments at v[*i] */
 static void
 skip_ws_comments(const char *v, size_t len, size_t *i)
 {
@@ -49,15 +50,16 @@ skip_ws_comments(const char *v, size_t len, size_t *i)
 	}
 }
 
+/* add_name - one more declared name, unless known or no room */
 static void
-add_name(struct mime_hdr *h, const char *name, size_t len)
+add_name(struct scan_mime_hdr *h, const char *name, size_t len)
 {
 	unsigned i;
 
-	if (len == 0 || h->n_names == MIME_NAMES_MAX)
+	if (len == 0 || h->n_names == SCAN_MIME_NAMES_MAX)
 		return;
-	if (len >= MIME_NAME_MAX)
-		len = MIME_NAME_MAX - 1;
+	if (len >= SCAN_MIME_NAME_MAX)
+		len = SCAN_MIME_NAME_MAX - 1;
 	for (i = 0; i < h->n_names; i++)
 		if (strlen(h->names[i]) == len && memcmp(h->names[i], name, len) == 0)
 			return;
@@ -100,15 +102,7 @@ read_value(const char *v, size_t len, size_t *i, char *out, size_t outsz)
 	return o;
 }
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	return -1;
-}
-
+/* cmp_section - qsort order of RFC 2231 sections: by index */
 static int
 cmp_section(const void *a, const void *b)
 {
@@ -118,9 +112,9 @@ cmp_section(const void *a, const void *b)
 /* join_extended - RFC 2231: sort the sections, percent-decode the
  * encoded ones, convert from the first section's charset */
 static void
-join_extended(struct ext_param *p, struct mime_hdr *h)
+join_extended(struct ext_param *p, struct scan_mime_hdr *h)
 {
-	char raw[MIME_NAME_MAX], charset[64] = "", utf8[MIME_NAME_MAX];
+	char raw[SCAN_MIME_NAME_MAX], charset[64] = "", utf8[SCAN_MIME_NAME_MAX];
 	size_t n = 0, i, k;
 
 	if (p->n == 0)
@@ -144,8 +138,8 @@ join_extended(struct ext_param *p, struct mime_hdr *h)
 		for (k = 0; k < len && n + 1 < sizeof(raw); k++) {
 			int hi, lo;
 			if (p->s[i].encoded && v[k] == '%' && k + 2 < len + 0 &&
-			    (hi = hexv((unsigned char)v[k + 1])) >= 0 &&
-			    (lo = hexv((unsigned char)v[k + 2])) >= 0) {
+			    (hi = scan_hex_value((unsigned char)v[k + 1])) >= 0 &&
+			    (lo = scan_hex_value((unsigned char)v[k + 2])) >= 0) {
 				raw[n++] = (char)(hi << 4 | lo);
 				k += 2;
 			} else {
@@ -153,17 +147,65 @@ join_extended(struct ext_param *p, struct mime_hdr *h)
 			}
 		}
 	}
-	n = charset_to_utf8(charset, raw, n, utf8, sizeof(utf8));
+	n = scan_charset_to_utf8(charset, raw, n, utf8, sizeof(utf8));
 	add_name(h, utf8, n);
 }
 
+/* set_boundary - a boundary parameter: the first one counts, a different
+ * second one is a conflict */
+static void
+set_boundary(struct scan_mime_hdr *h, const char *val, size_t vlen, int seen)
+{
+	size_t bl;
+
+	if (seen) {
+		if (strcmp(h->boundary, val) != 0)
+			h->boundary_conflict = 1;
+		return;
+	}
+	bl = vlen < sizeof(h->boundary) - 1 ? vlen : sizeof(h->boundary) - 1;
+	memcpy(h->boundary, val, bl);
+	h->boundary[bl] = '\0';
+}
+
+/* add_section - an RFC 2231 name parameter; suffix is what follows
+ * "name*": "" (name*=), "N" or "N*" (a section); anything else and
+ * sections past SECTIONS_MAX are ignored */
+static void
+add_section(struct ext_param *ext, const char *suffix, const char *val,
+	    size_t vlen)
+{
+	struct section *s;
+	char *end;
+	long idx;
+
+	if (ext->n >= SECTIONS_MAX)
+		return;
+	s = &ext->s[ext->n];
+	if (*suffix == '\0') {                 /* name*= */
+		s->index = 0;
+		s->encoded = 1;
+	} else {                               /* name*N or name*N* */
+		idx = strtol(suffix, &end, 10);
+		if (end == suffix || idx < 0 || idx > 999 ||
+		    !(*end == '\0' || (end[0] == '*' && end[1] == '\0')))
+			return;
+		s->index = (int)idx;
+		s->encoded = *end == '*';
+	}
+	memcpy(s->value, val, vlen + 1);
+	s->len = vlen;
+	ext->n++;
+}
+
+/* scan_mime_hdr_parse - the token, boundary and names of a value */
 void
-mime_hdr_parse(const char *v, size_t len, const char *name_param,
-	       struct mime_hdr *h)
+scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
+		    struct scan_mime_hdr *h)
 {
 	static __thread struct ext_param ext;   /* large: not on the stack */
 	size_t i = 0, o = 0, plen = strlen(name_param);
-	char val[MIME_NAME_MAX], dec[MIME_NAME_MAX];
+	char val[SCAN_MIME_NAME_MAX], dec[SCAN_MIME_NAME_MAX];
 	int have_boundary = 0;
 
 	memset(h, 0, sizeof(*h));
@@ -198,13 +240,7 @@ mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		skip_ws_comments(v, len, &i);
 		vlen = read_value(v, len, &i, val, sizeof(val));
 		if (strcmp(attr, "boundary") == 0) {
-			if (have_boundary && strcmp(h->boundary, val) != 0)
-				h->boundary_conflict = 1;
-			if (!have_boundary) {
-				size_t bl = vlen < sizeof(h->boundary) - 1 ? vlen : sizeof(h->boundary) - 1;
-				memcpy(h->boundary, val, bl);
-				h->boundary[bl] = '\0';
-			}
+			set_boundary(h, val, vlen, have_boundary);
 			have_boundary = 1;
 			continue;
 		}
@@ -213,26 +249,10 @@ mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		star = attr + plen;
 		if (*star == '\0') {
 			/* plain: may hold RFC 2047 words, as many clients send */
-			size_t dl = rfc2047_decode(val, vlen, dec, sizeof(dec));
+			size_t dl = scan_rfc2047_decode(val, vlen, dec, sizeof(dec));
 			add_name(h, dec, dl);
-		} else if (*star == '*' && ext.n < SECTIONS_MAX) {
-			struct section *s = &ext.s[ext.n];
-			char *end;
-			star++;
-			if (*star == '\0') {                 /* name*= */
-				s->index = 0;
-				s->encoded = 1;
-			} else {                             /* name*N or name*N* */
-				long idx = strtol(star, &end, 10);
-				if (end == star || idx < 0 || idx > 999 ||
-				    !(*end == '\0' || (end[0] == '*' && end[1] == '\0')))
-					continue;
-				s->index = (int)idx;
-				s->encoded = *end == '*';
-			}
-			memcpy(s->value, val, vlen + 1);
-			s->len = vlen;
-			ext.n++;
+		} else if (*star == '*') {
+			add_section(&ext, star + 1, val, vlen);
 		}
 	}
 	join_extended(&ext, h);

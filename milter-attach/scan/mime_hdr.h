@@ -9,25 +9,25 @@
  * (plain and RFC 2231 forms, which may disagree) is returned decoded to
  * UTF-8.
  */
-#ifndef MIME_HDR_H
-#define MIME_HDR_H
+#ifndef SCAN_MIME_HDR_H
+#define SCAN_MIME_HDR_H
 
 #include <stddef.h>
 
-#define MIME_NAMES_MAX 4
-#define MIME_NAME_MAX 1024
+#define SCAN_MIME_NAMES_MAX 4
+#define SCAN_MIME_NAME_MAX 1024
 
-struct mime_hdr {
+struct scan_mime_hdr {
 	char token[128];            /* "text/plain" or "attachment", lowercase */
 	char boundary[256];
 	int boundary_conflict;      /* two different boundary parameters */
 	unsigned n_names;
-	char names[MIME_NAMES_MAX][MIME_NAME_MAX];
+	char names[SCAN_MIME_NAMES_MAX][SCAN_MIME_NAME_MAX];
 };
 
-/* mime_hdr_parse - name_param is "name" (Content-Type) or "filename"
+/* scan_mime_hdr_parse - name_param is "name" (Content-Type) or "filename"
  * (Content-Disposition) */
-void mime_hdr_parse(const char *value, size_t len, const char *name_param,
-		    struct mime_hdr *h);
+void scan_mime_hdr_parse(const char *value, size_t len,
+			 const char *name_param, struct scan_mime_hdr *h);
 
 #endif

@@ -28,7 +28,7 @@
 #define HDR_MAX_LEN   65536
 #define MAGIC_BYTES   40960
 #define TEXT_MAGIC_BYTES 4096
-#define PART_NAMES    (2 * MIME_NAMES_MAX + 1)
+#define PART_NAMES    (2 * SCAN_MIME_NAMES_MAX + 1)
 
 enum wstate { W_HEADERS, W_BODY, W_STOP };
 enum enc { E_ID, E_B64, E_QP, E_UU };
@@ -53,12 +53,12 @@ struct sink {                       /* where decoded bytes of a file go */
 	size_t magic_len;
 	unsigned long long size;
 	unsigned char first[4];
-	struct zip_lister *zip;
-	struct tnef_lister *tnef;    /* winmail.dat */
-	struct arc_lister *arc;      /* tar, gzip, cab */
+	struct scan_zip_lister *zip;
+	struct scan_tnef_lister *tnef;    /* winmail.dat */
+	struct scan_arc_lister *arc;      /* tar, gzip, cab */
 };
 
-struct scanner {
+struct scan_walker {
 	struct scan_limits lim;
 	scan_file_fn *cb;
 	void *ctx;
@@ -74,7 +74,7 @@ struct scanner {
 	unsigned depth;                 /* depth of the current entity */
 	struct level *levels;
 	unsigned nlevels, maxlevels;
-	struct mime_hdr ct, cd;
+	struct scan_mime_hdr ct, cd;
 	int have_ct, digest_default;
 	char cte[32];
 
@@ -83,22 +83,23 @@ struct scanner {
 	int emit;                       /* the part is reported */
 	int is_text;
 	enum enc enc;
-	struct b64_state b64;
+	struct scan_b64_state b64;
 	int pending_crlf;
 	struct sink part;
-	char names[PART_NAMES][MIME_NAME_MAX];
+	char names[PART_NAMES][SCAN_MIME_NAME_MAX];
 	const char *name_ptrs[PART_NAMES];
 	size_t n_names;
 	int uu_part;                    /* x-uuencode part inside "begin".."end" */
 	/* an inline uuencoded file in a text part */
 	int uu_inline;
-	char uu_name[MIME_NAME_MAX];
+	char uu_name[SCAN_MIME_NAME_MAX];
 	struct sink uu;
-	struct scanner *child;          /* encoded message/rfc822 */
+	struct scan_walker *child;          /* encoded message/rfc822 */
 
 	struct scan_summary sum;
 };
 
+/* scan_limits_default - the limits named in scan.h */
 void
 scan_limits_default(struct scan_limits *lim)
 {
@@ -109,13 +110,14 @@ scan_limits_default(struct scan_limits *lim)
 	lim->magic = 1;
 }
 
-static void scanner_destroy(struct scanner *s);
+static void walker_destroy(struct scan_walker *s);
 
-static struct scanner *
-scanner_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
-	      unsigned base_depth, magic_t cookie, struct mg_error *err)
+/* walker_alloc - a walker at base_depth sharing the libmagic cookie */
+static struct scan_walker *
+walker_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
+	     unsigned base_depth, magic_t cookie, struct mg_error *err)
 {
-	struct scanner *s = calloc(1, sizeof(*s));
+	struct scan_walker *s = calloc(1, sizeof(*s));
 
 	if (s == NULL) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
@@ -134,19 +136,20 @@ scanner_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	if (s->levels == NULL || s->hdr == NULL || s->part.md == NULL ||
 	    s->uu.md == NULL) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
-		scanner_destroy(s);
+		walker_destroy(s);
 		return NULL;
 	}
-	scanner_reset(s);
+	scan_walker_reset(s);
 	return s;
 }
 
-struct scanner *
-scanner_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
-	    struct mg_error *err)
+/* scan_walker_new - a top-level walker, with its own libmagic */
+struct scan_walker *
+scan_walker_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
+		struct mg_error *err)
 {
 	magic_t cookie = NULL;
-	struct scanner *s;
+	struct scan_walker *s;
 
 	if (lim->magic) {
 		cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_ENCODING |
@@ -159,12 +162,13 @@ scanner_new(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 			return NULL;
 		}
 	}
-	s = scanner_alloc(lim, cb, ctx, 0, cookie, err);
+	s = walker_alloc(lim, cb, ctx, 0, cookie, err);
 	if (s == NULL && cookie != NULL)
 		magic_close(cookie);
 	return s;
 }
 
+/* sink_reset - forget a file's bytes and free its lister */
 static void
 sink_reset(struct sink *k)
 {
@@ -172,16 +176,17 @@ sink_reset(struct sink *k)
 	k->magic_len = 0;
 	k->hlen = 0;
 	k->size = 0;
-	zip_lister_free(&k->zip);
-	tnef_lister_free(&k->tnef);
-	arc_lister_free(&k->arc);
+	scan_zip_lister_free(&k->zip);
+	scan_tnef_lister_free(&k->tnef);
+	scan_arc_lister_free(&k->arc);
 }
 
+/* walker_destroy - a walker and its children (libmagic is the owner's) */
 static void
-scanner_destroy(struct scanner *s)
+walker_destroy(struct scan_walker *s)
 {
 	if (s->child != NULL) {
-		scanner_destroy(s->child);
+		walker_destroy(s->child);
 		s->child = NULL;
 	}
 	sink_reset(&s->part);
@@ -193,21 +198,23 @@ scanner_destroy(struct scanner *s)
 	free(s);
 }
 
+/* scan_walker_free - a walker, its libmagic, and NULL */
 void
-scanner_free(struct scanner **sp)
+scan_walker_free(struct scan_walker **sp)
 {
-	struct scanner *s = *sp;
+	struct scan_walker *s = *sp;
 
 	if (s == NULL)
 		return;
 	if (s->cookie != NULL && s->base_depth == 0)
 		magic_close(s->cookie);
-	scanner_destroy(s);
+	walker_destroy(s);
 	*sp = NULL;
 }
 
+/* entity_reset - a new entity's headers start */
 static void
-entity_reset(struct scanner *s, int digest_default)
+entity_reset(struct scan_walker *s, int digest_default)
 {
 	s->hlen = 0;
 	s->have_ct = 0;
@@ -217,11 +224,12 @@ entity_reset(struct scanner *s, int digest_default)
 	s->digest_default = digest_default;
 }
 
+/* scan_walker_reset - ready for a new message */
 void
-scanner_reset(struct scanner *s)
+scan_walker_reset(struct scan_walker *s)
 {
 	if (s->child != NULL) {
-		scanner_destroy(s->child);
+		walker_destroy(s->child);
 		s->child = NULL;
 	}
 	s->llen = 0;
@@ -239,9 +247,10 @@ scanner_reset(struct scanner *s)
 
 /* ---- sinks --------------------------------------------------------------- */
 
+/* container_member - report a member of the current part's archive */
 static void
-container_member(struct scanner *s, enum scan_origin origin, const char *name,
-		 unsigned long long size, int encrypted)
+container_member(struct scan_walker *s, enum scan_origin origin,
+		 const char *name, unsigned long long size, int encrypted)
 {
 	struct scan_file f;
 	const char *names[1] = { name };
@@ -260,6 +269,7 @@ container_member(struct scanner *s, enum scan_origin origin, const char *name,
 	s->cb(s->ctx, &f);
 }
 
+/* zip_member - a file inside a zip */
 static void
 zip_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 	   unsigned zdepth)
@@ -286,6 +296,7 @@ arc_member(void *ctx, const char *name, unsigned long long size, int encrypted,
 	container_member(ctx, SCAN_ORIGIN_ARCHIVE_MEMBER, name, size, encrypted);
 }
 
+/* sink_start - a file's bytes start: hash from here */
 static void
 sink_start(struct sink *k)
 {
@@ -299,24 +310,27 @@ static void
 container_feed(struct sink *k, const unsigned char *d, size_t n)
 {
 	if (k->zip != NULL)
-		zip_lister_feed(k->zip, d, n);
+		scan_zip_lister_feed(k->zip, d, n);
 	else if (k->tnef != NULL)
-		tnef_lister_feed(k->tnef, d, n);
+		scan_tnef_lister_feed(k->tnef, d, n);
 	else if (k->arc != NULL)
-		arc_lister_feed(k->arc, d, n);
+		scan_arc_lister_feed(k->arc, d, n);
 }
 
+/* has_container - the file is an archive being listed */
 static int
 has_container(const struct sink *k)
 {
 	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
+/* sink_data - decoded bytes of a file: hashed, kept for libmagic, and
+ * the first ones tell whether it is an archive to list */
 static void
-sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
+sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t n)
 {
 	size_t i;
-	enum arc_format f;
+	enum scan_arc_format f;
 
 	if (!k->active || n == 0)
 		return;
@@ -340,14 +354,17 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 	if (k->size < 4 && k->size + n >= 4 && k == &s->part) {
 		/* the first four bytes, maybe from several chunks: a container? */
 		if (memcmp(k->first, "PK\3\4", 4) == 0)
-			k->zip = zip_lister_new(1, s->lim.max_zip_depth,
-						s->lim.max_zip_entries, zip_member, s);
-		else if (memcmp(k->first, TNEF_SIGNATURE, 4) == 0)
-			k->tnef = tnef_lister_new(1, s->lim.max_zip_depth,
-						  s->lim.max_zip_entries, tnef_member, s);
-		else if ((f = arc_detect(k->first, 4)) != ARC_NONE)
-			k->arc = arc_lister_new(f, 1, s->lim.max_zip_depth,
-						s->lim.max_zip_entries, arc_member, s);
+			k->zip = scan_zip_lister_new(1, s->lim.max_zip_depth,
+						     s->lim.max_zip_entries,
+						     zip_member, s);
+		else if (memcmp(k->first, SCAN_TNEF_SIGNATURE, 4) == 0)
+			k->tnef = scan_tnef_lister_new(1, s->lim.max_zip_depth,
+						       s->lim.max_zip_entries,
+						       tnef_member, s);
+		else if ((f = scan_arc_detect(k->first, 4)) != SCAN_ARC_NONE)
+			k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
+						     s->lim.max_zip_entries,
+						     arc_member, s);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);
 			d += i;
@@ -355,49 +372,52 @@ sink_data(struct scanner *s, struct sink *k, const unsigned char *d, size_t n)
 			k->size += i;
 		}
 	}
-	if (k->size < ARC_DETECT_BYTES && k->size + n >= ARC_DETECT_BYTES &&
+	if (k->size < SCAN_ARC_DETECT_BYTES &&
+	    k->size + n >= SCAN_ARC_DETECT_BYTES &&
 	    k == &s->part && !has_container(k) &&
-	    arc_detect(k->magic, ARC_DETECT_BYTES) == ARC_TAR &&
-	    (k->arc = arc_lister_new(ARC_TAR, 1, s->lim.max_zip_depth,
-				     s->lim.max_zip_entries, arc_member, s)) != NULL) {
+	    scan_arc_detect(k->magic, SCAN_ARC_DETECT_BYTES) == SCAN_ARC_TAR &&
+	    (k->arc = scan_arc_lister_new(SCAN_ARC_TAR, 1, s->lim.max_zip_depth,
+					  s->lim.max_zip_entries, arc_member,
+					  s)) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
 		 * replay them, then the rest of this chunk */
-		size_t used = ARC_DETECT_BYTES - k->size;
+		size_t used = SCAN_ARC_DETECT_BYTES - k->size;
 
-		arc_lister_feed(k->arc, k->magic, ARC_DETECT_BYTES);
+		scan_arc_lister_feed(k->arc, k->magic, SCAN_ARC_DETECT_BYTES);
 		k->size += n;
-		arc_lister_feed(k->arc, d + used, n - used);
+		scan_arc_lister_feed(k->arc, d + used, n - used);
 		return;
 	}
 	k->size += n;
 	container_feed(k, d, n);
 }
 
+/* part_sink - decoded bytes of the current part (or of its encoded
+ * inner message, for the child walker) */
 static void
 part_sink(void *ctx, const unsigned char *d, size_t n)
 {
-	struct scanner *s = ctx;
-	struct mg_error err;
+	struct scan_walker *s = ctx;
 
 	if (s->child != NULL) {
-		if (scanner_feed(s->child, (const char *)d, n, &err) < 0)
-			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+		scan_walker_feed(s->child, (const char *)d, n);
 		return;
 	}
 	sink_data(s, &s->part, d, n);
 }
 
+/* uu_sink - decoded bytes of an inline uuencoded file */
 static void
 uu_sink(void *ctx, const unsigned char *d, size_t n)
 {
-	struct scanner *s = ctx;
+	struct scan_walker *s = ctx;
 
 	sink_data(s, &s->uu, d, n);
 }
 
 /* sink_report - finish a sink and report a file */
 static void
-sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
+sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	    const char *const *names, size_t n_names)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -428,12 +448,15 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 			snprintf(mime, sizeof(mime), "%s", t);
 	}
 	if (has_container(k)) {
-		unsigned a = k->zip != NULL ? zip_lister_finish(k->zip)
-			   : k->tnef != NULL ? tnef_lister_finish(k->tnef)
-					     : arc_lister_finish(k->arc);
-		if (a & 1) s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
-		if (a & 2) s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
-		if (a & 4) s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
+		unsigned a = k->zip != NULL ? scan_zip_lister_finish(k->zip)
+			   : k->tnef != NULL ? scan_tnef_lister_finish(k->tnef)
+					     : scan_arc_lister_finish(k->arc);
+		if (a & SCAN_LISTER_BROKEN)
+			s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
+		if (a & SCAN_LISTER_TOO_DEEP)
+			s->sum.anomalies |= SCAN_ANOM_ZIP_DEPTH;
+		if (a & SCAN_LISTER_TOO_MANY)
+			s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
@@ -450,8 +473,9 @@ sink_report(struct scanner *s, struct sink *k, enum scan_origin origin,
 
 /* ---- parts --------------------------------------------------------------- */
 
+/* add_part_name - one more name for the current part, unless known */
 static void
-add_part_name(struct scanner *s, const char *name)
+add_part_name(struct scan_walker *s, const char *name)
 {
 	size_t i;
 
@@ -460,13 +484,14 @@ add_part_name(struct scanner *s, const char *name)
 	for (i = 0; i < s->n_names; i++)
 		if (strcmp(s->names[i], name) == 0)
 			return;
-	snprintf(s->names[s->n_names], MIME_NAME_MAX, "%s", name);
+	snprintf(s->names[s->n_names], SCAN_MIME_NAME_MAX, "%s", name);
 	s->name_ptrs[s->n_names] = s->names[s->n_names];
 	s->n_names++;
 }
 
+/* finish_uu_inline - an inline uuencoded file ends: report it */
 static void
-finish_uu_inline(struct scanner *s)
+finish_uu_inline(struct scan_walker *s)
 {
 	const char *names[1] = { s->uu_name };
 
@@ -478,22 +503,21 @@ finish_uu_inline(struct scanner *s)
 
 /* finish_part - the current leaf ends */
 static void
-finish_part(struct scanner *s)
+finish_part(struct scan_walker *s)
 {
 	if (!s->leaf)
 		return;
 	finish_uu_inline(s);
 	if (s->child != NULL) {
 		struct scan_summary cs;
-		struct mg_error err;
-		if (scanner_finish(s->child, &cs, &err) == 0) {
-			s->sum.anomalies |= cs.anomalies;
-			s->sum.parts += cs.parts;
-			s->sum.files += cs.files;
-			if (cs.max_depth_seen > s->sum.max_depth_seen)
-				s->sum.max_depth_seen = cs.max_depth_seen;
-		}
-		scanner_destroy(s->child);
+
+		scan_walker_finish(s->child, &cs);
+		s->sum.anomalies |= cs.anomalies;
+		s->sum.parts += cs.parts;
+		s->sum.files += cs.files;
+		if (cs.max_depth_seen > s->sum.max_depth_seen)
+			s->sum.max_depth_seen = cs.max_depth_seen;
+		walker_destroy(s->child);
 		s->child = NULL;
 	} else if (s->emit) {
 		sink_report(s, &s->part, s->uu_part ? SCAN_ORIGIN_UUENCODE
@@ -504,6 +528,7 @@ finish_part(struct scanner *s)
 	s->uu_part = 0;
 }
 
+/* encoding_of - the decoder for a Content-Transfer-Encoding */
 static enum enc
 encoding_of(const char *cte)
 {
@@ -517,9 +542,57 @@ encoding_of(const char *cte)
 	return E_ID;
 }
 
+/* open_multipart - a multipart entity with a boundary: a new level,
+ * its preamble follows */
+static void
+open_multipart(struct scan_walker *s, const char *type)
+{
+	struct level *l;
+
+	if (s->ct.boundary_conflict)
+		s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+	if (s->nlevels == s->maxlevels) {
+		s->sum.anomalies |= SCAN_ANOM_DEPTH;
+		return;
+	}
+	l = &s->levels[s->nlevels++];
+	snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
+	l->blen = strlen(l->boundary);
+	l->digest = strcmp(type, "multipart/digest") == 0;
+	l->closed = 0;
+	l->depth = s->depth;
+}
+
+/* open_message - a message/rfc822 entity: its inner message follows, or
+ * when encoded, is decoded into a child walker */
+static void
+open_message(struct scan_walker *s)
+{
+	enum enc e = encoding_of(s->cte);
+	struct mg_error err;
+
+	if (e == E_ID) {                /* the inner message follows */
+		s->depth++;
+		s->sum.parts++;
+		s->state = W_HEADERS;
+		entity_reset(s, 0);
+		return;
+	}
+	/* encoded inner message: decode, then walk it */
+	s->child = walker_alloc(&s->lim, s->cb, s->ctx,
+				s->base_depth + s->depth + 1, s->cookie, &err);
+	s->leaf = 1;
+	s->emit = 0;
+	s->enc = e;
+	scan_b64_init(&s->b64);
+	s->pending_crlf = 0;
+	if (s->child == NULL)
+		s->leaf = 0;
+}
+
 /* body_start - the headers of the current entity are complete */
 static void
-body_start(struct scanner *s)
+body_start(struct scan_walker *s)
 {
 	const char *type = s->have_ct && s->ct.token[0] ? s->ct.token :
 			   s->digest_default ? "message/rfc822" : "text/plain";
@@ -534,45 +607,16 @@ body_start(struct scanner *s)
 	}
 	if (strncmp(type, "multipart/", 10) == 0) {
 		if (s->ct.boundary[0] != '\0') {
-			struct level *l;
-			if (s->ct.boundary_conflict)
-				s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
-			if (s->nlevels == s->maxlevels) {
-				s->sum.anomalies |= SCAN_ANOM_DEPTH;
-				return;
-			}
-			l = &s->levels[s->nlevels++];
-			snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
-			l->blen = strlen(l->boundary);
-			l->digest = strcmp(type, "multipart/digest") == 0;
-			l->closed = 0;
-			l->depth = s->depth;
-			return;                 /* preamble follows */
+			open_multipart(s, type);
+			return;
 		}
 		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no boundary: one part */
 		type = "text/plain";
 	}
-	if ((strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0) &&
+	if ((strcmp(type, "message/rfc822") == 0 ||
+	     strcmp(type, "message/global") == 0) &&
 	    s->base_depth + s->depth + 1 <= s->lim.max_depth) {
-		enum enc e = encoding_of(s->cte);
-		if (e == E_ID) {                /* the inner message follows */
-			s->depth++;
-			s->sum.parts++;
-			s->state = W_HEADERS;
-			entity_reset(s, 0);
-			return;
-		}
-		/* encoded inner message: decode, then walk it */
-		struct mg_error err;
-		s->child = scanner_alloc(&s->lim, s->cb, s->ctx,
-					 s->base_depth + s->depth + 1, s->cookie, &err);
-		s->leaf = 1;
-		s->emit = 0;
-		s->enc = e;
-		b64_init(&s->b64);
-		s->pending_crlf = 0;
-		if (s->child == NULL)
-			s->leaf = 0;
+		open_message(s);
 		return;
 	}
 	/* a leaf */
@@ -585,15 +629,16 @@ body_start(struct scanner *s)
 	s->is_text = strncmp(type, "text/", 5) == 0;
 	s->enc = encoding_of(s->cte);
 	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
-	b64_init(&s->b64);
+	scan_b64_init(&s->b64);
 	s->pending_crlf = 0;
 	s->uu_part = 0;
 	if (s->emit)
 		sink_start(&s->part);
 }
 
+/* header_done - an unfolded header is complete: keep what matters */
 static void
-header_done(struct scanner *s)
+header_done(struct scan_walker *s)
 {
 	const char *colon;
 	size_t nlen;
@@ -613,16 +658,16 @@ header_done(struct scanner *s)
 #define HNAME(lit) (nlen == sizeof(lit) - 1 && strncasecmp(s->hdr, lit, nlen) == 0)
 	if (HNAME("content-type")) {
 		if (!s->have_ct)        /* the first one wins, like most clients */
-			mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "name", &s->ct);
+			scan_mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "name", &s->ct);
 		else
 			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
 		s->have_ct = 1;
 	} else if (HNAME("content-disposition")) {
-		struct mime_hdr cd;
+		struct scan_mime_hdr cd;
 		unsigned i;
-		mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "filename", &cd);
-		for (i = 0; i < cd.n_names && s->cd.n_names < MIME_NAMES_MAX; i++)
-			memcpy(s->cd.names[s->cd.n_names++], cd.names[i], MIME_NAME_MAX);
+		scan_mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "filename", &cd);
+		for (i = 0; i < cd.n_names && s->cd.n_names < SCAN_MIME_NAMES_MAX; i++)
+			memcpy(s->cd.names[s->cd.n_names++], cd.names[i], SCAN_MIME_NAME_MAX);
 	} else if (HNAME("content-transfer-encoding")) {
 		size_t i = 0, o = 0, len = s->hlen - (size_t)(v - s->hdr);
 		while (i < len && (v[i] == ' ' || v[i] == '\t'))
@@ -639,7 +684,7 @@ header_done(struct scanner *s)
 /* boundary_of - the open level whose boundary the line is, innermost
  * first; *close set for "--boundary--" */
 static int
-boundary_of(struct scanner *s, const char *line, size_t len, int *close)
+boundary_of(struct scan_walker *s, const char *line, size_t len, int *close)
 {
 	int i;
 
@@ -662,8 +707,10 @@ boundary_of(struct scanner *s, const char *line, size_t len, int *close)
 	return -1;
 }
 
+/* on_boundary - a boundary line of open level idx: the current part
+ * ends, a new one starts (or the level closes) */
 static void
-on_boundary(struct scanner *s, int idx, int close)
+on_boundary(struct scan_walker *s, int idx, int close)
 {
 	struct level *l;
 
@@ -699,8 +746,10 @@ on_boundary(struct scanner *s, int idx, int close)
 	entity_reset(s, l->digest);
 }
 
+/* body_line - one body line (or a piece of a long one) of the current
+ * part: decoded into its sinks */
 static void
-body_line(struct scanner *s, const char *line, size_t len, int partial)
+body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
 	if (!s->leaf)
 		return;
@@ -711,27 +760,27 @@ body_line(struct scanner *s, const char *line, size_t len, int partial)
 			    (len == 3 || line[3] == ' ' || line[3] == '\t')) {
 				finish_uu_inline(s);
 			} else {
-				(void)uu_line(line, len, uu_sink, s);
+				(void)scan_uu_line(line, len, uu_sink, s);
 			}
-		} else if (uu_begin(line, len, s->uu_name, sizeof(s->uu_name))) {
+		} else if (scan_uu_begin(line, len, s->uu_name, sizeof(s->uu_name))) {
 			s->uu_inline = 1;
 			sink_start(&s->uu);
 		}
 	}
 	switch (s->enc) {
 	case E_B64:
-		b64_line(&s->b64, line, len, part_sink, s);
+		scan_b64_line(&s->b64, line, len, part_sink, s);
 		break;
 	case E_QP:
-		(void)qp_line(line, len, part_sink, s);
+		(void)scan_qp_line(line, len, part_sink, s);
 		break;
 	case E_UU: {
-		char name[MIME_NAME_MAX];
-		if (!s->uu_part && uu_begin(line, len, name, sizeof(name))) {
+		char name[SCAN_MIME_NAME_MAX];
+		if (!s->uu_part && scan_uu_begin(line, len, name, sizeof(name))) {
 			add_part_name(s, name);
 			s->uu_part = 1;
 		} else if (s->uu_part && !(len >= 3 && memcmp(line, "end", 3) == 0)) {
-			(void)uu_line(line, len, part_sink, s);
+			(void)scan_uu_line(line, len, part_sink, s);
 		}
 		break;
 	}
@@ -744,8 +793,9 @@ body_line(struct scanner *s, const char *line, size_t len, int partial)
 	}
 }
 
+/* header_line - one header line: appended, or the headers end */
 static void
-header_line(struct scanner *s, const char *line, size_t len)
+header_line(struct scan_walker *s, const char *line, size_t len)
 {
 	if (len == 0) {
 		header_done(s);
@@ -770,8 +820,9 @@ header_line(struct scanner *s, const char *line, size_t len)
 	s->hlen += len;
 }
 
+/* process_line - one line: a boundary, a header or body data */
 static void
-process_line(struct scanner *s, const char *line, size_t len, int partial)
+process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
 	int idx, close = 0;
 
@@ -789,13 +840,12 @@ process_line(struct scanner *s, const char *line, size_t len, int partial)
 		body_line(s, line, len, partial);
 }
 
-int
-scanner_feed(struct scanner *s, const char *data, size_t len,
-	     struct mg_error *err)
+/* scan_walker_feed - bytes into lines (long lines in pieces) */
+void
+scan_walker_feed(struct scan_walker *s, const char *data, size_t len)
 {
 	size_t i = 0;
 
-	(void)err;
 	while (i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
@@ -820,16 +870,14 @@ scanner_feed(struct scanner *s, const char *data, size_t len,
 		process_line(s, s->line, s->llen, 0);
 		s->llen = 0;
 	}
-	return 0;
 }
 
-int
-scanner_finish(struct scanner *s, struct scan_summary *sum,
-	       struct mg_error *err)
+/* scan_walker_finish - the last line, the open parts, the summary */
+void
+scan_walker_finish(struct scan_walker *s, struct scan_summary *sum)
 {
 	unsigned i;
 
-	(void)err;
 	if (s->llen > 0) {
 		if (s->line[s->llen - 1] == '\r')
 			s->llen--;
@@ -845,5 +893,4 @@ scanner_finish(struct scanner *s, struct scan_summary *sum,
 		if (!s->levels[i].closed)
 			s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no closing boundary */
 	*sum = s->sum;
-	return 0;
 }

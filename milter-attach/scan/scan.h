@@ -2,76 +2,99 @@
  * scan.h - the attachment scanner: one streaming pass over a message
  *
  * Feed the raw message (headers, empty line, body; CRLF or LF; any
- * chunking).  The walker follows multipart at any depth, message/rfc822
- * and multipart/digest parts (also base64/QP-encoded inner messages),
- * decodes every leaf part (base64, quoted-printable, uuencode, 7bit,
- * 8bit, binary), and reports every file as soon as it is complete:
- * leaf parts that declare a name or are not text, zip members (zips
- * inside STORED zips too, up to max_zip_depth), and uuencoded files
- * (inline "begin 644 name" blocks and x-uuencode parts).  For each part
- * it reports every name declared (Content-Disposition filename and
- * Content-Type name, RFC 2231 and RFC 2047 decoded to UTF-8), the
- * SHA-256 of the decoded content and its libmagic type.
+ * chunking).  The walker follows multipart at any depth, message/rfc822,
+ * message/global and multipart/digest parts (also base64/QP-encoded
+ * inner messages), decodes every leaf part (base64, quoted-printable,
+ * uuencode, 7bit, 8bit, binary), and reports every file as soon as it is
+ * complete:
+ *   - leaf parts that declare a name or are not text, with every name
+ *     declared (Content-Disposition filename and Content-Type name,
+ *     RFC 2231 and RFC 2047 decoded to UTF-8), the SHA-256 of the decoded
+ *     content and its libmagic type;
+ *   - uuencoded files (inline "begin 644 name" blocks, x-uuencode parts),
+ *     the same way;
+ *   - the members of archives, recognised by their first bytes whatever
+ *     the part's name: zip (STORED or DEFLATED members, zips inside zips
+ *     up to max_zip_depth; zip_names.h), TNEF winmail.dat (tnef_names.h),
+ *     tar, gzip and cabinet (arc_names.h); by name and size only.
  *
- * Hostile input is never an error: it yields anomaly flags.  Memory per
- * scanner is bounded (about 130 KiB plus one child scanner per level of
- * encoded inner message); nothing is buffered per message.
+ * Hostile input is never an error: it yields anomaly bits (anomaly.h).
+ * Nothing is buffered per message; memory per walker is bounded: about
+ * 190 KiB (the first 40 KiB of each file for libmagic, a 64 KiB header
+ * buffer), plus the lister of an archive while one is open (up to about
+ * 70 KiB per nesting level, zlib's window included) and one child walker
+ * per level of encoded inner message.
  */
 #ifndef SCAN_H
 #define SCAN_H
 
 #include <stddef.h>
 
+#include "anomaly.h"
 #include "mg_error.h"
 
-enum scan_origin { SCAN_ORIGIN_PART, SCAN_ORIGIN_ZIP_MEMBER, SCAN_ORIGIN_UUENCODE,
-		  SCAN_ORIGIN_TNEF_MEMBER, SCAN_ORIGIN_ARCHIVE_MEMBER /* tar, gzip, cab */ };
+enum scan_origin {
+	SCAN_ORIGIN_PART,            /* a MIME leaf part */
+	SCAN_ORIGIN_ZIP_MEMBER,      /* a member of a zip (or a zip inside) */
+	SCAN_ORIGIN_UUENCODE,        /* a uuencoded file */
+	SCAN_ORIGIN_TNEF_MEMBER,     /* a file inside winmail.dat */
+	SCAN_ORIGIN_ARCHIVE_MEMBER,  /* a member of a tar, gzip or cab */
+};
 
+/* one file found; valid during the callback only */
 struct scan_file {
 	enum scan_origin origin;
-	unsigned depth;              /* MIME nesting depth of the part (0 = top-level body) */
+	unsigned depth;              /* MIME nesting depth of the part (0 =
+				      * top-level body); archive members:
+				      * the depth of the part holding them */
 	const char *const *names;    /* decoded file names declared for it */
 	size_t n_names;              /* may be 0 (a part with no name) */
-	const char *container;       /* zip members: the zip's name; else NULL */
-	const char *mime_type;       /* libmagic type of the first decoded bytes, "" if none/off */
-	const char *sha256_hex;      /* 64 lowercase hex; "" for zip members */
-	unsigned long long size;     /* decoded bytes (zip members: uncompressed size) */
+	const char *container;       /* archive members: the first name of the
+				      * part holding the archive ("" when it
+				      * has none); else NULL */
+	const char *mime_type;       /* libmagic type of the first decoded
+				      * bytes; "" if none, off, or a member */
+	const char *sha256_hex;      /* 64 lowercase hex; "" for archive
+				      * members */
+	unsigned long long size;     /* decoded bytes; archive members: the
+				      * size the archive declares, 0 unknown */
 	int encrypted;               /* zip member with the encryption bit */
 };
 
-enum scan_anomaly {              /* bit flags in struct scan_summary.anomalies */
-	SCAN_ANOM_DEPTH = 1 << 0,      /* nesting deeper than max_depth: rest not walked */
-	SCAN_ANOM_PARTS = 1 << 1,      /* more than max_parts parts: rest not walked */
-	SCAN_ANOM_ZIP_DEPTH = 1 << 2,  /* nested archives deeper than max_zip_depth */
-	SCAN_ANOM_MALFORMED = 1 << 3,  /* structure repaired the way clients do */
-	SCAN_ANOM_AMBIGUOUS = 1 << 4,  /* conflicting structure (duplicate boundary params...) */
-	SCAN_ANOM_ZIP_BROKEN = 1 << 5, /* a zip that could not be listed completely */
-	SCAN_ANOM_HEADER_LONG = 1 << 6,/* a header longer than the cap was truncated */
-	SCAN_ANOM_ZIP_ENTRIES = 1 << 7,/* an archive with more than max_zip_entries members */
-};
-
 struct scan_limits {
-	unsigned max_depth;        /* default 20 */
-	unsigned max_parts;        /* default 500 */
-	unsigned max_zip_depth;    /* default 3 */
-	unsigned max_zip_entries;  /* default 10000 */
+	unsigned max_depth;        /* MIME nesting; default 20 */
+	unsigned max_parts;        /* MIME parts; default 500 */
+	unsigned max_zip_depth;    /* archive nesting (1 = an attached
+				    * archive); default 3 */
+	unsigned max_zip_entries;  /* members per archive; default 10000 */
 	int magic;                 /* 1: identify types with libmagic */
 };
 
-struct scan_summary { unsigned parts; unsigned files; unsigned anomalies; unsigned max_depth_seen; };
+struct scan_summary {
+	unsigned parts;
+	unsigned files;
+	unsigned anomalies;          /* enum scan_anomaly bits (anomaly.h) */
+	unsigned max_depth_seen;
+};
 
 typedef void scan_file_fn(void *ctx, const struct scan_file *file);
 
-struct scanner;
+struct scan_walker;
 
-struct scanner *scanner_new(const struct scan_limits *lim, scan_file_fn *cb,
-			    void *ctx, struct mg_error *err);
-void scanner_reset(struct scanner *s);
-int scanner_feed(struct scanner *s, const char *data, size_t len,
-		 struct mg_error *err);
-int scanner_finish(struct scanner *s, struct scan_summary *sum,
-		   struct mg_error *err);
-void scanner_free(struct scanner **s);
+/* scan_walker_new - a walker reporting files through cb; NULL and err
+ * when out of memory or libmagic cannot load its database */
+struct scan_walker *scan_walker_new(const struct scan_limits *lim,
+				    scan_file_fn *cb, void *ctx,
+				    struct mg_error *err);
+/* scan_walker_reset - ready for the next message (libmagic kept) */
+void scan_walker_reset(struct scan_walker *s);
+/* scan_walker_feed - the message's next bytes; never fails */
+void scan_walker_feed(struct scan_walker *s, const char *data, size_t len);
+/* scan_walker_finish - the message has ended: report what is pending,
+ * and the summary */
+void scan_walker_finish(struct scan_walker *s, struct scan_summary *sum);
+void scan_walker_free(struct scan_walker **s);
+/* scan_limits_default - the defaults named in struct scan_limits */
 void scan_limits_default(struct scan_limits *lim);
 
 #endif

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "bytes_private.h"
 #include "tnef_names.h"
+#include "zip_names.h"
 
 #define ATT_ATTACH_RENDDATA 0x00069002UL
 #define ATT_ATTACH_TITLE    0x00018010UL
@@ -28,11 +29,11 @@
 enum tstate { T_SIG, T_HDR, T_DATA, T_CKSUM, T_DONE };
 enum tkind { K_SKIP, K_TITLE, K_PROPS, K_DATA };
 
-struct tnef_lister {
+struct scan_tnef_lister {
 	enum tstate st;
 	enum tkind kind;
 	unsigned depth, max_zip_depth, max_entries, entries;
-	zip_member_fn *cb;
+	scan_member_fn *cb;
 	void *ctx;
 	unsigned char hdr[9];
 	size_t have;
@@ -41,15 +42,16 @@ struct tnef_lister {
 	size_t buf_len, buf_cap;
 	unsigned char first[4];      /* of attAttachData: a zip? */
 	size_t first_len;
-	struct zip_lister *zip;
+	struct scan_zip_lister *zip;
 	unsigned anomalies;
 };
 
-struct tnef_lister *
-tnef_lister_new(unsigned depth, unsigned max_zip_depth, unsigned max_entries,
-		zip_member_fn *cb, void *ctx)
+/* scan_tnef_lister_new - a lister for one TNEF stream */
+struct scan_tnef_lister *
+scan_tnef_lister_new(unsigned depth, unsigned max_zip_depth,
+		     unsigned max_entries, scan_member_fn *cb, void *ctx)
 {
-	struct tnef_lister *t = calloc(1, sizeof(*t));
+	struct scan_tnef_lister *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
@@ -62,25 +64,27 @@ tnef_lister_new(unsigned depth, unsigned max_zip_depth, unsigned max_entries,
 	return t;
 }
 
+/* report - one name; past max_entries the listing stops */
 static void
-report(struct tnef_lister *t, const char *name)
+report(struct scan_tnef_lister *t, const char *name)
 {
 	if (name[0] == '\0' || t->st == T_DONE)
 		return;
 	if (++t->entries > t->max_entries) {
-		t->anomalies |= 4;
+		t->anomalies |= SCAN_LISTER_TOO_MANY;
 		t->st = T_DONE;
 		return;
 	}
 	t->cb(t->ctx, name, 0, 0, t->depth);
 }
 
+/* end_zip - the zip inside has ended: its anomalies count */
 static void
-end_zip(struct tnef_lister *t)
+end_zip(struct scan_tnef_lister *t)
 {
 	if (t->zip != NULL) {
-		t->anomalies |= zip_lister_finish(t->zip);
-		zip_lister_free(&t->zip);
+		t->anomalies |= scan_zip_lister_finish(t->zip);
+		scan_zip_lister_free(&t->zip);
 	}
 }
 
@@ -144,100 +148,128 @@ fixed_size(unsigned type)
 	}
 }
 
+/* skip_prop_name - a named property's name (GUID, kind, then an id or
+ * a counted string) at p[*o..n); -1 when it runs past the end */
+static int
+skip_prop_name(const unsigned char *p, size_t n, size_t *o)
+{
+	unsigned long len;
+
+	if (*o + 20 > n)
+		return -1;
+	if (scan_le32(p + *o + 16) != 1) {
+		*o += 24;
+		return 0;
+	}
+	if (*o + 24 > n)
+		return -1;
+	len = scan_le32(p + *o + 20);
+	if (len > n || *o + 24 + ((len + 3) & ~3UL) > n)
+		return -1;
+	*o += 24 + ((len + 3) & ~3UL);
+	return 0;
+}
+
+/* name_value - a file name property's value (8-bit or UTF-16): report it */
+static void
+name_value(struct scan_tnef_lister *t, unsigned type, const unsigned char *v,
+	   size_t len)
+{
+	char name[NAME_MAX_LEN * 2 + 1];
+
+	if (type == PT_UNICODE) {
+		utf16_name(v, len, name, sizeof(name));
+	} else if (type == PT_STRING8) {
+		size_t l = strnlen((const char *)v, len);
+		if (l > NAME_MAX_LEN)
+			l = NAME_MAX_LEN;
+		memcpy(name, v, l);
+		name[l] = '\0';
+	} else {
+		name[0] = '\0';
+	}
+	report(t, name);
+}
+
+/* prop_values - nvals values of a property (type, id) at p[*o..n): file
+ * names reported, the rest skipped; -1 when they run past the end */
+static int
+prop_values(struct scan_tnef_lister *t, unsigned type, unsigned id,
+	    unsigned long nvals, const unsigned char *p, size_t n, size_t *o)
+{
+	int fsize = fixed_size(type & ~MV_FLAG);
+	unsigned long v, len;
+
+	for (v = 0; v < nvals; v++) {
+		if (fsize > 0) {
+			if (*o + (size_t)fsize > n)
+				return -1;
+			*o += (size_t)fsize;
+			continue;
+		}
+		if (*o + 4 > n)
+			return -1;
+		len = scan_le32(p + *o);
+		*o += 4;
+		if (len > n - *o)
+			return -1;
+		if (!(type & MV_FLAG) && v == 0 &&
+		    (id == PR_ATTACH_LONG_FILENAME || id == PR_ATTACH_FILENAME))
+			name_value(t, type, p + *o, len);
+		*o += (len + 3) & ~3UL;
+		if (*o > n)
+			return -1;
+	}
+	return 0;
+}
+
 /* parse_props - the attachment's MAPI properties: report its file names;
  * stops quietly where the (possibly truncated) buffer ends */
 static void
-parse_props(struct tnef_lister *t, const unsigned char *p, size_t n)
+parse_props(struct scan_tnef_lister *t, const unsigned char *p, size_t n)
 {
 	size_t o = 4;
 	unsigned long count, k;
 
 	if (n < 4)
 		return;
-	count = le32(p);
+	count = scan_le32(p);
 	for (k = 0; k < count && o + 4 <= n && t->st != T_DONE; k++) {
 		unsigned type = (unsigned)p[o] | (unsigned)p[o + 1] << 8;
 		unsigned id = (unsigned)p[o + 2] | (unsigned)p[o + 3] << 8;
-		unsigned long nvals = 1, v;
+		unsigned long nvals = 1;
 		int fsize = fixed_size(type & ~MV_FLAG);
 
 		o += 4;
-		if (id >= 0x8000) {                  /* named: GUID, kind, id or name */
-			if (o + 20 > n)
-				return;
-			if (le32(p + o + 16) == 1) {
-				unsigned long len;
-
-				if (o + 24 > n)
-					return;
-				len = le32(p + o + 20);
-				if (len > n || o + 24 + ((len + 3) & ~3UL) > n)
-					return;
-				o += 24 + ((len + 3) & ~3UL);
-			} else {
-				o += 24;
-			}
-		}
+		/* named: GUID, kind, id or name */
+		if (id >= 0x8000 && skip_prop_name(p, n, &o) < 0)
+			return;
 		if (fsize < 0)
 			return;                      /* unknown type: cannot go on */
 		if ((type & MV_FLAG) || fsize == 0) {
 			if (o + 4 > n)
 				return;
-			nvals = le32(p + o);
+			nvals = scan_le32(p + o);
 			o += 4;
 		}
-		for (v = 0; v < nvals; v++) {
-			unsigned long len;
-
-			if (fsize > 0) {
-				if (o + (size_t)fsize > n)
-					return;
-				o += (size_t)fsize;
-				continue;
-			}
-			if (o + 4 > n)
-				return;
-			len = le32(p + o);
-			o += 4;
-			if (len > n - o)
-				return;
-			if (!(type & MV_FLAG) && v == 0 &&
-			    (id == PR_ATTACH_LONG_FILENAME || id == PR_ATTACH_FILENAME)) {
-				char name[NAME_MAX_LEN * 2 + 1];
-
-				if (type == PT_UNICODE) {
-					utf16_name(p + o, len, name, sizeof(name));
-				} else if (type == PT_STRING8) {
-					size_t l = strnlen((const char *)p + o, len);
-					if (l > NAME_MAX_LEN)
-						l = NAME_MAX_LEN;
-					memcpy(name, p + o, l);
-					name[l] = '\0';
-				} else {
-					name[0] = '\0';
-				}
-				report(t, name);
-			}
-			o += (len + 3) & ~3UL;
-			if (o > n)
-				return;
-		}
+		if (prop_values(t, type, id, nvals, p, n, &o) < 0)
+			return;
 	}
 }
 
 /* attribute_start - a complete attribute header: how to read its data */
 static void
-attribute_start(struct tnef_lister *t)
+attribute_start(struct scan_tnef_lister *t)
 {
 	unsigned level = t->hdr[0];
-	unsigned long id = le32(t->hdr + 1);
+	unsigned long id = scan_le32(t->hdr + 1);
 
 	if (level != 1 && level != 2) {
-		t->anomalies |= 1;           /* not TNEF (any more) */
+		t->anomalies |= SCAN_LISTER_BROKEN; /* not TNEF (any more) */
 		t->st = T_DONE;
 		return;
 	}
-	t->left = le32(t->hdr + 5);
+	t->left = scan_le32(t->hdr + 5);
 	t->kind = K_SKIP;
 	t->buf_len = 0;
 	t->first_len = 0;
@@ -255,7 +287,7 @@ attribute_start(struct tnef_lister *t)
 			unsigned char *nb = realloc(t->buf, cap);
 			if (nb == NULL) {
 				t->kind = K_SKIP;
-				t->anomalies |= 1;
+				t->anomalies |= SCAN_LISTER_BROKEN;
 			} else {
 				t->buf = nb;
 				t->buf_cap = cap;
@@ -267,7 +299,7 @@ attribute_start(struct tnef_lister *t)
 
 /* attribute_end - the data is complete */
 static void
-attribute_end(struct tnef_lister *t)
+attribute_end(struct scan_tnef_lister *t)
 {
 	if (t->kind == K_TITLE) {
 		char name[NAME_MAX_LEN + 1];
@@ -291,7 +323,7 @@ attribute_end(struct tnef_lister *t)
 
 /* data - part of an attribute's data */
 static void
-data(struct tnef_lister *t, const unsigned char *d, size_t n)
+data(struct scan_tnef_lister *t, const unsigned char *d, size_t n)
 {
 	size_t m;
 
@@ -311,47 +343,36 @@ data(struct tnef_lister *t, const unsigned char *d, size_t n)
 				break;
 			if (memcmp(t->first, "PK\3\4", 4) == 0) {
 				if (t->depth + 1 > t->max_zip_depth)
-					t->anomalies |= 2;
-				else if ((t->zip = zip_lister_new(t->depth + 1, t->max_zip_depth,
-								  t->max_entries, t->cb,
-								  t->ctx)) != NULL)
-					zip_lister_feed(t->zip, t->first, 4);
+					t->anomalies |= SCAN_LISTER_TOO_DEEP;
+				else if ((t->zip = scan_zip_lister_new(t->depth + 1,
+								       t->max_zip_depth,
+								       t->max_entries,
+								       t->cb, t->ctx)) != NULL)
+					scan_zip_lister_feed(t->zip, t->first, 4);
 			}
 			d += m;
 			n -= m;
 		}
 		if (t->zip != NULL && n > 0)
-			zip_lister_feed(t->zip, d, n);
+			scan_zip_lister_feed(t->zip, d, n);
 		break;
 	case K_SKIP:
 		break;
 	}
 }
 
-/* collect - gather want bytes of a header into hdr; 1 once complete */
-static int
-collect(struct tnef_lister *t, size_t want, const unsigned char *d, size_t len,
-	size_t *i)
-{
-	size_t n = want - t->have < len - *i ? want - t->have : len - *i;
-
-	memcpy(t->hdr + t->have, d + *i, n);
-	t->have += n;
-	*i += n;
-	return t->have == want;
-}
-
+/* scan_tnef_lister_feed - TNEF bytes: signature, then attributes */
 void
-tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
+scan_tnef_lister_feed(struct scan_tnef_lister *t, const unsigned char *d, size_t len)
 {
 	size_t i = 0, n;
 
 	while (i < len && t->st != T_DONE) {
 		switch (t->st) {
 		case T_SIG:
-			if (collect(t, 6, d, len, &i)) {
-				if (memcmp(t->hdr, TNEF_SIGNATURE, 4) != 0) {
-					t->anomalies |= 1;
+			if (scan_fill(t->hdr, &t->have, 6, d, len, &i)) {
+				if (memcmp(t->hdr, SCAN_TNEF_SIGNATURE, 4) != 0) {
+					t->anomalies |= SCAN_LISTER_BROKEN;
 					t->st = T_DONE;
 					break;
 				}
@@ -360,7 +381,7 @@ tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
 			}
 			break;
 		case T_HDR:
-			if (collect(t, 9, d, len, &i)) {
+			if (scan_fill(t->hdr, &t->have, 9, d, len, &i)) {
 				attribute_start(t);
 				if (t->st == T_DATA && t->left == 0)
 					attribute_end(t);
@@ -389,22 +410,24 @@ tnef_lister_feed(struct tnef_lister *t, const unsigned char *d, size_t len)
 	}
 }
 
+/* scan_tnef_lister_finish - the anomalies, once the stream has ended */
 unsigned
-tnef_lister_finish(struct tnef_lister *t)
+scan_tnef_lister_finish(struct scan_tnef_lister *t)
 {
 	end_zip(t);
 	/* (a few bytes after the last attribute are common: not an error) */
 	if (t->st == T_SIG || t->st == T_DATA || t->st == T_CKSUM)
-		t->anomalies |= 1;           /* ended inside an attribute */
+		t->anomalies |= SCAN_LISTER_BROKEN; /* ended inside an attribute */
 	return t->anomalies;
 }
 
+/* scan_tnef_lister_free - everything, and NULL */
 void
-tnef_lister_free(struct tnef_lister **tp)
+scan_tnef_lister_free(struct scan_tnef_lister **tp)
 {
 	if (*tp == NULL)
 		return;
-	zip_lister_free(&(*tp)->zip);
+	scan_zip_lister_free(&(*tp)->zip);
 	free((*tp)->buf);
 	free(*tp);
 	*tp = NULL;

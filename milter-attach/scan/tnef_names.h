@@ -12,28 +12,30 @@
  * (attAttachData) are skipped by length, except a zip, whose member names
  * are listed too (zip_names.h).  Bounded memory.
  */
-#ifndef TNEF_NAMES_H
-#define TNEF_NAMES_H
+#ifndef SCAN_TNEF_NAMES_H
+#define SCAN_TNEF_NAMES_H
 
 #include <stddef.h>
 
-#include "zip_names.h"
+#include "lister.h"
 
-struct tnef_lister;
+struct scan_tnef_lister;
 
 /* the first four bytes of every TNEF stream (0x223E9F78, little-endian) */
-#define TNEF_SIGNATURE "\x78\x9f\x3e\x22"
+#define SCAN_TNEF_SIGNATURE "\x78\x9f\x3e\x22"
 
 /* names are reported through cb with size 0 (unknown), encrypted 0 and
  * the given depth; zip members inside at depth + 1 */
-struct tnef_lister *tnef_lister_new(unsigned depth, unsigned max_zip_depth,
-				    unsigned max_entries, zip_member_fn *cb,
-				    void *ctx);
-void tnef_lister_feed(struct tnef_lister *t, const unsigned char *data, size_t len);
-/* tnef_lister_finish - 0 ok, or anomaly bits as zip_lister_finish():
- * 1 = broken/truncated, 2 = a zip inside nested too deep, 4 = more than
- * max_entries names */
-unsigned tnef_lister_finish(struct tnef_lister *t);
-void tnef_lister_free(struct tnef_lister **t);
+struct scan_tnef_lister *scan_tnef_lister_new(unsigned depth,
+					      unsigned max_zip_depth,
+					      unsigned max_entries,
+					      scan_member_fn *cb, void *ctx);
+void scan_tnef_lister_feed(struct scan_tnef_lister *t,
+			   const unsigned char *data, size_t len);
+/* scan_tnef_lister_finish - 0, or enum scan_lister_anomaly bits: BROKEN
+ * (not TNEF, truncated), TOO_DEEP (a zip inside nested too deep),
+ * TOO_MANY (more than max_entries names) */
+unsigned scan_tnef_lister_finish(struct scan_tnef_lister *t);
+void scan_tnef_lister_free(struct scan_tnef_lister **t);
 
 #endif

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bytes_private.h"
 #include "inflater.h"
-#include "bytes.h"
 #include "zip_names.h"
 
 #define ZIP_NAME_MAX 1024
@@ -20,10 +20,10 @@ enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH,
 #define SIG_LOCAL   0x04034b50UL     /* PK\3\4 */
 #define SIG_CENTRAL 0x02014b50UL     /* PK\1\2 */
 
-struct zip_lister {
+struct scan_zip_lister {
 	enum zstate st;
 	unsigned depth, max_depth, max_entries, entries;
-	zip_member_fn *cb;
+	scan_member_fn *cb;
 	void *ctx;
 	unsigned char hdr[46];       /* a local (30) or central (46) header */
 	size_t have;                 /* bytes of hdr/name collected */
@@ -40,16 +40,17 @@ struct zip_lister {
 	unsigned long long *local;
 	size_t n_local, cap_local;
 	int sorted, in_central;
-	struct zip_lister *child;    /* a member that is a zip */
-	struct inflater *inf;        /* the child's member is DEFLATED */
+	struct scan_zip_lister *child;    /* a member that is a zip */
+	struct scan_inflater *inf;        /* the child's member is DEFLATED */
 	unsigned long long inflated;
 };
 
-struct zip_lister *
-zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
-	       zip_member_fn *cb, void *ctx)
+/* scan_zip_lister_new - a lister for one zip at depth */
+struct scan_zip_lister *
+scan_zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
+		    scan_member_fn *cb, void *ctx)
 {
-	struct zip_lister *z = calloc(1, sizeof(*z));
+	struct scan_zip_lister *z = calloc(1, sizeof(*z));
 
 	if (z == NULL)
 		return NULL;
@@ -62,28 +63,30 @@ zip_lister_new(unsigned depth, unsigned max_depth, unsigned max_entries,
 	return z;
 }
 
+/* end_inflate - the DEFLATED member's inflater goes */
 static void
-end_inflate(struct zip_lister *z)
+end_inflate(struct scan_zip_lister *z)
 {
-	inflater_free(&z->inf);
+	scan_inflater_free(&z->inf);
 }
 
+/* end_child - the nested zip has ended: its anomalies count */
 static void
-end_child(struct zip_lister *z)
+end_child(struct scan_zip_lister *z)
 {
 	end_inflate(z);
 	if (z->child != NULL) {
-		z->anomalies |= zip_lister_finish(z->child);
-		zip_lister_free(&z->child);
+		z->anomalies |= scan_zip_lister_finish(z->child);
+		scan_zip_lister_free(&z->child);
 	}
 }
 
 /* start_inflate - a DEFLATED member (raw deflate); 0 or -1 */
 static int
-start_inflate(struct zip_lister *z)
+start_inflate(struct scan_zip_lister *z)
 {
 	z->inflated = 0;
-	z->inf = inflater_new(INFLATER_RAW, NULL, 0);
+	z->inf = scan_inflater_new(SCAN_INFLATER_RAW, NULL, 0);
 	return z->inf != NULL ? 0 : -1;
 }
 
@@ -94,14 +97,14 @@ start_inflate(struct zip_lister *z)
 static int
 inflated(void *ctx, const unsigned char *d, size_t n)
 {
-	struct zip_lister *z = ctx;
+	struct scan_zip_lister *z = ctx;
 
 	z->inflated += n;
 	if (z->inflated > INFLATE_MAX) {
-		z->anomalies |= 2;
+		z->anomalies |= SCAN_LISTER_TOO_DEEP;
 		return -1;
 	}
-	zip_lister_feed(z->child, d, n);
+	scan_zip_lister_feed(z->child, d, n);
 	return z->child->st == Z_DONE && z->left != ~0ULL ? -1 : 0;
 }
 
@@ -110,27 +113,28 @@ inflated(void *ctx, const unsigned char *d, size_t n)
  * has ended, which is how a member with a data descriptor ends) and sets
  * *ended then.  Broken data, a bomb or a child done ends the child. */
 static size_t
-feed_inflate(struct zip_lister *z, const unsigned char *d, size_t n, int *ended)
+feed_inflate(struct scan_zip_lister *z, const unsigned char *d, size_t n, int *ended)
 {
 	size_t used;
 
 	*ended = 0;
-	switch (inflater_feed(z->inf, d, n, &used, inflated, z)) {
-	case INFLATER_MORE:
+	switch (scan_inflater_feed(z->inf, d, n, &used, inflated, z)) {
+	case SCAN_INFLATER_MORE:
 		return n;
-	case INFLATER_END:
+	case SCAN_INFLATER_END:
 		*ended = 1;
 		return used;
-	case INFLATER_BROKEN:
-		z->anomalies |= 1;                 /* not deflate data */
+	case SCAN_INFLATER_BROKEN:
+		z->anomalies |= SCAN_LISTER_BROKEN; /* not deflate data */
 		break;
-	case INFLATER_STOPPED:
+	case SCAN_INFLATER_STOPPED:
 		break;
 	}
 	end_child(z);
 	return n;
 }
 
+/* is_zip_name - the name ends in .zip (any case) */
 static int
 is_zip_name(const char *name, size_t n)
 {
@@ -149,8 +153,9 @@ name_hash(const char *s, size_t n)
 	return h;
 }
 
+/* remember_local - a local name's hash, for the central directory */
 static void
-remember_local(struct zip_lister *z, const char *name, size_t n)
+remember_local(struct scan_zip_lister *z, const char *name, size_t n)
 {
 	if (z->n_local == z->cap_local) {
 		size_t cap = z->cap_local ? 2 * z->cap_local : 64;
@@ -164,6 +169,7 @@ remember_local(struct zip_lister *z, const char *name, size_t n)
 	z->local[z->n_local++] = name_hash(name, n);
 }
 
+/* cmp_hash - qsort/bsearch order of name hashes */
 static int
 cmp_hash(const void *a, const void *b)
 {
@@ -175,10 +181,10 @@ cmp_hash(const void *a, const void *b)
 /* report_name - z->name, counted against max_entries (past it the
  * listing stops); 0 or -1 */
 static int
-report_name(struct zip_lister *z, unsigned long long size, int encrypted)
+report_name(struct scan_zip_lister *z, unsigned long long size, int encrypted)
 {
 	if (++z->entries > z->max_entries) {
-		z->anomalies |= 4;
+		z->anomalies |= SCAN_LISTER_TOO_MANY;
 		z->st = Z_DONE;
 		return -1;
 	}
@@ -189,7 +195,7 @@ report_name(struct zip_lister *z, unsigned long long size, int encrypted)
 /* central_entry - a central directory name: reported when no local
  * header carried it */
 static void
-central_entry(struct zip_lister *z)
+central_entry(struct scan_zip_lister *z)
 {
 	unsigned long long h;
 	size_t n = z->nkept;
@@ -203,14 +209,14 @@ central_entry(struct zip_lister *z)
 	h = name_hash(z->name, n);
 	if (z->n_local > 0 && bsearch(&h, z->local, z->n_local, sizeof(h), cmp_hash) != NULL)
 		return;
-	(void)report_name(z, le32(z->hdr + 24), (int)(le16(z->hdr + 8) & 1));
+	(void)report_name(z, scan_le32(z->hdr + 24), (int)(scan_le16(z->hdr + 8) & 1));
 }
 
 /* at_signature - the 4 bytes in hdr start a record: which */
 static void
-at_signature(struct zip_lister *z)
+at_signature(struct scan_zip_lister *z)
 {
-	unsigned long sig = le32(z->hdr);
+	unsigned long sig = scan_le32(z->hdr);
 
 	if (sig == SIG_LOCAL) {
 		z->st = Z_HEADER;
@@ -226,7 +232,7 @@ at_signature(struct zip_lister *z)
 		z->st = Z_SEARCH;
 		z->sig = (unsigned)sig;
 	} else {
-		z->anomalies |= 1;         /* not a zip */
+		z->anomalies |= SCAN_LISTER_BROKEN; /* not a zip */
 		z->st = Z_DONE;
 	}
 }
@@ -234,11 +240,11 @@ at_signature(struct zip_lister *z)
 /* name_bytes - a local or central name's bytes from d[*i..len); 1 once
  * all nlen are in */
 static int
-name_bytes(struct zip_lister *z, const unsigned char *d, size_t len, size_t *i)
+name_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 {
 	size_t want = z->nlen - z->have, n = len - *i < want ? len - *i : want;
 
-	keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + *i, n);
+	scan_keep_tail(z->name, &z->nkept, ZIP_NAME_MAX, d + *i, n);
 	z->have += n;
 	*i += n;
 	return z->have == z->nlen;
@@ -246,7 +252,7 @@ name_bytes(struct zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 
 /* member - a complete local header: report it, decide how to skip */
 static void
-member(struct zip_lister *z)
+member(struct scan_zip_lister *z)
 {
 	size_t n = z->nkept;
 
@@ -258,172 +264,211 @@ member(struct zip_lister *z)
 	if ((z->method == 0 || z->method == 8) && !(z->flags & 1) &&
 	    is_zip_name(z->name, n)) {
 		if (z->depth + 1 > z->max_depth) {
-			z->anomalies |= 2;
+			z->anomalies |= SCAN_LISTER_TOO_DEEP;
 			return;
 		}
-		z->child = zip_lister_new(z->depth + 1, z->max_depth,
-					  z->max_entries, z->cb, z->ctx);
+		z->child = scan_zip_lister_new(z->depth + 1, z->max_depth,
+					       z->max_entries, z->cb, z->ctx);
 		if (z->child != NULL && z->method == 8 && start_inflate(z) < 0) {
-			zip_lister_free(&z->child);
-			z->anomalies |= 1;          /* out of memory: not listed */
+			scan_zip_lister_free(&z->child);
+			/* out of memory: not listed */
+			z->anomalies |= SCAN_LISTER_BROKEN;
 		}
 	}
 }
 
+/* local_name_done - a local header and its name are in: report the
+ * member, then its extra field */
+static void
+local_name_done(struct scan_zip_lister *z)
+{
+	member(z);
+	if (z->st != Z_DONE) {
+		z->st = Z_EXTRA;
+		z->left = z->xlen;
+	}
+}
+
+/* local_header - the 30 bytes of a local header are in */
+static void
+local_header(struct scan_zip_lister *z)
+{
+	z->saw_header = 1;
+	z->flags = scan_le16(z->hdr + 6);
+	z->method = scan_le16(z->hdr + 8);
+	z->csize = scan_le32(z->hdr + 18);
+	z->usize = scan_le32(z->hdr + 22);
+	z->nlen = scan_le16(z->hdr + 26);
+	z->xlen = scan_le16(z->hdr + 28);
+	z->have = 0;
+	z->nkept = 0;
+	z->st = Z_NAME;
+	if (z->nlen == 0)
+		local_name_done(z);
+}
+
+/* extra_done - past a local header's extra field: how the member's data
+ * is passed */
+static void
+extra_done(struct scan_zip_lister *z)
+{
+	z->have = 0;
+	if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
+		/* size only in the descriptor: the end of the deflate
+		 * stream says where */
+		z->st = Z_DATA;
+		z->left = ~0ULL;
+	} else if ((z->flags & 8) && z->csize == 0) {
+		end_child(z);           /* cannot follow it blind */
+		z->st = Z_SEARCH;       /* size only in the descriptor */
+		z->sig = 0;
+	} else {
+		z->st = Z_DATA;
+		z->left = z->csize;
+	}
+}
+
+/* data_bytes - member data from d[*i..len): skipped, or fed to the zip
+ * it is (inflated when DEFLATED) */
+static void
+data_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
+	   size_t *i)
+{
+	size_t n = len - *i < z->left ? len - *i : (size_t)z->left;
+	int ended = 0, unknown = z->left == ~0ULL;
+
+	if (z->inf != NULL)
+		n = feed_inflate(z, d + *i, n, &ended);
+	else if (z->child != NULL)
+		scan_zip_lister_feed(z->child, d + *i, n);
+	*i += n;
+	if (unknown) {
+		if (ended || z->child == NULL) {
+			/* past the stream: the descriptor, then the next
+			 * header */
+			end_child(z);
+			z->st = Z_SEARCH;
+			z->sig = 0;
+		}
+		return;
+	}
+	z->left -= n;
+	if (ended)
+		end_child(z);          /* the child has had all its data */
+	if (z->left == 0) {
+		end_child(z);
+		z->st = Z_SIG;
+		z->have = 0;
+	}
+}
+
+/* search_bytes - look for the next local or central header signature
+ * in d[*i..len) */
+static void
+search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
+	     size_t *i)
+{
+	for (; *i < len; (*i)++) {
+		z->sig = (z->sig >> 8) | (unsigned)d[*i] << 24;
+		if (z->sig == SIG_LOCAL || z->sig == SIG_CENTRAL) {
+			memcpy(z->hdr, z->sig == SIG_LOCAL ? "PK\3\4" : "PK\1\2", 4);
+			z->have = 4;
+			z->st = z->sig == SIG_LOCAL ? Z_HEADER : Z_CENTRAL;
+			z->in_central |= z->sig == SIG_CENTRAL;
+			(*i)++;
+			return;
+		}
+	}
+}
+
+/* central_header - the 46 bytes of a central directory header are in */
+static void
+central_header(struct scan_zip_lister *z)
+{
+	z->nlen = scan_le16(z->hdr + 28);
+	z->left = (unsigned long long)scan_le16(z->hdr + 30) +
+		  scan_le16(z->hdr + 32);
+	z->have = 0;
+	z->nkept = 0;
+	z->st = Z_CNAME;
+}
+
+/* scan_zip_lister_feed - zip bytes through the record states */
 void
-zip_lister_feed(struct zip_lister *z, const unsigned char *d, size_t len)
+scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
+		     size_t len)
 {
 	size_t i = 0;
 
 	while (i < len) {
 		switch (z->st) {
 		case Z_SIG:
-		case Z_HEADER: {
-			if (z->st == Z_SIG) {
-				if (fill(z->hdr, &z->have, 4, d, len, &i))
-					at_signature(z);
-				break;
-			}
-			if (!fill(z->hdr, &z->have, 30, d, len, &i))
-				break;
-			z->saw_header = 1;
-			z->flags = le16(z->hdr + 6);
-			z->method = le16(z->hdr + 8);
-			z->csize = le32(z->hdr + 18);
-			z->usize = le32(z->hdr + 22);
-			z->nlen = le16(z->hdr + 26);
-			z->xlen = le16(z->hdr + 28);
-			z->have = 0;
-			z->nkept = 0;
-			z->st = Z_NAME;
-			if (z->nlen == 0) {
-				member(z);
-				z->st = z->st == Z_DONE ? Z_DONE : Z_EXTRA;
-				z->left = z->xlen;
-			}
+			if (scan_fill(z->hdr, &z->have, 4, d, len, &i))
+				at_signature(z);
 			break;
-		}
-		case Z_NAME: {
-			if (name_bytes(z, d, len, &i)) {
-				member(z);
-				if (z->st != Z_DONE) {
-					z->st = Z_EXTRA;
-					z->left = z->xlen;
-				}
-			}
+		case Z_HEADER:
+			if (scan_fill(z->hdr, &z->have, 30, d, len, &i))
+				local_header(z);
 			break;
-		}
-		case Z_EXTRA: {
-			if (skip(&z->left, len, &i)) {
-				z->have = 0;
-				if ((z->flags & 8) && z->csize == 0 && z->inf != NULL) {
-					/* size only in the descriptor: the end
-					 * of the deflate stream says where */
-					z->st = Z_DATA;
-					z->left = ~0ULL;
-				} else if ((z->flags & 8) && z->csize == 0) {
-					end_child(z);         /* cannot follow it blind */
-					z->st = Z_SEARCH;     /* size only in the descriptor */
-					z->sig = 0;
-				} else {
-					z->st = Z_DATA;
-					z->left = z->csize;
-				}
-			}
+		case Z_NAME:
+			if (name_bytes(z, d, len, &i))
+				local_name_done(z);
 			break;
-		}
-		case Z_DATA: {
-			size_t n = len - i < z->left ? len - i : (size_t)z->left;
-			int ended = 0, unknown = z->left == ~0ULL;
-			if (z->inf != NULL)
-				n = feed_inflate(z, d + i, n, &ended);
-			else if (z->child != NULL)
-				zip_lister_feed(z->child, d + i, n);
-			i += n;
-			if (unknown) {
-				if (ended || z->child == NULL) {
-					/* past the stream: the descriptor, then
-					 * the next header */
-					end_child(z);
-					z->st = Z_SEARCH;
-					z->sig = 0;
-				}
-				break;
-			}
-			z->left -= n;
-			if (ended)
-				end_child(z);      /* the child has had all its data */
-			if (z->left == 0) {
-				end_child(z);
-				z->st = Z_SIG;
-				z->have = 0;
-			}
+		case Z_EXTRA:
+			if (scan_skip(&z->left, len, &i))
+				extra_done(z);
 			break;
-		}
+		case Z_DATA:
+			data_bytes(z, d, len, &i);
+			break;
 		case Z_SEARCH:
-			/* look for the next local header signature */
-			for (; i < len; i++) {
-				z->sig = (z->sig >> 8) | (unsigned)d[i] << 24;
-				if (z->sig == SIG_LOCAL || z->sig == SIG_CENTRAL) {
-					memcpy(z->hdr, z->sig == SIG_LOCAL ? "PK\3\4" : "PK\1\2", 4);
-					z->have = 4;
-					z->st = z->sig == SIG_LOCAL ? Z_HEADER : Z_CENTRAL;
-					z->in_central |= z->sig == SIG_CENTRAL;
-					i++;
-					break;
-				}
-			}
+			search_bytes(z, d, len, &i);
 			break;
-		case Z_CENTRAL: {
-			if (!fill(z->hdr, &z->have, 46, d, len, &i))
-				break;
-			z->nlen = le16(z->hdr + 28);
-			z->left = (unsigned long long)le16(z->hdr + 30) + le16(z->hdr + 32);
-			z->have = 0;
-			z->nkept = 0;
-			z->st = Z_CNAME;
+		case Z_CENTRAL:
+			if (scan_fill(z->hdr, &z->have, 46, d, len, &i))
+				central_header(z);
 			break;
-		}
-		case Z_CNAME: {
+		case Z_CNAME:
 			if (name_bytes(z, d, len, &i)) {
 				central_entry(z);
 				if (z->st != Z_DONE)
 					z->st = Z_CSKIP;
 			}
 			break;
-		}
-		case Z_CSKIP: {
-			if (skip(&z->left, len, &i)) {
+		case Z_CSKIP:
+			if (scan_skip(&z->left, len, &i)) {
 				z->have = 0;
-				z->st = Z_SIG;     /* the next entry, or the end record */
+				z->st = Z_SIG;   /* the next entry, or the end record */
 			}
 			break;
-		}
 		case Z_DONE:
 			return;
 		}
 	}
 }
 
+/* scan_zip_lister_finish - the anomalies, once the zip has ended */
 unsigned
-zip_lister_finish(struct zip_lister *z)
+scan_zip_lister_finish(struct scan_zip_lister *z)
 {
 	end_child(z);
 	if (z->st != Z_DONE && !(z->st == Z_SIG && z->have == 0) &&
 	    !(z->st == Z_SIG && z->in_central))
-		z->anomalies |= 1;        /* ended inside a member or an entry */
+		/* ended inside a member or an entry */
+		z->anomalies |= SCAN_LISTER_BROKEN;
 	if (!z->saw_header)
-		z->anomalies |= 1;
+		z->anomalies |= SCAN_LISTER_BROKEN;
 	return z->anomalies;
 }
 
+/* scan_zip_lister_free - the lister, its nested ones, and NULL */
 void
-zip_lister_free(struct zip_lister **zp)
+scan_zip_lister_free(struct scan_zip_lister **zp)
 {
 	if (*zp == NULL)
 		return;
 	end_inflate(*zp);
-	zip_lister_free(&(*zp)->child);
+	scan_zip_lister_free(&(*zp)->child);
 	free((*zp)->local);
 	free(*zp);
 	*zp = NULL;

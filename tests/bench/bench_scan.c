@@ -45,7 +45,7 @@ int
 main(int argc, char **argv)
 {
 	struct scan_limits lim;
-	struct scanner *s;
+	struct scan_walker *s;
 	struct mg_error err;
 	int ch, rounds = 20, i, nomagic = 0;
 
@@ -57,7 +57,7 @@ main(int argc, char **argv)
 	}
 	scan_limits_default(&lim);
 	lim.magic = !nomagic;
-	if ((s = scanner_new(&lim, on_file, NULL, &err)) == NULL) {
+	if ((s = scan_walker_new(&lim, on_file, NULL, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
@@ -79,12 +79,12 @@ main(int argc, char **argv)
 		t0 = now();
 		for (r = 0; r < n; r++) {
 			size_t off;
-			scanner_reset(s);
+			scan_walker_reset(s);
 			/* Postfix hands milters body chunks of up to 64 KiB */
 			for (off = 0; off < (size_t)len; off += 65536)
-				scanner_feed(s, buf + off, (size_t)len - off < 65536 ?
-					     (size_t)len - off : 65536, &err);
-			scanner_finish(s, &sum, &err);
+				scan_walker_feed(s, buf + off, (size_t)len - off < 65536 ?
+						 (size_t)len - off : 65536);
+			scan_walker_finish(s, &sum);
 		}
 		dt = now() - t0;
 		if (verbose)
@@ -95,6 +95,6 @@ main(int argc, char **argv)
 			       (double)len * n / dt / 1e6);
 		free(buf);
 	}
-	scanner_free(&s);
+	scan_walker_free(&s);
 	return 0;
 }

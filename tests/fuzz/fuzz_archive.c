@@ -24,22 +24,23 @@ member(void *ctx, const char *name, unsigned long long size, int enc, unsigned d
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum arc_format formats[] = { ARC_TAR, ARC_GZIP, ARC_CAB };
-	struct arc_lister *a;
+	static const enum scan_arc_format formats[] = { SCAN_ARC_TAR, SCAN_ARC_GZIP,
+							SCAN_ARC_CAB };
+	struct scan_arc_lister *a;
 	size_t off = 2, chunk;
 
 	if (size < 2)
 		return 0;
-	a = arc_lister_new(formats[data[0] % 3], 1, 3, 1000, member, NULL);
+	a = scan_arc_lister_new(formats[data[0] % 3], 1, 3, 1000, member, NULL);
 	chunk = (size_t)data[1] % 61 + 1;
 	if (data[1] & 0x80)
 		chunk *= 512;
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		arc_lister_feed(a, data + off, n);
+		scan_arc_lister_feed(a, data + off, n);
 		off += n;
 	}
-	(void)arc_lister_finish(a);
-	arc_lister_free(&a);
+	(void)scan_arc_lister_finish(a);
+	scan_arc_lister_free(&a);
 	return 0;
 }

@@ -23,26 +23,26 @@ sink(void *ctx, const unsigned char *d, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct mime_hdr h;
+	static struct scan_mime_hdr h;
 	char out[512];
-	struct b64_state st;
+	struct scan_b64_state st;
 	size_t total = 0, n;
 	unsigned i;
 
-	mime_hdr_parse((const char *)data, size, "filename", &h);
+	scan_mime_hdr_parse((const char *)data, size, "filename", &h);
 	for (i = 0; i < h.n_names; i++)
-		if (strlen(h.names[i]) >= MIME_NAME_MAX)
+		if (strlen(h.names[i]) >= SCAN_MIME_NAME_MAX)
 			__builtin_trap();
-	mime_hdr_parse((const char *)data, size, "name", &h);
-	n = rfc2047_decode((const char *)data, size, out, sizeof(out));
+	scan_mime_hdr_parse((const char *)data, size, "name", &h);
+	n = scan_rfc2047_decode((const char *)data, size, out, sizeof(out));
 	if (n >= sizeof(out) || out[n] != '\0')
 		__builtin_trap();
-	b64_init(&st);
-	b64_line(&st, (const char *)data, size, sink, &total);
+	scan_b64_init(&st);
+	scan_b64_line(&st, (const char *)data, size, sink, &total);
 	if (total > size)
 		__builtin_trap();
-	qp_line((const char *)data, size, sink, &total);
-	uu_line((const char *)data, size, sink, &total);
-	uu_begin((const char *)data, size, out, sizeof(out));
+	scan_qp_line((const char *)data, size, sink, &total);
+	scan_uu_line((const char *)data, size, sink, &total);
+	scan_uu_begin((const char *)data, size, out, sizeof(out));
 	return 0;
 }

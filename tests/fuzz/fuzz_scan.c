@@ -1,6 +1,7 @@
 /*
  * fuzz_scan.c - libFuzzer target for the MIME walker and everything under
- * it (decoders, header parameters, zip lister), fed in uneven chunks
+ * it (decoders, header parameters, the archive listers), fed in uneven
+ * chunks
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +27,7 @@ on_file(void *ctx, const struct scan_file *f)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct scanner *s;
+	static struct scan_walker *s;
 	struct scan_limits lim;
 	struct scan_summary sum;
 	struct mg_error err;
@@ -38,15 +39,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.magic = 0;           /* libmagic is not ours to fuzz */
 		lim.max_depth = 8;
 		lim.max_parts = 64;
-		s = scanner_new(&lim, on_file, &count, &err);
+		s = scan_walker_new(&lim, on_file, &count, &err);
 	}
-	scanner_reset(s);
+	scan_walker_reset(s);
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		scanner_feed(s, (const char *)data + off, n, &err);
+		scan_walker_feed(s, (const char *)data + off, n);
 		off += n;
 	}
-	scanner_finish(s, &sum, &err);
+	scan_walker_finish(s, &sum);
 	if (sum.files != 0 && count == 0)
 		__builtin_trap();
 	count = 0;

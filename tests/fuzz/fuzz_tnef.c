@@ -22,15 +22,15 @@ member(void *ctx, const char *name, unsigned long long size, int enc, unsigned d
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tnef_lister *t = tnef_lister_new(1, 3, 1000, member, NULL);
+	struct scan_tnef_lister *t = scan_tnef_lister_new(1, 3, 1000, member, NULL);
 	size_t off = 0, chunk = size ? (size_t)data[0] % 61 + 1 : 1;
 
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		tnef_lister_feed(t, data + off, n);
+		scan_tnef_lister_feed(t, data + off, n);
 		off += n;
 	}
-	(void)tnef_lister_finish(t);
-	tnef_lister_free(&t);
+	(void)scan_tnef_lister_finish(t);
+	scan_tnef_lister_free(&t);
 	return 0;
 }

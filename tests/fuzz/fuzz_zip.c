@@ -20,15 +20,15 @@ member(void *ctx, const char *name, unsigned long long size, int enc, unsigned d
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct zip_lister *z = zip_lister_new(1, 3, 1000, member, NULL);
+	struct scan_zip_lister *z = scan_zip_lister_new(1, 3, 1000, member, NULL);
 	size_t off = 0, chunk = size ? (size_t)data[0] % 31 + 1 : 1;
 
 	while (off < size) {
 		size_t n = size - off < chunk ? size - off : chunk;
-		zip_lister_feed(z, data + off, n);
+		scan_zip_lister_feed(z, data + off, n);
 		off += n;
 	}
-	(void)zip_lister_finish(z);
-	zip_lister_free(&z);
+	(void)scan_zip_lister_finish(z);
+	scan_zip_lister_free(&z);
 	return 0;
 }
