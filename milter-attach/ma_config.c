@@ -175,7 +175,7 @@ check_template(const char *key, const char *tmpl, const char *const *allowed,
 static int
 ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l, smtp;
 	struct mg_keys k;
 	struct mg_error e;
 	const char *bad;
@@ -183,7 +183,7 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	char *p;
 
 	if (mg_listen_parse(c->listen, &l, &e) < 0)
-		return mg_error_set(err, MG_ERR_CONFIG, "%s: listen: %s", name, e.msg);
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: %s", name, e.msg);
 	for (i = 0; i < c->banned_extensions.n; i++) {
 		for (p = c->banned_extensions.v[i]; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -204,9 +204,10 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	if (c->notice_smtp[0] != '\0' && c->notice_sendmail[0] != '\0')
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: set notice_smtp or notice_sendmail, not both", name);
-	if (c->notice_smtp[0] != '\0' && strrchr(c->notice_smtp, ':') == NULL)
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: notice_smtp: want host:port", name);
+	if (c->notice_smtp[0] != '\0' &&
+	    mg_endpoint_parse(c->notice_smtp, 0, 0, &smtp, &e) < 0)
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: notice_smtp: %s",
+				    name, e.msg);
 	if (c->notice_sendmail[0] != '\0' && c->notice_sendmail[0] != '/')
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: notice_sendmail: want an absolute path", name);

@@ -138,7 +138,7 @@ reload(struct ma_ctx *ctx, const char *path)
 static int
 open_socket(const struct ma_config *cfg, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct passwd *pw;
 	char spec[512];
 

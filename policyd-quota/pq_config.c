@@ -104,7 +104,7 @@ check_text(const char *key, const char *t, struct mg_error *err)
 int
 pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mg_clock.h"
 #include "mg_daemon.h"
 #include "mg_log.h"
 #include "mg_text.h"
@@ -71,15 +72,6 @@ struct pq_server {
 	long long next_stats_ms;
 	int stop;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 ep_set(struct pq_server *s, int fd, unsigned events, int add)
@@ -228,7 +220,7 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 		return -1;
 	}
 	c->stage = stage;
-	c->deadline_ms = now_ms() + s->cfg->lookup_timeout_ms;
+	c->deadline_ms = mg_now_ms() + s->cfg->lookup_timeout_ms;
 	c->wprev = s->wtail;
 	c->wnext = NULL;
 	if (s->wtail) s->wtail->wnext = c; else s->whead = c;
@@ -310,7 +302,7 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 static void
 resolve(struct pq_server *s, struct conn *c)
 {
-	long long now = now_ms();
+	long long now = mg_now_ms();
 	const struct pq_entry *e = pq_cache_get(s->cache, c->rcpt, now);
 
 	if (e != NULL && !e->tombstone) {
@@ -447,7 +439,7 @@ cache_result(struct pq_server *s, const struct pq_job *j,
 {
 	struct pq_entry e;
 	const struct pq_entry *t;
-	long long now = now_ms();
+	long long now = mg_now_ms();
 
 	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0)
 		return;
@@ -492,7 +484,7 @@ invalidate(struct pq_server *s, const struct pq_job *j)
 	snprintf(t.addr, sizeof(t.addr), "%s", j->addr);
 	t.tombstone = 1;
 	t.inval_seq = s->inval_seq;
-	t.fetched_ms = now_ms();
+	t.fetched_ms = mg_now_ms();
 	pq_cache_put(s->cache, &t);
 }
 
@@ -544,7 +536,7 @@ on_results(struct pq_server *s)
 static void
 expire(struct pq_server *s)
 {
-	long long now = now_ms();
+	long long now = mg_now_ms();
 
 	while (s->whead != NULL && s->whead->deadline_ms <= now) {
 		struct conn *c = s->whead;
@@ -580,7 +572,7 @@ flush_stats(struct pq_server *s)
 	size_t i;
 	int any = 0;
 
-	s->next_stats_ms = now_ms() + s->cfg->stats_interval_ms;
+	s->next_stats_ms = mg_now_ms() + s->cfg->stats_interval_ms;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return;
 	j->kind = PQ_JOB_STATS;
@@ -690,7 +682,7 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	s->nlfds = nfds;
 	ep_set(s, s->sigfd, EPOLLIN, 1);
 	ep_set(s, pq_backend_fd(s->backend), EPOLLIN, 1);
-	s->next_stats_ms = now_ms() + cfg->stats_interval_ms;
+	s->next_stats_ms = mg_now_ms() + cfg->stats_interval_ms;
 	return s;
 }
 
@@ -711,7 +703,7 @@ pq_server_run(struct pq_server *s)
 	struct epoll_event evs[256];
 
 	while (!s->stop) {
-		long long now = now_ms(), wait = s->next_stats_ms - now;
+		long long now = mg_now_ms(), wait = s->next_stats_ms - now;
 		int i, n;
 
 		if (s->whead != NULL && s->whead->deadline_ms - now < wait)
@@ -752,7 +744,7 @@ pq_server_run(struct pq_server *s)
 			}
 		}
 		expire(s);
-		if (now_ms() >= s->next_stats_ms)
+		if (mg_now_ms() >= s->next_stats_ms)
 			flush_stats(s);
 	}
 	mg_notify("STOPPING=1");

@@ -41,7 +41,7 @@ test_parse(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct mg_listen l;
+		struct mg_endpoint l;
 		struct mg_error err;
 		char m[200];
 		int rc = mg_listen_parse(rows[i].spec, &l, &err);
@@ -65,7 +65,7 @@ static void
 test_open_unix(void **state)
 {
 	char dir[] = "/tmp/mg-test-daemon-XXXXXX", spec[160], path[100];
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct mg_error err;
 	struct stat st;
 	int fd, fd2;
@@ -98,7 +98,7 @@ test_open_unix(void **state)
 static void
 test_open_inet(void **state)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct mg_error err;
 	int fd, fd2;
 	struct sockaddr_storage ss;
