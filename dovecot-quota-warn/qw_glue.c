@@ -14,13 +14,12 @@
 #include "qw_message.h"
 
 /* The one piece of process state: the Redis connection and what it was
- * made from, plus the outage flag for logging once per outage. */
+ * made from (the connection reports its own outages). */
 static struct qw_process {
 	struct mg_redis *redis;
 	char server[256], password[128];
 	char sentinels[512], sentinel_master[128], sentinel_password[128];
 	long long db, timeout_ms;
-	int down;
 	int bad_settings_logged;
 	unsigned long sent;
 } qw_proc;
@@ -97,24 +96,9 @@ redis_for(const struct qw_reading *rd)
 		return NULL;
 	}
 	qw_proc.redis = mg_redis_new(&set);
+	if (qw_proc.redis != NULL)
+		mg_redis_set_outage_text(qw_proc.redis, "quota state not published");
 	return qw_proc.redis;
-}
-
-static void
-outage(const struct mg_error *err)
-{
-	if (!qw_proc.down)
-		mg_warnx("redis unavailable, quota state not published until it is back: %s",
-			 err->msg);
-	qw_proc.down = 1;
-}
-
-static void
-recovered(void)
-{
-	if (qw_proc.down)
-		mg_info("redis available again at %s", qw_proc.server);
-	qw_proc.down = 0;
 }
 
 struct publish_cmds {
@@ -176,8 +160,9 @@ warn(const struct qw_reading *rd, const char *mailbox, const char *warnkey,
 		snprintf(field, sizeof(field), "%u", t.pct[i]);
 		if (mg_redis_command(qw_proc.redis, &r, &err, "HSETNX %s %s %s",
 				     warnkey, field, now) < 0) {
-			outage(&err);
-			return;
+			if (err.kind == MG_ERR_REDIS_REPLY)
+				mg_warnx("claiming %s: %s", warnkey, err.msg);
+			return;             /* outages: mg_redis reports them */
 		}
 		won = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
 		freeReplyObject(r);
@@ -278,11 +263,8 @@ qw_glue_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	snprintf(c.up, sizeof(c.up), "%lld", (long long)time(NULL));
 	snprintf(c.ttl, sizeof(c.ttl), "%lld",
 		 get_num(rd, "quota_warn_state_ttl", 30LL * 86400));
-	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0) {
-		outage(&err);
-		return;
-	}
-	recovered();
+	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0)
+		return;                 /* outages: mg_redis reports them */
 	claimed = 0;
 	for (i = 0; i < 3; i++)
 		if (replies[i]->type == REDIS_REPLY_ERROR)

@@ -65,6 +65,8 @@ initial_bans(const struct ma_config *cfg)
 	struct mg_error err;
 	struct mg_keys k;
 
+	if (r != NULL)
+		mg_redis_set_quiet(r, true);    /* one attempt, said below */
 	if (r != NULL && mg_keys_init(&k, cfg->redis_prefix, &err) == 0 &&
 	    ma_bans_read(r, &k, (long long)time(NULL), &s, &err) < 0) {
 		mg_warnx("bans: cannot read from Redis at start (%s): %s",

@@ -37,7 +37,6 @@ struct pq_backend {
 	int efd;
 	int stopping;
 	atomic_int subscribed;
-	int worker_down;                 /* log once per outage */
 };
 
 static void
@@ -264,6 +263,7 @@ worker_main(void *arg)
 
 	if (r == NULL)
 		mg_fatalx("out of memory");
+	mg_redis_set_outage_text(r, "answering with redis_error_action");
 	for (;;) {
 		struct pq_job *list = NULL, **tail = &list;
 		struct mg_error err;
@@ -290,16 +290,8 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&b->lock);
 
 		mg_error_clear(&err);
-		if (serve(b, r, list, &err) < 0) {
-			fail_all(list, &err);
-			if (!b->worker_down)
-				mg_warnx("redis unavailable, answering with redis_error_action until it is back: %s",
-					 err.msg);
-			b->worker_down = 1;
-		} else if (b->worker_down) {
-			mg_info("redis available again at %s", mg_redis_describe(r));
-			b->worker_down = 0;
-		}
+		if (serve(b, r, list, &err) < 0)
+			fail_all(list, &err);   /* outages: mg_redis reports them */
 		finish(b, list);
 	}
 	mg_redis_free(&r);
@@ -330,6 +322,7 @@ subscriber_main(void *arg)
 
 	if (r == NULL)
 		mg_fatalx("out of memory");
+	mg_redis_set_quiet(r, true);    /* the subscription's loss is said below */
 	mg_key_quota_channel(&b->keys, channel, sizeof(channel), NULL);
 	for (;;) {
 		if (mg_redis_subscribe(r, channel, &err) < 0) {
@@ -339,7 +332,7 @@ subscriber_main(void *arg)
 		/* changes may have been missed while unsubscribed */
 		notify(b, "", 2);
 		atomic_store(&b->subscribed, 1);
-		while (mg_redis_read_message(r, payload, sizeof(payload), &err) == 1)
+		while (mg_redis_read_message(r, payload, sizeof(payload), -1, &err) == 1)
 			notify(b, payload, 1);
 		atomic_store(&b->subscribed, 0);
 		notify(b, "", 2);

@@ -9,7 +9,7 @@
 
 #include "mg_config.h"
 #include "mg_keys.h"
-#include "mg_redis.h"
+#include "mg_redis_settings.h"
 #include "mg_text.h"
 
 enum pq_error_action {
