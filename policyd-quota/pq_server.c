@@ -47,7 +47,6 @@ struct conn {
 	enum wait_stage stage;
 	unsigned long long token;
 	long long deadline_ms;
-	unsigned long long submit_seq;
 	struct pq_request req;
 	char rcpt[MG_ADDR_MAX + 1];       /* normalised recipient */
 	char mailbox[MG_ADDR_MAX + 1];    /* after alias resolution */
@@ -67,10 +66,13 @@ struct pq_server {
 	struct conn **conns;              /* indexed by fd */
 	size_t maxfd, nconns;
 	struct conn *whead, *wtail;
-	unsigned long long gen, inval_seq;
+	unsigned long long gen;
+	unsigned long long inval_seq;     /* invalidations seen so far */
+	unsigned long long flush_seq;     /* inval_seq at the last flush */
 	long long stats[PQ_STATS_N], stats_flushed[PQ_STATS_N];
 	long long next_stats_ms;
 	int stop;
+	sigset_t oldmask;                 /* before pq_server_new blocked signals */
 };
 
 static void
@@ -168,14 +170,37 @@ log_decision(struct conn *c, const char *action, const char *reason,
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
+/* expand - fill a reply template with the recipient and the period
+ * (fallback when nothing could be expanded) */
+static void
+expand(struct pq_server *s, struct conn *c, const char *tmpl,
+       const char *fallback, char *out, size_t outsz)
+{
+	char days[32], rcpt[MG_ADDR_MAX + 1];
+	struct mg_tvar vars[2];
+
+	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
+		    MG_ADDR_MAX);
+	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
+	vars[0].name = "rcpt"; vars[0].value = rcpt;
+	vars[1].name = "days"; vars[1].value = days;
+	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
+		snprintf(out, outsz, "%s", fallback);
+}
+
 /* error_action - Redis could not be asked in time */
 static void
 error_action(struct pq_server *s, struct conn *c, const char *why)
 {
+	char text[900], action[1000];
+
 	s->stats[ST_ERRORS]++;
 	if (s->cfg->redis_error_action == PQ_ON_ERROR_DEFER_IF_PERMIT) {
+		expand(s, c, pq_config_error_text(s->cfg), "Temporary failure",
+		       text, sizeof(text));
+		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.3.0 %s", text);
 		log_decision(c, "defer_if_permit", why, 0);
-		reply(s, c, "DEFER_IF_PERMIT 4.3.0 Temporary quota lookup failure, try again later");
+		reply(s, c, action);
 	} else {
 		reply(s, c, "DUNNO");
 	}
@@ -199,6 +224,7 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	j->kind = kind;
 	c->token = ((unsigned long long)c->fd << 32) | (++s->gen & 0xffffffffULL);
 	j->token = c->token;
+	j->seq = s->inval_seq;
 	if (kind == PQ_JOB_LOOKUP) {
 		snprintf(j->addr, sizeof(j->addr), "%s", c->rcpt);
 	} else {
@@ -214,7 +240,6 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 		j->now = time(NULL);
 		j->ttl = s->cfg->defer_period_ms / 1000 + 86400;
 	}
-	c->submit_seq = s->inval_seq;
 	if (pq_backend_submit(s->backend, j) < 0) {
 		free(j);
 		return -1;
@@ -253,23 +278,6 @@ judge(struct pq_server *s, struct conn *c)
 		error_action(s, c, "queue_full");
 }
 
-/* expand - fill a reply template with the recipient and the period */
-static void
-expand(struct pq_server *s, struct conn *c, const char *tmpl, char *out,
-       size_t outsz)
-{
-	char days[32], rcpt[MG_ADDR_MAX + 1];
-	struct mg_tvar vars[2];
-
-	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
-		    MG_ADDR_MAX);
-	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
-	vars[0].name = "rcpt"; vars[0].value = rcpt;
-	vars[1].name = "days"; vars[1].value = days;
-	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
-		snprintf(out, outsz, "Mailbox full");
-}
-
 static void
 verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 {
@@ -279,13 +287,15 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 	limits(s->cfg, &lim);
 	if (pq_decide_full(first_deferral, time(NULL), &lim) == PQ_REJECT) {
 		s->stats[ST_REJECTED]++;
-		expand(s, c, pq_config_reject_text(s->cfg), text, sizeof(text));
+		expand(s, c, pq_config_reject_text(s->cfg), "Mailbox full", text,
+		       sizeof(text));
 		snprintf(action, sizeof(action), "550 5.2.2 %s", text);
 		log_decision(c, "reject", "full_for_defer_period", first_deferral);
 	} else {
 		char sender[MG_ADDR_MAX + 1];
 		s->stats[ST_DEFERRED]++;
-		expand(s, c, pq_config_defer_text(s->cfg), text, sizeof(text));
+		expand(s, c, pq_config_defer_text(s->cfg), "Mailbox full", text,
+		       sizeof(text));
 		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.2.2 %s", text);
 		log_decision(c, "defer", "mailbox_full", first_deferral);
 		if (s->notifier != NULL &&
@@ -367,7 +377,8 @@ process(struct pq_server *s, struct conn *c)
 			s->stats[ST_REFUSED]++;
 			mg_sanitize(client, sizeof(client), c->req.client_address,
 				    strlen(c->req.client_address), 60);
-			mg_warnx("closing policy connection (fd %d): %s", c->fd, err.msg);
+			mg_warnx("closing policy connection (fd %d client=%s): %s", c->fd,
+				 client[0] ? client : "unknown", err.msg);
 			conn_close(s, c);
 			return;
 		}
@@ -432,26 +443,29 @@ on_accept(struct pq_server *s, int lfd)
 	}
 }
 
-/* cache_result - keep a lookup's answer unless it may be stale */
+/* invalidated - whether addr changed after a lookup that started at seq */
+static int
+invalidated(struct pq_server *s, const char *addr, unsigned long long seq,
+	    long long now)
+{
+	const struct pq_entry *t = pq_cache_get(s->cache, addr, now);
+
+	return t != NULL && t->tombstone && t->inval_seq > seq;
+}
+
+/* cache_result - keep a lookup's answer unless it may be stale: not
+ * subscribed, or a flush or an invalidation of its address came after
+ * the lookup started */
 static void
-cache_result(struct pq_server *s, const struct pq_job *j,
-	     unsigned long long submit_seq)
+cache_result(struct pq_server *s, const struct pq_job *j)
 {
 	struct pq_entry e;
-	const struct pq_entry *t;
 	long long now = mg_now_ms();
 
-	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0)
+	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0 ||
+	    j->seq < s->flush_seq || invalidated(s, j->addr, j->seq, now) ||
+	    (j->ntargets == 1 && invalidated(s, j->target, j->seq, now)))
 		return;
-	/* an invalidation for it arrived after the lookup started */
-	t = pq_cache_get(s->cache, j->addr, now);
-	if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
-		return;
-	if (j->ntargets == 1) {
-		t = pq_cache_get(s->cache, j->target, now);
-		if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
-			return;
-	}
 	memset(&e, 0, sizeof(e));
 	e.fetched_ms = now;
 	snprintf(e.addr, sizeof(e.addr), "%s", j->addr);
@@ -470,67 +484,87 @@ cache_result(struct pq_server *s, const struct pq_job *j,
 	pq_cache_put(s->cache, &e);
 }
 
+/* flush_cache - changes may have been missed: forget everything, and
+ * every lookup already under way */
 static void
-invalidate(struct pq_server *s, const struct pq_job *j)
+flush_cache(struct pq_server *s)
+{
+	s->flush_seq = ++s->inval_seq;
+	pq_cache_clear(s->cache);
+}
+
+/* tombstone - addr changed: drop it, and remember when, so a lookup of
+ * it under way is not cached */
+static void
+tombstone(struct pq_server *s, const char *addr)
 {
 	struct pq_entry t;
 
-	s->inval_seq++;
-	if (j->is_invalidation == 2) {
-		pq_cache_clear(s->cache);
-		return;
-	}
 	memset(&t, 0, sizeof(t));
-	snprintf(t.addr, sizeof(t.addr), "%s", j->addr);
+	snprintf(t.addr, sizeof(t.addr), "%s", addr);
 	t.tombstone = 1;
-	t.inval_seq = s->inval_seq;
+	t.inval_seq = ++s->inval_seq;
 	t.fetched_ms = mg_now_ms();
 	pq_cache_put(s->cache, &t);
 }
 
+/* looked_up - a waiting request's lookup came back */
 static void
-on_results(struct pq_server *s)
+looked_up(struct pq_server *s, struct conn *c, const struct pq_job *j)
 {
-	struct pq_job *j = pq_backend_take(s->backend), *next;
-
-	for (; j != NULL; j = next) {
-		int fd = (int)(j->token >> 32);
-		struct conn *c = NULL;
-
-		next = j->next;
-		if (j->is_invalidation) {
-			invalidate(s, j);
-			free(j);
-			continue;
-		}
-		if (j->token != 0 && (size_t)fd < s->maxfd)
-			c = s->conns[fd];
-		if (c != NULL && c->token != j->token)
-			c = NULL;               /* answered already (deadline) */
-		if (j->kind == PQ_JOB_LOOKUP && !j->failed)
-			cache_result(s, j, c ? c->submit_seq : s->inval_seq);
-		if (c != NULL && c->stage != WAIT_NONE) {
-			wait_unlink(s, c);
-			c->token = 0;
-			if (j->failed)
-				error_action(s, c, mg_err_kind_name(j->err.kind));
-			else if (j->kind == PQ_JOB_LOOKUP) {
-				if (j->ntargets > 1) {
-					dunno(s, c);
-				} else {
-					snprintf(c->mailbox, sizeof(c->mailbox), "%s",
-						 j->ntargets == 1 ? j->target : j->addr);
-					c->quota = j->quota;
-					judge(s, c);
-				}
-			} else {
-				verdict(s, c, j->first_deferral);
-			}
-			if ((size_t)fd < s->maxfd && s->conns[fd] == c)
-				process(s, c);
-		}
-		free(j);
+	if (j->ntargets > 1) {
+		dunno(s, c);
+		return;
 	}
+	snprintf(c->mailbox, sizeof(c->mailbox), "%s",
+		 j->ntargets == 1 ? j->target : j->addr);
+	c->quota = j->quota;
+	judge(s, c);
+}
+
+/* on_job - a finished job: feed the cache, answer its request if it
+ * still waits (not answered at its deadline, connection not closed) */
+static void
+on_job(struct pq_server *s, const struct pq_job *j)
+{
+	int fd = (int)(j->token >> 32);
+	struct conn *c = NULL;
+
+	if (j->kind == PQ_JOB_LOOKUP && !j->failed)
+		cache_result(s, j);
+	if (j->token != 0 && (size_t)fd < s->maxfd)
+		c = s->conns[fd];
+	if (c == NULL || c->token != j->token || c->stage == WAIT_NONE)
+		return;
+	wait_unlink(s, c);
+	c->token = 0;
+	if (j->failed)
+		error_action(s, c, mg_err_kind_name(j->err.kind));
+	else if (j->kind == PQ_JOB_LOOKUP)
+		looked_up(s, c, j);
+	else
+		verdict(s, c, j->first_deferral);
+	if (s->conns[fd] == c)
+		process(s, c);
+}
+
+/* on_events - what the backend handed back: a flush first, then the
+ * invalidations, then the finished jobs */
+static void
+on_events(struct pq_server *s)
+{
+	struct pq_events ev;
+	const struct pq_invalidation *v;
+	const struct pq_job *j;
+
+	pq_backend_take(s->backend, &ev);
+	if (ev.flush)
+		flush_cache(s);
+	for (v = ev.invalidations; v != NULL; v = v->next)
+		tombstone(s, v->addr);
+	for (j = ev.done; j != NULL; j = j->next)
+		on_job(s, j);
+	pq_backend_events_free(&ev);
 }
 
 static void
@@ -627,13 +661,46 @@ on_signal(struct pq_server *s)
 	}
 }
 
+/* open_loop - epoll and the signals it watches; the signals are blocked
+ * before the backend's threads start, so they inherit the mask */
+static int
+open_loop(struct pq_server *s, struct mg_error *err)
+{
+	sigset_t set;
+
+	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return mg_error_sys(err, "epoll_create1");
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return mg_error_sys(err, "signalfd");
+	return 0;
+}
+
+/* start_workers - the backend's threads and the notifier */
+static int
+start_workers(struct pq_server *s, struct mg_error *err)
+{
+	if ((s->backend = pq_backend_start(&s->cfg->redis, &s->cfg->keys, err)) == NULL)
+		return -1;
+	mg_error_clear(err);
+	s->notifier = pq_notifier_start(s->cfg, err);
+	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
+		return -1;
+	return 0;
+}
+
 struct pq_server *
 pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	      const char *config_path, struct mg_error *err)
 {
 	struct pq_server *s = calloc(1, sizeof(*s));
 	struct rlimit rl;
-	sigset_t set;
 	size_t i;
 
 	if (s == NULL) {
@@ -641,40 +708,23 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 		return NULL;
 	}
 	s->cfg = cfg;
-	s->config_path = config_path ? strdup(config_path) : NULL;
+	s->ep = s->sigfd = -1;
+	pthread_sigmask(SIG_SETMASK, NULL, &s->oldmask);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		s->maxfd = (size_t)rl.rlim_cur;
 	else
 		s->maxfd = 65536;
 	s->conns = calloc(s->maxfd, sizeof(*s->conns));
 	s->cache = pq_cache_new((size_t)cfg->cache_size, cfg->cache_ttl_ms);
-	s->lfds = calloc(nfds, sizeof(int));
-	if (s->conns == NULL || s->cache == NULL || s->lfds == NULL) {
+	s->lfds = calloc(nfds > 0 ? nfds : 1, sizeof(int));
+	s->config_path = config_path ? strdup(config_path) : NULL;
+	if (s->conns == NULL || s->cache == NULL || s->lfds == NULL ||
+	    (config_path != NULL && s->config_path == NULL)) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
-		return NULL;
+		goto fail;
 	}
-	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		mg_error_sys(err, "epoll_create1");
-		return NULL;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	/* blocked before the backend's threads start, so they inherit it */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		mg_error_sys(err, "signalfd");
-		return NULL;
-	}
-	if ((s->backend = pq_backend_start(&cfg->redis, &cfg->keys, err)) == NULL)
-		return NULL;
-	mg_error_clear(err);
-	s->notifier = pq_notifier_start(cfg, err);
-	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
-		return NULL;
+	if (open_loop(s, err) < 0 || start_workers(s, err) < 0)
+		goto fail;
 	for (i = 0; i < nfds; i++) {
 		s->lfds[i] = fds[i];
 		ep_set(s, fds[i], EPOLLIN, 1);
@@ -684,6 +734,12 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	ep_set(s, pq_backend_fd(s->backend), EPOLLIN, 1);
 	s->next_stats_ms = mg_now_ms() + cfg->stats_interval_ms;
 	return s;
+fail:
+	/* nothing was taken: the caller keeps cfg and the descriptors */
+	s->cfg = NULL;
+	pthread_sigmask(SIG_SETMASK, &s->oldmask, NULL);
+	pq_server_free(&s);
+	return NULL;
 }
 
 static int
@@ -722,7 +778,7 @@ pq_server_run(struct pq_server *s)
 			if (fd == s->sigfd) {
 				on_signal(s);
 			} else if (fd == pq_backend_fd(s->backend)) {
-				on_results(s);
+				on_events(s);
 			} else if (is_listener(s, fd)) {
 				on_accept(s, fd);
 			} else if ((size_t)fd < s->maxfd && (c = s->conns[fd]) != NULL) {
@@ -762,7 +818,7 @@ pq_server_free(struct pq_server **sp)
 		return;
 	pq_backend_stop(&s->backend);
 	pq_notifier_stop(&s->notifier);
-	for (i = 0; i < s->maxfd; i++)
+	for (i = 0; s->conns != NULL && i < s->maxfd; i++)
 		if (s->conns[i] != NULL)
 			conn_close(s, s->conns[i]);
 	for (i = 0; i < s->nlfds; i++)
@@ -770,10 +826,14 @@ pq_server_free(struct pq_server **sp)
 	pq_cache_free(&s->cache);
 	free(s->conns);
 	free(s->lfds);
-	close(s->ep);
-	close(s->sigfd);
-	pq_config_release(s->cfg);
-	free(s->cfg);
+	if (s->ep >= 0)
+		close(s->ep);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->cfg != NULL) {
+		pq_config_release(s->cfg);
+		free(s->cfg);
+	}
 	free(s->config_path);
 	free(s);
 	*sp = NULL;
