@@ -67,6 +67,7 @@ split_host(const char *s, const char **host_r, size_t *hlen_r,
 	return 0;
 }
 
+/* mg_endpoint_parse - unix form, else host and port (see mg_endpoint.h) */
 int
 mg_endpoint_parse(const char *s, unsigned flags, int default_port,
 		  struct mg_endpoint *ep, struct mg_error *err)

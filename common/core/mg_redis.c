@@ -39,6 +39,7 @@ struct mg_redis {
 	long long down_since_ms;
 };
 
+/* ms_to_tv - milliseconds as a struct timeval */
 static struct timeval
 ms_to_tv(long long ms)
 {
@@ -127,12 +128,14 @@ mg_redis_resolve(struct mg_redis *r, struct mg_endpoint *ep, struct mg_error *er
 	return -1;                      /* err: the last sentinel's reason */
 }
 
+/* dup_or_empty - a copy of s, "" for NULL */
 static char *
 dup_or_empty(const char *s)
 {
 	return strdup(s != NULL ? s : "");
 }
 
+/* mg_redis_new - copy the settings, parse the sentinels once; no connection yet */
 struct mg_redis *
 mg_redis_new(const struct mg_redis_settings *set)
 {
@@ -167,6 +170,7 @@ mg_redis_new(const struct mg_redis_settings *set)
 	return r;
 }
 
+/* mg_redis_free - drop the connection, wipe the passwords, free */
 void
 mg_redis_free(struct mg_redis **rp)
 {
@@ -189,6 +193,7 @@ mg_redis_free(struct mg_redis **rp)
 	*rp = NULL;
 }
 
+/* mg_redis_disconnect - throw the context away (never reused) */
 void
 mg_redis_disconnect(struct mg_redis *r)
 {
@@ -198,6 +203,7 @@ mg_redis_disconnect(struct mg_redis *r)
 	}
 }
 
+/* mg_redis_reset_backoff - the next command may connect at once */
 void
 mg_redis_reset_backoff(struct mg_redis *r)
 {
@@ -205,24 +211,28 @@ mg_redis_reset_backoff(struct mg_redis *r)
 	r->next_try_ms = 0;
 }
 
+/* mg_redis_is_connected - whether a context is held */
 bool
 mg_redis_is_connected(const struct mg_redis *r)
 {
 	return r->ctx != NULL;
 }
 
+/* mg_redis_describe - where the client connects, for log lines */
 const char *
 mg_redis_describe(const struct mg_redis *r)
 {
 	return r->desc;
 }
 
+/* mg_redis_set_outage_text - what the caller does while the server is down */
 void
 mg_redis_set_outage_text(struct mg_redis *r, const char *doing)
 {
 	snprintf(r->doing, sizeof(r->doing), "%s", doing != NULL ? doing : "");
 }
 
+/* mg_redis_set_quiet - leave this client's outages to the caller */
 void
 mg_redis_set_quiet(struct mg_redis *r, bool quiet)
 {
@@ -353,6 +363,7 @@ demoted(struct mg_redis *r, const redisReply *reply)
 		mg_redis_disconnect(r);
 }
 
+/* ensure_connected - connect, AUTH, SELECT and check the role, unless in backoff */
 static int
 ensure_connected(struct mg_redis *r, struct mg_error *err)
 {
@@ -470,6 +481,7 @@ run_formatted(struct mg_redis *r, const char *cmd, size_t len,
 	return io_error(r, "command", err);
 }
 
+/* mg_redis_commandargv - one binary-safe command, outages tracked */
 int
 mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
 		     struct mg_error *err, int argc, const char **argv,
@@ -488,6 +500,7 @@ mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
 	return rc;
 }
 
+/* mg_redis_command - one printf-style command, outages tracked */
 int
 mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 		 struct mg_error *err, const char *fmt, ...)
@@ -545,6 +558,7 @@ fail:
 	return io_error(r, "pipeline", err);
 }
 
+/* mg_redis_pipeline - n commands in one round trip, outages tracked */
 int
 mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 		  const char *const *const *argvs,
@@ -559,6 +573,7 @@ mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 		     err);
 }
 
+/* mg_redis_subscribe - SUBSCRIBE, then wait for messages without a timeout */
 int
 mg_redis_subscribe(struct mg_redis *r, const char *channel,
 		   struct mg_error *err)
@@ -615,6 +630,7 @@ next_reply(struct mg_redis *r, int stop_fd, redisReply **reply_r,
 	}
 }
 
+/* mg_redis_read_message - the next message's payload, or stop_fd, or failure */
 int
 mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
 		      int stop_fd, struct mg_error *err)

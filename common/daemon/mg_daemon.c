@@ -39,6 +39,7 @@ mg_listen_parse(const char *spec, struct mg_endpoint *l, struct mg_error *err)
 	return 0;
 }
 
+/* open_unix - bind a unix socket, replacing a stale one, with mode */
 static int
 open_unix(const struct mg_endpoint *l, int backlog, unsigned mode,
 	  struct mg_error *err)
@@ -68,6 +69,7 @@ open_unix(const struct mg_endpoint *l, int backlog, unsigned mode,
 	return fd;
 }
 
+/* open_inet - bind the first address the host resolves to */
 static int
 open_inet(const struct mg_endpoint *l, int backlog, struct mg_error *err)
 {
@@ -103,6 +105,7 @@ open_inet(const struct mg_endpoint *l, int backlog, struct mg_error *err)
 	return fd;
 }
 
+/* mg_listen_open - bind and listen (see mg_daemon.h) */
 int
 mg_listen_open(const struct mg_endpoint *l, int backlog, unsigned mode,
 	       struct mg_error *err)
@@ -112,6 +115,7 @@ mg_listen_open(const struct mg_endpoint *l, int backlog, unsigned mode,
 			  : open_inet(l, backlog, err);
 }
 
+/* mg_listen_milter_spec - the address in libmilter's syntax */
 int
 mg_listen_milter_spec(const struct mg_endpoint *l, char *out, size_t outsz,
 		      struct mg_error *err)
@@ -129,6 +133,7 @@ mg_listen_milter_spec(const struct mg_endpoint *l, char *out, size_t outsz,
 	return 0;
 }
 
+/* mg_drop_privileges - become user, for good */
 int
 mg_drop_privileges(const char *user, struct mg_error *err)
 {
@@ -155,6 +160,7 @@ mg_drop_privileges(const char *user, struct mg_error *err)
 	return 0;
 }
 
+/* mg_notify - tell systemd, when it started us */
 void
 mg_notify(const char *state)
 {
