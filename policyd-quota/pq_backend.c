@@ -352,6 +352,7 @@ new_clients(struct pq_backend *b, const struct mg_redis_settings *set,
 	return 0;
 }
 
+/* pq_backend_start - descriptors, Redis clients, then the two threads */
 struct pq_backend *
 pq_backend_start(const struct mg_redis_settings *set, const struct mg_keys *keys,
 		 struct mg_error *err)
@@ -390,6 +391,7 @@ fail:
 	return NULL;
 }
 
+/* pq_backend_stop - join both threads and free everything */
 void
 pq_backend_stop(struct pq_backend **bp)
 {
@@ -402,12 +404,14 @@ pq_backend_stop(struct pq_backend **bp)
 	backend_free(b);
 }
 
+/* pq_backend_fd - the eventfd the event loop watches */
 int
 pq_backend_fd(const struct pq_backend *b)
 {
 	return b->efd;
 }
 
+/* pq_backend_submit - queue a job for the worker, bounded */
 int
 pq_backend_submit(struct pq_backend *b, struct pq_job *job)
 {
@@ -422,6 +426,7 @@ pq_backend_submit(struct pq_backend *b, struct pq_job *job)
 	return 0;
 }
 
+/* pq_backend_take - hand over every waiting event at once */
 void
 pq_backend_take(struct pq_backend *b, struct pq_events *ev)
 {
@@ -440,6 +445,7 @@ pq_backend_take(struct pq_backend *b, struct pq_events *ev)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* pq_backend_events_free - free what pq_backend_take handed over */
 void
 pq_backend_events_free(struct pq_events *ev)
 {
@@ -450,6 +456,7 @@ pq_backend_events_free(struct pq_events *ev)
 	ev->flush = 0;
 }
 
+/* pq_backend_subscribed - whether the subscriber holds its subscription */
 int
 pq_backend_subscribed(const struct pq_backend *b)
 {

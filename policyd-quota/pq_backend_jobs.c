@@ -34,6 +34,7 @@ cmd2(struct pq_cmd *c, const char *verb)
 	c->argv[1] = c->key;
 }
 
+/* reply_ll - an integer or numeric string reply as a number (0 otherwise) */
 static long long
 reply_ll(const redisReply *r)
 {
@@ -189,12 +190,14 @@ static const struct job_ops ops[PQ_JOB_KINDS] = {
 	[PQ_JOB_STATS] = { PQ_STATS_N, stats_build, stats_parse },
 };
 
+/* pq_job_max_cmds - the kind's row of the table: its command budget */
 size_t
 pq_job_max_cmds(enum pq_job_kind kind)
 {
 	return ops[kind].max_cmds;
 }
 
+/* pq_job_build - the kind's request builder */
 size_t
 pq_job_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 	     struct pq_cmd *cmds)
@@ -202,6 +205,7 @@ pq_job_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 	return ops[j->kind].build(keys, j, round, cmds);
 }
 
+/* pq_job_parse - the kind's reply parser */
 void
 pq_job_parse(struct pq_job *j, int round, redisReply *const *replies)
 {

@@ -79,18 +79,21 @@ static const char *const reject_texts[] = {
 		"days: message refused.",
 };
 
+/* pq_config_defer_text - defer_text, or the language's default */
 const char *
 pq_config_defer_text(const struct pq_config *cfg)
 {
 	return cfg->defer_text[0] ? cfg->defer_text : defer_texts[cfg->language];
 }
 
+/* pq_config_reject_text - reject_text, or the language's default */
 const char *
 pq_config_reject_text(const struct pq_config *cfg)
 {
 	return cfg->reject_text[0] ? cfg->reject_text : reject_texts[cfg->language];
 }
 
+/* pq_config_error_text - error_text, or the built-in default */
 const char *
 pq_config_error_text(const struct pq_config *cfg)
 {
@@ -109,6 +112,7 @@ check_text(const char *key, const char *t, struct mg_error *err)
 	return 0;
 }
 
+/* pq_config_load - the table, then the cross-checks, file named in errors */
 int
 pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 {
@@ -143,12 +147,14 @@ fail:
 	return -1;
 }
 
+/* pq_config_dump - every effective setting, for -t */
 void
 pq_config_dump(const struct pq_config *cfg, FILE *fp)
 {
 	mg_config_dump(pq_spec, cfg, fp);
 }
 
+/* pq_config_release - free the strings and lists */
 void
 pq_config_release(struct pq_config *cfg)
 {

@@ -18,6 +18,7 @@
 
 #define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
 
+/* usage - the synopsis, exit 2 */
 static void
 usage(void)
 {
@@ -61,6 +62,7 @@ open_listeners(const struct pq_config *cfg, size_t *n_r)
 	return fds;
 }
 
+/* main - options, config, sockets, privileges, then the loop */
 int
 main(int argc, char **argv)
 {

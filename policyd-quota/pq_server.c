@@ -75,6 +75,7 @@ struct pq_server {
 	sigset_t oldmask;                 /* before pq_server_new blocked signals */
 };
 
+/* ep_set - watch fd for events (add, or change) */
 static void
 ep_set(struct pq_server *s, int fd, unsigned events, int add)
 {
@@ -84,6 +85,7 @@ ep_set(struct pq_server *s, int fd, unsigned events, int add)
 		mg_warn("epoll_ctl fd %d", fd);
 }
 
+/* wait_unlink - take a connection off the waiting list */
 static void
 wait_unlink(struct pq_server *s, struct conn *c)
 {
@@ -95,6 +97,7 @@ wait_unlink(struct pq_server *s, struct conn *c)
 	c->stage = WAIT_NONE;
 }
 
+/* conn_close - forget a connection and close it */
 static void
 conn_close(struct pq_server *s, struct conn *c)
 {
@@ -146,6 +149,7 @@ reply(struct pq_server *s, struct conn *c, const char *action)
 	/* the caller goes on with the connection's next request, if any */
 }
 
+/* log_decision - one key=value line per non-DUNNO answer */
 static void
 log_decision(struct conn *c, const char *action, const char *reason,
 	     long long first_deferral)
@@ -206,6 +210,7 @@ error_action(struct pq_server *s, struct conn *c, const char *why)
 	}
 }
 
+/* dunno - let the message go on */
 static void
 dunno(struct pq_server *s, struct conn *c)
 {
@@ -213,6 +218,7 @@ dunno(struct pq_server *s, struct conn *c)
 	reply(s, c, "DUNNO");
 }
 
+/* submit - hand a lookup or a deferral record to the backend and wait */
 static int
 submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
        enum wait_stage stage)
@@ -253,6 +259,7 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	return 0;
 }
 
+/* limits - the decision's limits from the settings */
 static void
 limits(const struct pq_config *cfg, struct pq_limits *lim)
 {
@@ -278,6 +285,7 @@ judge(struct pq_server *s, struct conn *c)
 		error_action(s, c, "queue_full");
 }
 
+/* verdict - defer or reject, from the first deferral; maybe a notice */
 static void
 verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 {
@@ -360,6 +368,7 @@ handle(struct pq_server *s, struct conn *c)
 	resolve(s, c);
 }
 
+/* process - parse and handle the complete requests in a connection's buffer */
 static void
 process(struct pq_server *s, struct conn *c)
 {
@@ -391,6 +400,7 @@ process(struct pq_server *s, struct conn *c)
 	}
 }
 
+/* on_readable - read what Postfix sent, then process it */
 static void
 on_readable(struct pq_server *s, struct conn *c)
 {
@@ -417,6 +427,7 @@ on_readable(struct pq_server *s, struct conn *c)
 	process(s, c);
 }
 
+/* on_accept - accept every waiting connection, within max_connections */
 static void
 on_accept(struct pq_server *s, int lfd)
 {
@@ -567,6 +578,7 @@ on_events(struct pq_server *s)
 	pq_backend_events_free(&ev);
 }
 
+/* expire - answer requests whose lookup_timeout passed */
 static void
 expire(struct pq_server *s)
 {
@@ -583,6 +595,7 @@ expire(struct pq_server *s)
 	}
 }
 
+/* log_stats - the counters as one key=value line */
 static void
 log_stats(struct pq_server *s)
 {
@@ -599,6 +612,7 @@ log_stats(struct pq_server *s)
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
+/* flush_stats - add the counters' deltas to the Redis stats hash */
 static void
 flush_stats(struct pq_server *s)
 {
@@ -621,6 +635,7 @@ flush_stats(struct pq_server *s)
 	memcpy(s->stats_flushed, s->stats, sizeof(s->stats));
 }
 
+/* reload - load the config file again; keep the running one if it is bad */
 static void
 reload(struct pq_server *s)
 {
@@ -647,6 +662,7 @@ reload(struct pq_server *s)
 	mg_notify("READY=1");
 }
 
+/* on_signal - HUP reloads, USR1 logs the counters, TERM and INT stop */
 static void
 on_signal(struct pq_server *s)
 {
@@ -695,6 +711,7 @@ start_workers(struct pq_server *s, struct mg_error *err)
 	return 0;
 }
 
+/* pq_server_new - everything the loop needs, or nothing at all */
 struct pq_server *
 pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	      const char *config_path, struct mg_error *err)
@@ -742,6 +759,7 @@ fail:
 	return NULL;
 }
 
+/* is_listener - whether fd is one of the listening sockets */
 static int
 is_listener(const struct pq_server *s, int fd)
 {
@@ -753,6 +771,7 @@ is_listener(const struct pq_server *s, int fd)
 	return 0;
 }
 
+/* pq_server_run - the epoll loop, until a stop signal */
 int
 pq_server_run(struct pq_server *s)
 {
@@ -808,6 +827,7 @@ pq_server_run(struct pq_server *s)
 	return 0;
 }
 
+/* pq_server_free - stop the threads, close and free everything */
 void
 pq_server_free(struct pq_server **sp)
 {
