@@ -110,48 +110,59 @@ test_parse_lookup(void **state)
 	redisReply *two[] = { str("a@example.org"), str("b@example.org") };
 	redisReply *hash[] = { str("bytes"), str("900"), str("bytes_limit"), str("1000"),
 			       str("msgs"), str("3"), str("updated"), str("1700000000") };
-	redisReply *r[2];
-	struct pq_job j;
+	redisReply *none = array(NULL, 0), *quota = array(hash, 8);
+	redisReply *wrong = of_type(REDIS_REPLY_ERROR, "WRONGTYPE Operation against a key");
+	const struct {
+		const char *name;
+		redisReply *alias, *quota, *target_quota;  /* round 2 when set */
+		int failed;
+		unsigned ntargets;
+		const char *target;
+		int found;
+		long long bytes;
+	} rows[] = {
+		{ "not an alias: its own quota", none, quota, NULL, 0, 0, "", 1, 900 },
+		{ "no state", none, none, NULL, 0, 0, "", 0, 0 },
+		{ "one target: round 2 reads its quota", array(one, 1), none, quota,
+		  0, 1, "box@example.org", 1, 900 },
+		{ "a list of targets: counted, no target (the server answers DUNNO)",
+		  array(two, 2), quota, NULL, 0, 2, "", 1, 900 },
+		{ "an error reply fails the job", wrong, quota, NULL, 1, 0, "", 0, 0 },
+	};
+	size_t i;
 
 	(void)state;
-	/* not an alias: addr's own quota */
-	memset(&j, 0, sizeof(j));
-	r[0] = array(NULL, 0);
-	r[1] = array(hash, 8);
-	pq_job_parse(&j, 0, r);
-	assert_false(j.failed);
-	assert_int_equal(j.ntargets, 0);
-	assert_true(j.quota.found);
-	assert_int_equal(j.quota.bytes, 900);
-	assert_int_equal(j.quota.bytes_limit, 1000);
-	assert_int_equal(j.quota.msgs, 3);
-	assert_int_equal(j.quota.updated, 1700000000);
-	/* one target: its name now, its quota in round 2 */
-	memset(&j, 0, sizeof(j));
-	r[0] = array(one, 1);
-	r[1] = array(NULL, 0);
-	pq_job_parse(&j, 0, r);
-	assert_int_equal(j.ntargets, 1);
-	assert_string_equal(j.target, "box@example.org");
-	assert_false(j.quota.found);
-	r[0] = array(hash, 8);
-	pq_job_parse(&j, 1, r);
-	assert_int_equal(j.quota.bytes, 900);
-	/* a list of targets: counted, no quota */
-	memset(&j, 0, sizeof(j));
-	r[0] = array(two, 2);
-	r[1] = array(hash, 8);
-	pq_job_parse(&j, 0, r);
-	assert_int_equal(j.ntargets, 2);
-	assert_string_equal(j.target, "");
-	/* an error reply fails the job with its text */
-	memset(&j, 0, sizeof(j));
-	r[0] = of_type(REDIS_REPLY_ERROR, "WRONGTYPE Operation against a key");
-	r[1] = array(hash, 8);
-	pq_job_parse(&j, 0, r);
-	assert_true(j.failed);
-	assert_int_equal(j.err.kind, MG_ERR_REDIS_REPLY);
-	assert_non_null(strstr(j.err.msg, "WRONGTYPE"));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		redisReply *r[2] = { rows[i].alias, rows[i].quota };
+		struct pq_job j;
+
+		memset(&j, 0, sizeof(j));
+		pq_job_parse(&j, 0, r);
+		if (rows[i].target_quota != NULL) {
+			r[0] = rows[i].target_quota;
+			pq_job_parse(&j, 1, r);
+		}
+		if (j.failed != rows[i].failed || j.ntargets != rows[i].ntargets ||
+		    strcmp(j.target, rows[i].target) != 0 ||
+		    j.quota.found != rows[i].found || j.quota.bytes != rows[i].bytes)
+			fail_msg("%s: failed %d ntargets %u target %s found %d bytes %lld",
+				 rows[i].name, j.failed, j.ntargets, j.target,
+				 j.quota.found, j.quota.bytes);
+		if (j.failed)
+			assert_non_null(strstr(j.err.msg, "WRONGTYPE"));
+	}
+	/* every field of the hash */
+	{
+		redisReply *r[2] = { none, quota };
+		struct pq_job j;
+
+		memset(&j, 0, sizeof(j));
+		pq_job_parse(&j, 0, r);
+		assert_int_equal(j.quota.bytes_limit, 1000);
+		assert_int_equal(j.quota.msgs, 3);
+		assert_int_equal(j.quota.msgs_limit, 0);
+		assert_int_equal(j.quota.updated, 1700000000);
+	}
 }
 
 static void
