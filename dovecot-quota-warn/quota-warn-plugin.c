@@ -25,6 +25,7 @@
 #include "quota-plugin.h"
 #include "quota-warn-plugin.h"
 
+#include "mg_clock.h"
 #include "mg_log.h"
 #include "qw_publish.h"
 #include "qw_deliver.h"
@@ -99,12 +100,6 @@ quota_warn_deliver(void *ctx, unsigned threshold, const char *msg, size_t len,
 	return 0;
 }
 
-static long long
-now_ms(void)
-{
-	return (long long)ioloop_timeval.tv_sec * 1000 + ioloop_timeval.tv_usec / 1000;
-}
-
 static enum qw_known_res
 known_res(const char *name, bool *ok_r)
 {
@@ -137,15 +132,15 @@ quota_warn_get_resource(struct quota_root *root, const char *name,
 		uint64_t value;
 		const char *error;
 
-		qw_known_read(&qwu->known, r, *value_r, now_ms());
+		qw_known_read(&qwu->known, r, *value_r, mg_now_ms());
 		/* the quota plugin reads only the resources that have a
 		 * limit; read the other one now (the count backend counts
 		 * both at once and answers this one from its cache) */
-		if (!qw_known_fresh(&qwu->known, now_ms(), QW_KNOWN_MAX_AGE_MS) &&
+		if (!qw_known_fresh(&qwu->known, mg_now_ms(), QW_KNOWN_MAX_AGE_MS) &&
 		    qwu->root_super.get_resource(root, other == QW_KNOWN_BYTES ?
 						 QUOTA_NAME_STORAGE_BYTES : QUOTA_NAME_MESSAGES,
 						 &value, &error) == QUOTA_GET_RESULT_LIMITED)
-			qw_known_read(&qwu->known, other, value, now_ms());
+			qw_known_read(&qwu->known, other, value, mg_now_ms());
 	}
 	return ret;
 }
@@ -228,7 +223,7 @@ quota_warn_flush_once(struct mail_user *user)
 	rd.set = &qwu->set;
 	rd.probe = qwu->probe;
 	if (root == qwu->root &&
-	    qw_known_fresh(&qwu->known, now_ms(), QW_KNOWN_MAX_AGE_MS)) {
+	    qw_known_fresh(&qwu->known, mg_now_ms(), QW_KNOWN_MAX_AGE_MS)) {
 		qwu->serve_known = TRUE;
 		ret = read_usage(user, root, &rd.usage);
 		qwu->serve_known = FALSE;

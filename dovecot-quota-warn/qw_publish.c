@@ -14,14 +14,13 @@
 #include "qw_publish.h"
 
 /* The one piece of process state: the Redis connection and what it was
- * made from, the outage flag for logging once per outage, and the count
+ * made from (the connection reports its own outages), and the count
  * of notices composed (it makes their Message-IDs unique). */
 static struct qw_process {
 	struct mg_redis *redis;
 	char server[256], password[128];
 	char sentinels[512], sentinel_master[128], sentinel_password[128];
 	long long db, timeout_ms;
-	int down;
 	int bad_settings_logged;
 	unsigned long sent;
 } qw_proc;
@@ -75,24 +74,9 @@ redis_for(const struct qw_settings *qs)
 		return NULL;
 	}
 	qw_proc.redis = mg_redis_new(&set);
+	if (qw_proc.redis != NULL)
+		mg_redis_set_outage_text(qw_proc.redis, "quota state not published");
 	return qw_proc.redis;
-}
-
-static void
-outage(const struct mg_error *err)
-{
-	if (!qw_proc.down)
-		mg_warnx("redis unavailable, quota state not published until it is back: %s",
-			 err->msg);
-	qw_proc.down = 1;
-}
-
-static void
-recovered(void)
-{
-	if (qw_proc.down)
-		mg_info("redis available again at %s", qw_proc.server);
-	qw_proc.down = 0;
 }
 
 struct publish_cmds {
@@ -149,11 +133,8 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 		mg_warnx("user %s: %s", rd->username, err.msg);
 		return;
 	}
-	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0) {
-		outage(&err);
-		return;
-	}
-	recovered();
+	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0)
+		return;                 /* outages: mg_redis reports them */
 	for (i = 0; i < 3; i++)
 		if (replies[i]->type == REDIS_REPLY_ERROR)
 			mg_warnx("publishing %s: %s", mailbox, replies[i]->str);
@@ -170,8 +151,9 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	in.deliver_ctx = deliver_ctx;
 	for (i = 0; i < 4; i++)
 		freeReplyObject(replies[i]);
-	if (qw_warn(&in, &err) < 0)
-		outage(&err);
+	if (qw_warn(&in, &err) < 0 && err.kind == MG_ERR_REDIS_REPLY)
+		mg_warnx("claiming %s: %s", c.warn, err.msg);
+	/* other errors are outages: mg_redis reports them */
 }
 
 void

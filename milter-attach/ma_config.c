@@ -165,7 +165,7 @@ check_template(const char *key, const char *tmpl, const char *const *allowed,
 static int
 ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l, smtp;
 	struct mg_keys k;
 	struct mg_error e;
 	const char *bad;
@@ -173,7 +173,7 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	char *p;
 
 	if (mg_listen_parse(c->listen, &l, &e) < 0)
-		return mg_error_set(err, MG_ERR_CONFIG, "%s: listen: %s", name, e.msg);
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: %s", name, e.msg);
 	for (i = 0; i < c->banned_extensions.n; i++) {
 		for (p = c->banned_extensions.v[i]; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -191,9 +191,10 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	if (ma_anomaly_mask(&c->structure_anomalies, &c->structure_mask, &bad) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "%s: structure_anomalies: unknown anomaly \"%.40s\"", name, bad);
-	if (c->notice_smtp[0] != '\0' && strrchr(c->notice_smtp, ':') == NULL)
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: notice_smtp: want host:port", name);
+	if (c->notice_smtp[0] != '\0' &&
+	    mg_endpoint_parse(c->notice_smtp, 0, 0, &smtp, &e) < 0)
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: notice_smtp: %s",
+				    name, e.msg);
 	if (mg_keys_init(&k, c->redis_prefix, &e) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: redis_prefix: %s",
 				    name, e.msg);

@@ -16,7 +16,7 @@
 
 #include "mg_config.h"
 #include "mg_error.h"
-#include "mg_redis.h"
+#include "mg_redis_settings.h"
 
 enum ma_magic_action { MA_MAGIC_OFF, MA_MAGIC_LOG, MA_MAGIC_HEADER, MA_MAGIC_REJECT };
 enum ma_struct_action { MA_STRUCT_REJECT, MA_STRUCT_TEMPFAIL, MA_STRUCT_ACCEPT };

@@ -67,6 +67,7 @@ main(int argc, char **argv)
 		ma_config_unref(&cfg);
 		return MA_CTL_EXIT_FAIL;
 	}
+	mg_redis_set_quiet(r, true);            /* the error is printed below */
 	rc = ma_ctl_run(r, &k, &cmd, (long long)time(NULL), stdout, &err);
 	if (rc != MA_CTL_EXIT_OK)
 		fprintf(stderr, "milter-attach-ctl: %s\n", err.msg);

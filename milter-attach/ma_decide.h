@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "ma_bans.h"
+#include "ma_banset.h"
 #include "ma_config.h"
 
 enum ma_action { MA_ACT_ACCEPT, MA_ACT_REJECT, MA_ACT_TEMPFAIL };

@@ -1,10 +1,11 @@
 /*
  * ma_main.c - milter-attach: start-up, signals, reload, shutdown
  *
- * milter-attach [-c FILE] [-t] [-f] [-h]
+ * milter-attach [-c FILE] [-t] [-f] [-d] [-h]
  *   -c FILE  configuration (default /etc/mailguard/milter-attach.conf)
  *   -t       check the configuration, print the effective settings, exit
  *   -f       also log to stderr (the daemon always stays in the foreground)
+ *   -d       debug logging (as policyd-quota -d)
  *
  * Signals: libmilter's own signal thread treats SIGHUP and SIGTERM as
  * "stop".  We block HUP, TERM, INT, USR1 and USR2 before any thread
@@ -39,10 +40,11 @@ static pthread_t main_thread;
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: milter-attach [-c FILE] [-t] [-f] [-h]\n"
+	fprintf(fp, "usage: milter-attach [-c FILE] [-t] [-f] [-d] [-h]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONF ")\n"
 		"  -t       check the configuration, print it, exit 0 (ok) or 1\n"
-		"  -f       also log to stderr\n");
+		"  -f       also log to stderr\n"
+		"  -d       debug logging\n");
 }
 
 /* milter_thread - run libmilter; wake the main thread when it ends */
@@ -65,6 +67,8 @@ initial_bans(const struct ma_config *cfg)
 	struct mg_error err;
 	struct mg_keys k;
 
+	if (r != NULL)
+		mg_redis_set_quiet(r, true);    /* one attempt, said below */
 	if (r != NULL && mg_keys_init(&k, cfg->redis_prefix, &err) == 0 &&
 	    ma_bans_read(r, &k, (long long)time(NULL), &s, &err) < 0) {
 		mg_warnx("bans: cannot read from Redis at start (%s): %s",
@@ -138,7 +142,7 @@ reload(struct ma_ctx *ctx, const char *path)
 static int
 open_socket(const struct ma_config *cfg, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct passwd *pw;
 	char spec[512];
 
@@ -162,23 +166,97 @@ open_socket(const struct ma_config *cfg, struct mg_error *err)
 	return 0;
 }
 
+/* block_signals - before any thread exists, so every thread inherits
+ * the mask and the main thread takes them with sigwait(); set gets the
+ * ones waited for */
+static void
+block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	sigdelset(set, SIGPIPE);
+	main_thread = pthread_self();
+}
+
+/* start - the milter socket, the privilege drop, the ban refresher, the
+ * notifier and libmilter's thread; exits on failure */
+static void
+start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
+{
+	struct smfiDesc desc;
+	struct ma_banset *first;
+	struct mg_error err;
+
+	ma_milter_init(ctx, &desc);
+	if (smfi_register(desc) != MI_SUCCESS)
+		mg_fatalx("smfi_register failed");
+	if (open_socket(ctx->cfg, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	if (mg_drop_privileges(ctx->cfg->user, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	first = initial_bans(ctx->cfg);
+	ctx->bans = ma_bans_start(&ctx->cfg->redis, ctx->cfg->redis_prefix,
+				  ctx->cfg->ban_refresh_ms, first, &ctx->stats, &err);
+	ma_banset_unref(&first);
+	if (ctx->bans == NULL)
+		mg_fatalx("%s", err.msg);
+	if ((ctx->notifier = ma_notifier_start(&ctx->stats, &err)) == NULL)
+		mg_fatalx("%s", err.msg);
+	if (pthread_create(mt, NULL, milter_thread, mrc) != 0)
+		mg_fatal("pthread_create");
+	mg_info("started: listen=%s size_limit=%llu banned_extensions=%zu "
+		"magic_action=%s", ctx->cfg->listen, ctx->cfg->size_limit,
+		ctx->cfg->banned_extensions.n,
+		ctx->cfg->magic_action == MA_MAGIC_OFF ? "off" :
+		ctx->cfg->magic_action == MA_MAGIC_LOG ? "log" :
+		ctx->cfg->magic_action == MA_MAGIC_HEADER ? "header" : "reject");
+}
+
+/* serve - wait for signals: reload on HUP/USR1, return on TERM/INT or
+ * when libmilter stopped (USR2 from its thread) */
+static void
+serve(struct ma_ctx *ctx, const char *path, const sigset_t *set)
+{
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP || sig == SIGUSR1) {
+			reload(ctx, path);
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT)
+			mg_info("signal %d: stopping", sig);
+		else
+			mg_info("libmilter stopped");
+		return;
+	}
+}
+
+/* main - options, config, then start, serve signals, stop */
 int
 main(int argc, char **argv)
 {
 	const char *path = NULL;
-	int opt, check = 0, fg = 0, sig, mrc = 0;
+	int opt, check = 0, fg = 0, debug = 0, mrc = 0;
 	struct ma_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct smfiDesc desc;
-	struct ma_banset *first;
 	struct mg_error err;
 	pthread_t mt;
 	sigset_t set;
 
-	while ((opt = getopt(argc, argv, "c:tfh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:tfdh")) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 't': check = 1; break;
 		case 'f': fg = 1; break;
+		case 'd': debug = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -190,7 +268,7 @@ main(int argc, char **argv)
 	if (path == NULL && access(DEFAULT_CONF, F_OK) == 0)
 		path = DEFAULT_CONF;
 	mg_log_init("milter-attach", MG_LOG_TO_SYSLOG |
-		    (fg || check ? MG_LOG_TO_STDERR : 0), getenv("MA_DEBUG") != NULL);
+		    (fg || check ? MG_LOG_TO_STDERR : 0), debug);
 	if (ma_config_load(path, &ctx.cfg, &err) < 0) {
 		fprintf(stderr, "milter-attach: %s\n", err.msg);
 		return 1;
@@ -200,54 +278,10 @@ main(int argc, char **argv)
 		ma_config_unref(&ctx.cfg);
 		return 0;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sigdelset(&set, SIGPIPE);
-	main_thread = pthread_self();
-
-	ma_milter_init(&ctx, &desc);
-	if (smfi_register(desc) != MI_SUCCESS)
-		mg_fatalx("smfi_register failed");
-	if (open_socket(ctx.cfg, &err) < 0)
-		mg_fatalx("%s", err.msg);
-	if (mg_drop_privileges(ctx.cfg->user, &err) < 0)
-		mg_fatalx("%s", err.msg);
-	first = initial_bans(ctx.cfg);
-	ctx.bans = ma_bans_start(&ctx.cfg->redis, ctx.cfg->redis_prefix,
-				 ctx.cfg->ban_refresh_ms, first, &ctx.stats, &err);
-	ma_banset_unref(&first);
-	if (ctx.bans == NULL)
-		mg_fatalx("%s", err.msg);
-	if ((ctx.notifier = ma_notifier_start(&ctx.stats, &err)) == NULL)
-		mg_fatalx("%s", err.msg);
-	if (pthread_create(&mt, NULL, milter_thread, &mrc) != 0)
-		mg_fatal("pthread_create");
-	mg_info("started: listen=%s size_limit=%llu banned_extensions=%zu "
-		"magic_action=%s", ctx.cfg->listen, ctx.cfg->size_limit,
-		ctx.cfg->banned_extensions.n,
-		ctx.cfg->magic_action == MA_MAGIC_OFF ? "off" :
-		ctx.cfg->magic_action == MA_MAGIC_LOG ? "log" :
-		ctx.cfg->magic_action == MA_MAGIC_HEADER ? "header" : "reject");
+	block_signals(&set);
+	start(&ctx, &mt, &mrc);
 	mg_notify("READY=1");
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP || sig == SIGUSR1) {
-			reload(&ctx, path);
-			continue;
-		}
-		if (sig == SIGTERM || sig == SIGINT)
-			mg_info("signal %d: stopping", sig);
-		else
-			mg_info("libmilter stopped");
-		break;
-	}
+	serve(&ctx, path, &set);
 	mg_notify("STOPPING=1");
 	smfi_stop();
 	pthread_join(mt, NULL);

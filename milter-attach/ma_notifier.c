@@ -136,6 +136,9 @@ redis_for(struct ma_notifier *n, struct ma_config *cfg)
 		mg_redis_free(&n->redis);
 		ma_config_unref(&n->redis_cfg);
 		n->redis = mg_redis_new(&cfg->redis);
+		if (n->redis != NULL)
+			mg_redis_set_outage_text(n->redis,
+			    "sending notices without duplicate check");
 		n->redis_cfg = ma_config_ref(cfg);
 	}
 	return n->redis;

@@ -1,7 +1,16 @@
 /*
  * pq_backend.c - the Redis worker and subscriber threads (see pq_backend.h)
+ *
+ * worker:     wait for jobs -> take a batch (bounded by jobs and by the
+ *             commands they may need) -> per round, one pipeline built and
+ *             read through pq_backend_jobs -> hand the batch back
+ * subscriber: SUBSCRIBE quota-changed -> flush -> one invalidation per
+ *             message -> on loss, flush and subscribe again
+ * Both threads end when pq_backend_stop() writes the stop eventfd and
+ * raises `stopping`; the subscriber's blocking read watches that fd.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -12,34 +21,50 @@
 #include <unistd.h>
 
 #include "mg_log.h"
+#include "mg_redis.h"
 #include "pq_backend.h"
+#include "pq_backend_jobs.h"
 
 #define PQ_QUEUE_MAX 10000
 #define PQ_BATCH_MAX 256
-
-const char *const pq_stats_names[PQ_STATS_N] = {
-	"requests", "passed", "deferred", "rejected", "errors",
-	"cache_hits", "cache_misses", "refused_input",
-};
+#define PQ_CMDS_MAX (PQ_BATCH_MAX * 2 + PQ_STATS_N)
+#define PQ_RESUBSCRIBE_MS 200
 
 struct jobq {
 	struct pq_job *head, *tail;
 	size_t n;
 };
 
-struct pq_backend {
-	struct mg_redis_settings set;
-	struct mg_keys keys;
-	pthread_t worker, subscriber;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	struct jobq todo, done;
-	int efd;
-	int stopping;
-	atomic_int subscribed;
-	int worker_down;                 /* log once per outage */
+/* The worker's scratch space for one batch (owned by the worker thread) */
+struct worker {
+	struct mg_redis *redis;
+	struct pq_cmd cmds[PQ_CMDS_MAX];
+	redisReply *replies[PQ_CMDS_MAX];
+	const char *const *argvs[PQ_CMDS_MAX];
+	int argcs[PQ_CMDS_MAX];
+	size_t first[PQ_BATCH_MAX], count[PQ_BATCH_MAX];
 };
 
+struct pq_backend {
+	struct mg_keys keys;
+	struct worker *w;
+	struct mg_redis *sub_redis;      /* the subscriber's */
+	pthread_t worker, subscriber;
+	int worker_started, subscriber_started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	/* under lock */
+	struct jobq todo, done;
+	struct pq_invalidation *inval_head, *inval_tail;
+	int flush;
+	int stopping;
+	/* descriptors */
+	int efd;                         /* events waiting (to the event loop) */
+	int stopfd;                      /* stop asked (to the threads) */
+	atomic_int subscribed;
+};
+
+/* q_push - append a job */
 static void
 q_push(struct jobq *q, struct pq_job *j)
 {
@@ -52,15 +77,38 @@ q_push(struct jobq *q, struct pq_job *j)
 	q->n++;
 }
 
+/* free_jobs - a list of jobs */
 static void
-signal_done(struct pq_backend *b)
+free_jobs(struct pq_job *j)
+{
+	while (j != NULL) {
+		struct pq_job *next = j->next;
+		free(j);
+		j = next;
+	}
+}
+
+/* free_invalidations - a list of invalidations */
+static void
+free_invalidations(struct pq_invalidation *v)
+{
+	while (v != NULL) {
+		struct pq_invalidation *next = v->next;
+		free(v);
+		v = next;
+	}
+}
+
+/* wake_loop - tell the event loop that events wait */
+static void
+wake_loop(struct pq_backend *b)
 {
 	uint64_t one = 1;
 	ssize_t w = write(b->efd, &one, sizeof(one));
 	(void)w;
 }
 
-/* finish - move a batch to the done queue and wake the event loop */
+/* finish - move a batch to the done queue (STATS jobs end here) */
 static void
 finish(struct pq_backend *b, struct pq_job *list)
 {
@@ -74,76 +122,54 @@ finish(struct pq_backend *b, struct pq_job *list)
 		list = next;
 	}
 	pthread_mutex_unlock(&b->lock);
-	signal_done(b);
+	wake_loop(b);
 }
 
-static long long
-reply_ll(const redisReply *r)
+/* pipeline - send n built commands in one round trip */
+static int
+pipeline(struct worker *w, size_t n, struct mg_error *err)
 {
-	if (r->type == REDIS_REPLY_INTEGER)
-		return r->integer;
-	if (r->type == REDIS_REPLY_STRING)
-		return strtoll(r->str, NULL, 10);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w->argvs[i] = w->cmds[i].argv;
+		w->argcs[i] = w->cmds[i].argc;
+	}
+	return mg_redis_pipeline(w->redis, n, w->argcs, w->argvs, NULL,
+				 w->replies, err);
+}
+
+/* serve - one batch, round by round: every job's commands in one
+ * pipeline, then every job reads its replies; -1 when Redis failed */
+static int
+serve(struct pq_backend *b, struct pq_job *list, struct mg_error *err)
+{
+	struct worker *w = b->w;
+	struct pq_job *j;
+	size_t n, i, k;
+	int round;
+
+	for (round = 0; round < PQ_ROUNDS; round++) {
+		for (n = 0, i = 0, j = list; j != NULL; j = j->next, i++) {
+			w->first[i] = n;
+			w->count[i] = j->failed ? 0 :
+				pq_job_build(&b->keys, j, round, &w->cmds[n]);
+			n += w->count[i];
+		}
+		if (n == 0)
+			continue;
+		if (pipeline(w, n, err) < 0)
+			return -1;
+		for (i = 0, j = list; j != NULL; j = j->next, i++)
+			if (w->count[i] > 0)
+				pq_job_parse(j, round, &w->replies[w->first[i]]);
+		for (k = 0; k < n; k++)
+			freeReplyObject(w->replies[k]);
+	}
 	return 0;
 }
 
-/* parse_quota - an HGETALL reply into a pq_quota */
-static void
-parse_quota(const redisReply *r, struct pq_quota *q)
-{
-	size_t i;
-
-	memset(q, 0, sizeof(*q));
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements == 0)
-		return;
-	q->found = 1;
-	for (i = 0; i + 1 < r->elements; i += 2) {
-		const char *f = r->element[i]->str;
-		long long v = reply_ll(r->element[i + 1]);
-		if (f == NULL)
-			continue;
-		if (strcmp(f, MG_QF_BYTES) == 0) q->bytes = v;
-		else if (strcmp(f, MG_QF_BYTES_LIMIT) == 0) q->bytes_limit = v;
-		else if (strcmp(f, MG_QF_MSGS) == 0) q->msgs = v;
-		else if (strcmp(f, MG_QF_MSGS_LIMIT) == 0) q->msgs_limit = v;
-		else if (strcmp(f, MG_QF_UPDATED) == 0) q->updated = v;
-	}
-}
-
-struct cmd {
-	int argc;
-	const char *argv[6];
-	char key[MG_KEY_MAX];
-	char a1[32], a2[32];
-};
-
-/* run - one pipeline for n commands; 0, or -1 with err set */
-static int
-run(struct pq_backend *b, struct mg_redis *r, struct cmd *cmds, size_t n,
-    redisReply **replies, struct mg_error *err)
-{
-	const char *const *argvs[PQ_BATCH_MAX * 2];
-	int argcs[PQ_BATCH_MAX * 2];
-	size_t i;
-
-	(void)b;
-	for (i = 0; i < n; i++) {
-		argvs[i] = cmds[i].argv;
-		argcs[i] = cmds[i].argc;
-	}
-	return mg_redis_pipeline(r, n, argcs, argvs, NULL, replies, err);
-}
-
-static void
-free_replies(redisReply **replies, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (replies[i] != NULL)
-			freeReplyObject(replies[i]);
-}
-
+/* fail_all - every job of the batch gets the Redis error */
 static void
 fail_all(struct pq_job *list, const struct mg_error *err)
 {
@@ -153,230 +179,219 @@ fail_all(struct pq_job *list, const struct mg_error *err)
 	}
 }
 
-/* serve - one batch: phase 1 aliases + quotas + defers + stats, phase 2
- * the quota of single-target aliases */
-static int
-serve(struct pq_backend *b, struct mg_redis *r, struct pq_job *list,
-      struct mg_error *err)
+/* take_batch - wait for jobs, then take as many as one batch holds:
+ * PQ_BATCH_MAX jobs whose commands fit PQ_CMDS_MAX.  NULL: stopping. */
+static struct pq_job *
+take_batch(struct pq_backend *b)
 {
-	static struct cmd cmds[PQ_BATCH_MAX * 2 + PQ_STATS_N];
-	redisReply *replies[PQ_BATCH_MAX * 2 + PQ_STATS_N];
-	struct pq_job *j;
-	size_t n = 0, k = 0, i;
+	struct pq_job *list = NULL, **tail = &list;
+	size_t n = 0, cmds = 0;
 
-	for (j = list; j != NULL; j = j->next) {
-		struct cmd *c = &cmds[n];
-		if (j->kind == PQ_JOB_LOOKUP) {
-			mg_key_alias(&b->keys, j->addr, c->key, sizeof(c->key), NULL);
-			c->argc = 2; c->argv[0] = "SMEMBERS"; c->argv[1] = c->key;
-			c = &cmds[++n];
-			mg_key_quota(&b->keys, j->addr, c->key, sizeof(c->key), NULL);
-			c->argc = 2; c->argv[0] = "HGETALL"; c->argv[1] = c->key;
-			n++;
-		} else if (j->kind == PQ_JOB_DEFER) {
-			mg_key_defer(&b->keys, j->addr, j->id, c->key, sizeof(c->key), NULL);
-			snprintf(c->a1, sizeof(c->a1), "%lld", j->now);
-			snprintf(c->a2, sizeof(c->a2), "%lld", j->ttl);
-			c->argc = 6; c->argv[0] = "SET"; c->argv[1] = c->key;
-			c->argv[2] = c->a1; c->argv[3] = "NX"; c->argv[4] = "EX";
-			c->argv[5] = c->a2;
-			cmds[n + 1] = *c;
-			c = &cmds[++n];
-			c->argc = 2; c->argv[0] = "GET"; c->argv[1] = c->key;
-			n++;
-		} else {
-			char skey[MG_KEY_MAX];
-			mg_key_stats(&b->keys, "policyd-quota", skey, sizeof(skey), NULL);
-			for (i = 0; i < PQ_STATS_N; i++) {
-				if (j->stats[i] == 0)
-					continue;
-				c = &cmds[n++];
-				memcpy(c->key, skey, sizeof(skey));
-				snprintf(c->a1, sizeof(c->a1), "%lld", j->stats[i]);
-				c->argc = 4; c->argv[0] = "HINCRBY"; c->argv[1] = c->key;
-				c->argv[2] = pq_stats_names[i]; c->argv[3] = c->a1;
-			}
-		}
-	}
-	if (n > 0 && run(b, r, cmds, n, replies, err) < 0)
-		return -1;
-	/* phase 1 results */
-	for (j = list; j != NULL; j = j->next) {
-		if (j->kind == PQ_JOB_LOOKUP) {
-			redisReply *al = replies[k], *q = replies[k + 1];
-			k += 2;
-			if (al->type == REDIS_REPLY_ERROR || q->type == REDIS_REPLY_ERROR) {
-				j->failed = 1;
-				mg_error_set(&j->err, MG_ERR_REDIS_REPLY, "redis: %.100s",
-					     al->type == REDIS_REPLY_ERROR ? al->str : q->str);
-				continue;
-			}
-			j->ntargets = al->type == REDIS_REPLY_ARRAY ? (unsigned)al->elements : 0;
-			if (j->ntargets == 1 && al->element[0]->type == REDIS_REPLY_STRING)
-				snprintf(j->target, sizeof(j->target), "%s", al->element[0]->str);
-			else
-				parse_quota(q, &j->quota);
-		} else if (j->kind == PQ_JOB_DEFER) {
-			redisReply *g = replies[k + 1];
-			k += 2;
-			if (g->type != REDIS_REPLY_STRING) {
-				j->failed = 1;
-				mg_error_set(&j->err, MG_ERR_REDIS_REPLY,
-					     "redis: no first-deferral record");
-				continue;
-			}
-			j->first_deferral = strtoll(g->str, NULL, 10);
-			if (j->first_deferral <= 0)     /* garbage from an edit */
-				j->first_deferral = j->now;
-		} else {
-			for (i = 0; i < PQ_STATS_N; i++)
-				if (j->stats[i] != 0)
-					k++;
-		}
-	}
-	free_replies(replies, n);
-	/* phase 2: single-target aliases */
-	n = 0;
-	for (j = list; j != NULL; j = j->next) {
-		if (j->kind != PQ_JOB_LOOKUP || j->failed || j->ntargets != 1)
-			continue;
-		mg_key_quota(&b->keys, j->target, cmds[n].key, sizeof(cmds[n].key), NULL);
-		cmds[n].argc = 2; cmds[n].argv[0] = "HGETALL"; cmds[n].argv[1] = cmds[n].key;
+	pthread_mutex_lock(&b->lock);
+	while (b->todo.head == NULL && !b->stopping)
+		pthread_cond_wait(&b->wake, &b->lock);
+	while (!b->stopping && b->todo.head != NULL && n < PQ_BATCH_MAX &&
+	       cmds + pq_job_max_cmds(b->todo.head->kind) <= PQ_CMDS_MAX) {
+		struct pq_job *j = b->todo.head;
+		b->todo.head = j->next;
+		if (b->todo.head == NULL)
+			b->todo.tail = NULL;
+		b->todo.n--;
+		j->next = NULL;
+		*tail = j;
+		tail = &j->next;
+		cmds += pq_job_max_cmds(j->kind);
 		n++;
 	}
-	if (n == 0)
-		return 0;
-	if (run(b, r, cmds, n, replies, err) < 0)
-		return -1;
-	k = 0;
-	for (j = list; j != NULL; j = j->next)
-		if (j->kind == PQ_JOB_LOOKUP && !j->failed && j->ntargets == 1)
-			parse_quota(replies[k++], &j->quota);
-	free_replies(replies, n);
-	return 0;
+	pthread_mutex_unlock(&b->lock);
+	return list;
 }
 
+/* worker_main - serve batches until stopped */
 static void *
 worker_main(void *arg)
 {
 	struct pq_backend *b = arg;
-	struct mg_redis *r = mg_redis_new(&b->set);
+	struct pq_job *list;
 
-	if (r == NULL)
-		mg_fatalx("out of memory");
-	for (;;) {
-		struct pq_job *list = NULL, **tail = &list;
+	while ((list = take_batch(b)) != NULL) {
 		struct mg_error err;
-		size_t n = 0;
-
-		pthread_mutex_lock(&b->lock);
-		while (b->todo.head == NULL && !b->stopping)
-			pthread_cond_wait(&b->wake, &b->lock);
-		if (b->stopping) {
-			pthread_mutex_unlock(&b->lock);
-			break;
-		}
-		while (b->todo.head != NULL && n < PQ_BATCH_MAX) {
-			struct pq_job *j = b->todo.head;
-			b->todo.head = j->next;
-			if (b->todo.head == NULL)
-				b->todo.tail = NULL;
-			b->todo.n--;
-			j->next = NULL;
-			*tail = j;
-			tail = &j->next;
-			n++;
-		}
-		pthread_mutex_unlock(&b->lock);
 
 		mg_error_clear(&err);
-		if (serve(b, r, list, &err) < 0) {
-			fail_all(list, &err);
-			if (!b->worker_down)
-				mg_warnx("redis unavailable, answering with redis_error_action until it is back: %s",
-					 err.msg);
-			b->worker_down = 1;
-		} else if (b->worker_down) {
-			mg_info("redis available again at %s", mg_redis_describe(r));
-			b->worker_down = 0;
-		}
+		if (serve(b, list, &err) < 0)
+			fail_all(list, &err);   /* outages: mg_redis reports them */
 		finish(b, list);
 	}
-	mg_redis_free(&r);
 	return NULL;
 }
 
-/* notify - queue an invalidation notice for the event loop */
+/* invalidate - queue one changed mailbox for the event loop; one that
+ * cannot be queued turns into a flush (never a stale cache entry) */
 static void
-notify(struct pq_backend *b, const char *addr, int what)
+invalidate(struct pq_backend *b, const char *addr)
 {
-	struct pq_job *j = calloc(1, sizeof(*j));
+	struct pq_invalidation *v = calloc(1, sizeof(*v));
 
-	if (j == NULL)
-		return;
-	j->kind = PQ_JOB_LOOKUP;
-	j->is_invalidation = what;
-	snprintf(j->addr, sizeof(j->addr), "%s", addr);
-	finish(b, j);
+	pthread_mutex_lock(&b->lock);
+	if (v == NULL) {
+		b->flush = 1;
+	} else {
+		snprintf(v->addr, sizeof(v->addr), "%s", addr);
+		if (b->inval_tail)
+			b->inval_tail->next = v;
+		else
+			b->inval_head = v;
+		b->inval_tail = v;
+	}
+	pthread_mutex_unlock(&b->lock);
+	wake_loop(b);
 }
 
+/* flush - changes may have been missed: the event loop drops everything */
+static void
+flush(struct pq_backend *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->flush = 1;
+	pthread_mutex_unlock(&b->lock);
+	wake_loop(b);
+}
+
+/* stop_asked - wait up to ms for the stop descriptor; 1 when stopping */
+static int
+stop_asked(const struct pq_backend *b, int ms)
+{
+	struct pollfd p = { .fd = b->stopfd, .events = POLLIN };
+
+	return poll(&p, 1, ms) > 0;
+}
+
+/* subscriber_main - hold the subscription until stopped */
 static void *
 subscriber_main(void *arg)
 {
 	struct pq_backend *b = arg;
-	struct mg_redis *r = mg_redis_new(&b->set);
 	char channel[MG_KEY_MAX], payload[MG_ADDR_MAX + 1];
 	struct mg_error err;
+	int rc;
 
-	if (r == NULL)
-		mg_fatalx("out of memory");
 	mg_key_quota_channel(&b->keys, channel, sizeof(channel), NULL);
-	for (;;) {
-		if (mg_redis_subscribe(r, channel, &err) < 0) {
-			usleep(200 * 1000);
+	while (!stop_asked(b, 0)) {
+		if (mg_redis_subscribe(b->sub_redis, channel, &err) < 0) {
+			(void)stop_asked(b, PQ_RESUBSCRIBE_MS);
 			continue;
 		}
 		/* changes may have been missed while unsubscribed */
-		notify(b, "", 2);
+		flush(b);
 		atomic_store(&b->subscribed, 1);
-		while (mg_redis_read_message(r, payload, sizeof(payload), &err) == 1)
-			notify(b, payload, 1);
+		while ((rc = mg_redis_read_message(b->sub_redis, payload, sizeof(payload),
+						   b->stopfd, &err)) == 1)
+			invalidate(b, payload);
 		atomic_store(&b->subscribed, 0);
-		notify(b, "", 2);
+		if (rc == 0)
+			break;                  /* stopping */
+		flush(b);
 		mg_warnx("quota change subscription lost (%s): cache disabled until resubscribed",
 			 err.msg);
 	}
 	return NULL;
 }
 
+/* backend_free - everything pq_backend_start made, threads already ended */
+static void
+backend_free(struct pq_backend *b)
+{
+	free_jobs(b->todo.head);
+	free_jobs(b->done.head);
+	free_invalidations(b->inval_head);
+	if (b->w != NULL)
+		mg_redis_free(&b->w->redis);
+	free(b->w);
+	mg_redis_free(&b->sub_redis);
+	if (b->efd >= 0)
+		close(b->efd);
+	if (b->stopfd >= 0)
+		close(b->stopfd);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->wake);
+	free(b);
+}
+
+/* join_threads - ask both threads to stop and wait for them */
+static void
+join_threads(struct pq_backend *b)
+{
+	uint64_t one = 1;
+	ssize_t w;
+
+	pthread_mutex_lock(&b->lock);
+	b->stopping = 1;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	w = write(b->stopfd, &one, sizeof(one));
+	(void)w;
+	if (b->worker_started)
+		pthread_join(b->worker, NULL);
+	if (b->subscriber_started)
+		pthread_join(b->subscriber, NULL);
+	b->worker_started = b->subscriber_started = 0;
+}
+
+/* new_clients - the worker's scratch space and both Redis clients */
+static int
+new_clients(struct pq_backend *b, const struct mg_redis_settings *set,
+	    struct mg_error *err)
+{
+	if ((b->w = calloc(1, sizeof(*b->w))) == NULL ||
+	    (b->w->redis = mg_redis_new(set)) == NULL ||
+	    (b->sub_redis = mg_redis_new(set)) == NULL)
+		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+	mg_redis_set_outage_text(b->w->redis, "answering with redis_error_action");
+	/* the subscription's loss is said by the subscriber itself */
+	mg_redis_set_quiet(b->sub_redis, true);
+	return 0;
+}
+
+/* pq_backend_start - descriptors, Redis clients, then the two threads */
 struct pq_backend *
 pq_backend_start(const struct mg_redis_settings *set, const struct mg_keys *keys,
 		 struct mg_error *err)
 {
 	struct pq_backend *b = calloc(1, sizeof(*b));
+	int rc;
 
 	if (b == NULL) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	b->set = *set;
 	b->keys = *keys;
+	b->efd = b->stopfd = -1;
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
-	if ((b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+	if ((b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+	    (b->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		mg_error_sys(err, "eventfd");
-		free(b);
-		return NULL;
+		goto fail;
 	}
-	if (pthread_create(&b->worker, NULL, worker_main, b) != 0 ||
-	    pthread_create(&b->subscriber, NULL, subscriber_main, b) != 0) {
-		mg_error_set(err, MG_ERR_SYS, "cannot start threads");
-		return NULL;
-	}
-	pthread_detach(b->subscriber);
+	if (new_clients(b, set, err) < 0)
+		goto fail;
+	if ((rc = pthread_create(&b->worker, NULL, worker_main, b)) != 0)
+		goto fail_thread;
+	b->worker_started = 1;
+	if ((rc = pthread_create(&b->subscriber, NULL, subscriber_main, b)) != 0)
+		goto fail_thread;
+	b->subscriber_started = 1;
 	return b;
+fail_thread:
+	errno = rc;
+	mg_error_sys(err, "cannot start the Redis threads");
+	join_threads(b);
+fail:
+	backend_free(b);
+	return NULL;
 }
 
+/* pq_backend_stop - join both threads and free everything */
 void
 pq_backend_stop(struct pq_backend **bp)
 {
@@ -384,21 +399,19 @@ pq_backend_stop(struct pq_backend **bp)
 
 	if (b == NULL)
 		return;
-	pthread_mutex_lock(&b->lock);
-	b->stopping = 1;
-	pthread_cond_signal(&b->wake);
-	pthread_mutex_unlock(&b->lock);
-	pthread_join(b->worker, NULL);
-	/* the subscriber blocks in a read; the process is about to exit */
 	*bp = NULL;
+	join_threads(b);
+	backend_free(b);
 }
 
+/* pq_backend_fd - the eventfd the event loop watches */
 int
 pq_backend_fd(const struct pq_backend *b)
 {
 	return b->efd;
 }
 
+/* pq_backend_submit - queue a job for the worker, bounded */
 int
 pq_backend_submit(struct pq_backend *b, struct pq_job *job)
 {
@@ -413,22 +426,37 @@ pq_backend_submit(struct pq_backend *b, struct pq_job *job)
 	return 0;
 }
 
-struct pq_job *
-pq_backend_take(struct pq_backend *b)
+/* pq_backend_take - hand over every waiting event at once */
+void
+pq_backend_take(struct pq_backend *b, struct pq_events *ev)
 {
-	struct pq_job *list;
 	uint64_t v;
 	ssize_t rd = read(b->efd, &v, sizeof(v));
 
 	(void)rd;
 	pthread_mutex_lock(&b->lock);
-	list = b->done.head;
+	ev->flush = b->flush;
+	ev->invalidations = b->inval_head;
+	ev->done = b->done.head;
+	b->flush = 0;
+	b->inval_head = b->inval_tail = NULL;
 	b->done.head = b->done.tail = NULL;
 	b->done.n = 0;
 	pthread_mutex_unlock(&b->lock);
-	return list;
 }
 
+/* pq_backend_events_free - free what pq_backend_take handed over */
+void
+pq_backend_events_free(struct pq_events *ev)
+{
+	free_invalidations(ev->invalidations);
+	free_jobs(ev->done);
+	ev->invalidations = NULL;
+	ev->done = NULL;
+	ev->flush = 0;
+}
+
+/* pq_backend_subscribed - whether the subscriber holds its subscription */
 int
 pq_backend_subscribed(const struct pq_backend *b)
 {

@@ -47,6 +47,8 @@ static const struct mg_cfg_spec pq_spec[] = {
 	    "text after DEFER_IF_PERMIT 4.2.2 (empty: the language's default); %{rcpt} %{days}"),
 	ROW("reject_text", MG_CFG_STRING, "", reject_text, 0, 0, NULL,
 	    "text after 550 5.2.2 (empty: the language's default); %{rcpt} %{days}"),
+	ROW("error_text", MG_CFG_STRING, PQ_ERROR_TEXT_DEFAULT, error_text, 0, 0, NULL,
+	    "text after DEFER_IF_PERMIT 4.3.0 when redis_error_action = defer_if_permit; %{rcpt} %{days}"),
 	ROW("redis_prefix", MG_CFG_STRING, MG_KEYS_PREFIX_DEFAULT, redis_prefix, 0, 0, NULL,
 	    "prefix of every Redis key (shared by all mailguard components)"),
 	ROW("local_domains", MG_CFG_LIST, "", local_domains, 0, 0, NULL,
@@ -77,16 +79,25 @@ static const char *const reject_texts[] = {
 		"days: message refused.",
 };
 
+/* pq_config_defer_text - defer_text, or the language's default */
 const char *
 pq_config_defer_text(const struct pq_config *cfg)
 {
 	return cfg->defer_text[0] ? cfg->defer_text : defer_texts[cfg->language];
 }
 
+/* pq_config_reject_text - reject_text, or the language's default */
 const char *
 pq_config_reject_text(const struct pq_config *cfg)
 {
 	return cfg->reject_text[0] ? cfg->reject_text : reject_texts[cfg->language];
+}
+
+/* pq_config_error_text - error_text, or the built-in default */
+const char *
+pq_config_error_text(const struct pq_config *cfg)
+{
+	return cfg->error_text[0] ? cfg->error_text : PQ_ERROR_TEXT_DEFAULT;
 }
 
 /* check_text - SMTP replies are printable ASCII (no SMTPUTF8 here) */
@@ -101,10 +112,11 @@ check_text(const char *key, const char *t, struct mg_error *err)
 	return 0;
 }
 
+/* pq_config_load - the table, then the cross-checks, file named in errors */
 int
 pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -119,7 +131,9 @@ pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 	if (mg_template_check(pq_config_defer_text(cfg), pq_text_vars, err) < 0 ||
 	    check_text("defer_text", pq_config_defer_text(cfg), err) < 0 ||
 	    mg_template_check(pq_config_reject_text(cfg), pq_text_vars, err) < 0 ||
-	    check_text("reject_text", pq_config_reject_text(cfg), err) < 0)
+	    check_text("reject_text", pq_config_reject_text(cfg), err) < 0 ||
+	    mg_template_check(pq_config_error_text(cfg), pq_text_vars, err) < 0 ||
+	    check_text("error_text", pq_config_error_text(cfg), err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -133,12 +147,14 @@ fail:
 	return -1;
 }
 
+/* pq_config_dump - every effective setting, for -t */
 void
 pq_config_dump(const struct pq_config *cfg, FILE *fp)
 {
 	mg_config_dump(pq_spec, cfg, fp);
 }
 
+/* pq_config_release - free the strings and lists */
 void
 pq_config_release(struct pq_config *cfg)
 {

@@ -9,7 +9,7 @@
 
 #include "mg_config.h"
 #include "mg_keys.h"
-#include "mg_redis.h"
+#include "mg_redis_settings.h"
 #include "mg_text.h"
 
 enum pq_error_action {
@@ -33,6 +33,7 @@ struct pq_config {
 	long long stats_interval_ms;
 	char *defer_text;                   /* "" = language default */
 	char *reject_text;
+	char *error_text;                   /* after DEFER_IF_PERMIT 4.3.0 */
 	char *redis_prefix;
 	struct mg_strlist local_domains;    /* senders there get notices */
 	char *notice_smtp;                  /* host:port; "" = no notices */
@@ -50,9 +51,14 @@ int pq_config_load(struct pq_config *cfg, const char *path,
 void pq_config_dump(const struct pq_config *cfg, FILE *fp);
 void pq_config_release(struct pq_config *cfg);
 
+/* The Redis-error reply text of every language unless error_text says
+ * otherwise */
+#define PQ_ERROR_TEXT_DEFAULT "Temporary quota lookup failure, try again later"
+
 /* The reply texts in force: the override, or the language's default. */
 const char *pq_config_defer_text(const struct pq_config *cfg);
 const char *pq_config_reject_text(const struct pq_config *cfg);
+const char *pq_config_error_text(const struct pq_config *cfg);
 
 /* Variables the reply templates may use */
 extern const char *const pq_text_vars[];

@@ -18,6 +18,7 @@
 
 #define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
 
+/* usage - the synopsis, exit 2 */
 static void
 usage(void)
 {
@@ -52,7 +53,7 @@ open_listeners(const struct pq_config *cfg, size_t *n_r)
 	if ((fds = calloc(cfg->listen.n, sizeof(int))) == NULL)
 		mg_fatalx("out of memory");
 	for (i = 0; i < cfg->listen.n; i++) {
-		struct mg_listen l;
+		struct mg_endpoint l;
 		mg_listen_parse(cfg->listen.v[i], &l, &err);
 		if ((fds[i] = mg_listen_open(&l, 1024, 0666, &err)) < 0)
 			mg_fatalx("%s", err.msg);
@@ -61,6 +62,7 @@ open_listeners(const struct pq_config *cfg, size_t *n_r)
 	return fds;
 }
 
+/* main - options, config, sockets, privileges, then the loop */
 int
 main(int argc, char **argv)
 {

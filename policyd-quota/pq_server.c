@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mg_clock.h"
 #include "mg_daemon.h"
 #include "mg_log.h"
 #include "mg_text.h"
@@ -46,7 +47,6 @@ struct conn {
 	enum wait_stage stage;
 	unsigned long long token;
 	long long deadline_ms;
-	unsigned long long submit_seq;
 	struct pq_request req;
 	char rcpt[MG_ADDR_MAX + 1];       /* normalised recipient */
 	char mailbox[MG_ADDR_MAX + 1];    /* after alias resolution */
@@ -66,21 +66,16 @@ struct pq_server {
 	struct conn **conns;              /* indexed by fd */
 	size_t maxfd, nconns;
 	struct conn *whead, *wtail;
-	unsigned long long gen, inval_seq;
+	unsigned long long gen;
+	unsigned long long inval_seq;     /* invalidations seen so far */
+	unsigned long long flush_seq;     /* inval_seq at the last flush */
 	long long stats[PQ_STATS_N], stats_flushed[PQ_STATS_N];
 	long long next_stats_ms;
 	int stop;
+	sigset_t oldmask;                 /* before pq_server_new blocked signals */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* ep_set - watch fd for events (add, or change) */
 static void
 ep_set(struct pq_server *s, int fd, unsigned events, int add)
 {
@@ -90,6 +85,7 @@ ep_set(struct pq_server *s, int fd, unsigned events, int add)
 		mg_warn("epoll_ctl fd %d", fd);
 }
 
+/* wait_unlink - take a connection off the waiting list */
 static void
 wait_unlink(struct pq_server *s, struct conn *c)
 {
@@ -101,6 +97,7 @@ wait_unlink(struct pq_server *s, struct conn *c)
 	c->stage = WAIT_NONE;
 }
 
+/* conn_close - forget a connection and close it */
 static void
 conn_close(struct pq_server *s, struct conn *c)
 {
@@ -152,6 +149,7 @@ reply(struct pq_server *s, struct conn *c, const char *action)
 	/* the caller goes on with the connection's next request, if any */
 }
 
+/* log_decision - one key=value line per non-DUNNO answer */
 static void
 log_decision(struct conn *c, const char *action, const char *reason,
 	     long long first_deferral)
@@ -176,19 +174,43 @@ log_decision(struct conn *c, const char *action, const char *reason,
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
+/* expand - fill a reply template with the recipient and the period
+ * (fallback when nothing could be expanded) */
+static void
+expand(struct pq_server *s, struct conn *c, const char *tmpl,
+       const char *fallback, char *out, size_t outsz)
+{
+	char days[32], rcpt[MG_ADDR_MAX + 1];
+	struct mg_tvar vars[2];
+
+	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
+		    MG_ADDR_MAX);
+	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
+	vars[0].name = "rcpt"; vars[0].value = rcpt;
+	vars[1].name = "days"; vars[1].value = days;
+	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
+		snprintf(out, outsz, "%s", fallback);
+}
+
 /* error_action - Redis could not be asked in time */
 static void
 error_action(struct pq_server *s, struct conn *c, const char *why)
 {
+	char text[900], action[1000];
+
 	s->stats[ST_ERRORS]++;
 	if (s->cfg->redis_error_action == PQ_ON_ERROR_DEFER_IF_PERMIT) {
+		expand(s, c, pq_config_error_text(s->cfg), "Temporary failure",
+		       text, sizeof(text));
+		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.3.0 %s", text);
 		log_decision(c, "defer_if_permit", why, 0);
-		reply(s, c, "DEFER_IF_PERMIT 4.3.0 Temporary quota lookup failure, try again later");
+		reply(s, c, action);
 	} else {
 		reply(s, c, "DUNNO");
 	}
 }
 
+/* dunno - let the message go on */
 static void
 dunno(struct pq_server *s, struct conn *c)
 {
@@ -196,6 +218,7 @@ dunno(struct pq_server *s, struct conn *c)
 	reply(s, c, "DUNNO");
 }
 
+/* submit - hand a lookup or a deferral record to the backend and wait */
 static int
 submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
        enum wait_stage stage)
@@ -207,6 +230,7 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	j->kind = kind;
 	c->token = ((unsigned long long)c->fd << 32) | (++s->gen & 0xffffffffULL);
 	j->token = c->token;
+	j->seq = s->inval_seq;
 	if (kind == PQ_JOB_LOOKUP) {
 		snprintf(j->addr, sizeof(j->addr), "%s", c->rcpt);
 	} else {
@@ -222,13 +246,12 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 		j->now = time(NULL);
 		j->ttl = s->cfg->defer_period_ms / 1000 + 86400;
 	}
-	c->submit_seq = s->inval_seq;
 	if (pq_backend_submit(s->backend, j) < 0) {
 		free(j);
 		return -1;
 	}
 	c->stage = stage;
-	c->deadline_ms = now_ms() + s->cfg->lookup_timeout_ms;
+	c->deadline_ms = mg_now_ms() + s->cfg->lookup_timeout_ms;
 	c->wprev = s->wtail;
 	c->wnext = NULL;
 	if (s->wtail) s->wtail->wnext = c; else s->whead = c;
@@ -236,6 +259,7 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	return 0;
 }
 
+/* limits - the decision's limits from the settings */
 static void
 limits(const struct pq_config *cfg, struct pq_limits *lim)
 {
@@ -261,23 +285,7 @@ judge(struct pq_server *s, struct conn *c)
 		error_action(s, c, "queue_full");
 }
 
-/* expand - fill a reply template with the recipient and the period */
-static void
-expand(struct pq_server *s, struct conn *c, const char *tmpl, char *out,
-       size_t outsz)
-{
-	char days[32], rcpt[MG_ADDR_MAX + 1];
-	struct mg_tvar vars[2];
-
-	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
-		    MG_ADDR_MAX);
-	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
-	vars[0].name = "rcpt"; vars[0].value = rcpt;
-	vars[1].name = "days"; vars[1].value = days;
-	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
-		snprintf(out, outsz, "Mailbox full");
-}
-
+/* verdict - defer or reject, from the first deferral; maybe a notice */
 static void
 verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 {
@@ -287,13 +295,15 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 	limits(s->cfg, &lim);
 	if (pq_decide_full(first_deferral, time(NULL), &lim) == PQ_REJECT) {
 		s->stats[ST_REJECTED]++;
-		expand(s, c, pq_config_reject_text(s->cfg), text, sizeof(text));
+		expand(s, c, pq_config_reject_text(s->cfg), "Mailbox full", text,
+		       sizeof(text));
 		snprintf(action, sizeof(action), "550 5.2.2 %s", text);
 		log_decision(c, "reject", "full_for_defer_period", first_deferral);
 	} else {
 		char sender[MG_ADDR_MAX + 1];
 		s->stats[ST_DEFERRED]++;
-		expand(s, c, pq_config_defer_text(s->cfg), text, sizeof(text));
+		expand(s, c, pq_config_defer_text(s->cfg), "Mailbox full", text,
+		       sizeof(text));
 		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.2.2 %s", text);
 		log_decision(c, "defer", "mailbox_full", first_deferral);
 		if (s->notifier != NULL &&
@@ -310,7 +320,7 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 static void
 resolve(struct pq_server *s, struct conn *c)
 {
-	long long now = now_ms();
+	long long now = mg_now_ms();
 	const struct pq_entry *e = pq_cache_get(s->cache, c->rcpt, now);
 
 	if (e != NULL && !e->tombstone) {
@@ -358,6 +368,7 @@ handle(struct pq_server *s, struct conn *c)
 	resolve(s, c);
 }
 
+/* process - parse and handle the complete requests in a connection's buffer */
 static void
 process(struct pq_server *s, struct conn *c)
 {
@@ -375,7 +386,8 @@ process(struct pq_server *s, struct conn *c)
 			s->stats[ST_REFUSED]++;
 			mg_sanitize(client, sizeof(client), c->req.client_address,
 				    strlen(c->req.client_address), 60);
-			mg_warnx("closing policy connection (fd %d): %s", c->fd, err.msg);
+			mg_warnx("closing policy connection (fd %d client=%s): %s", c->fd,
+				 client[0] ? client : "unknown", err.msg);
 			conn_close(s, c);
 			return;
 		}
@@ -388,6 +400,7 @@ process(struct pq_server *s, struct conn *c)
 	}
 }
 
+/* on_readable - read what Postfix sent, then process it */
 static void
 on_readable(struct pq_server *s, struct conn *c)
 {
@@ -414,6 +427,7 @@ on_readable(struct pq_server *s, struct conn *c)
 	process(s, c);
 }
 
+/* on_accept - accept every waiting connection, within max_connections */
 static void
 on_accept(struct pq_server *s, int lfd)
 {
@@ -440,26 +454,29 @@ on_accept(struct pq_server *s, int lfd)
 	}
 }
 
-/* cache_result - keep a lookup's answer unless it may be stale */
+/* invalidated - whether addr changed after a lookup that started at seq */
+static int
+invalidated(struct pq_server *s, const char *addr, unsigned long long seq,
+	    long long now)
+{
+	const struct pq_entry *t = pq_cache_get(s->cache, addr, now);
+
+	return t != NULL && t->tombstone && t->inval_seq > seq;
+}
+
+/* cache_result - keep a lookup's answer unless it may be stale: not
+ * subscribed, or a flush or an invalidation of its address came after
+ * the lookup started */
 static void
-cache_result(struct pq_server *s, const struct pq_job *j,
-	     unsigned long long submit_seq)
+cache_result(struct pq_server *s, const struct pq_job *j)
 {
 	struct pq_entry e;
-	const struct pq_entry *t;
-	long long now = now_ms();
+	long long now = mg_now_ms();
 
-	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0)
+	if (!pq_backend_subscribed(s->backend) || s->cfg->cache_ttl_ms == 0 ||
+	    j->seq < s->flush_seq || invalidated(s, j->addr, j->seq, now) ||
+	    (j->ntargets == 1 && invalidated(s, j->target, j->seq, now)))
 		return;
-	/* an invalidation for it arrived after the lookup started */
-	t = pq_cache_get(s->cache, j->addr, now);
-	if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
-		return;
-	if (j->ntargets == 1) {
-		t = pq_cache_get(s->cache, j->target, now);
-		if (t != NULL && t->tombstone && t->inval_seq > submit_seq)
-			return;
-	}
 	memset(&e, 0, sizeof(e));
 	e.fetched_ms = now;
 	snprintf(e.addr, sizeof(e.addr), "%s", j->addr);
@@ -478,73 +495,94 @@ cache_result(struct pq_server *s, const struct pq_job *j,
 	pq_cache_put(s->cache, &e);
 }
 
+/* flush_cache - changes may have been missed: forget everything, and
+ * every lookup already under way */
 static void
-invalidate(struct pq_server *s, const struct pq_job *j)
+flush_cache(struct pq_server *s)
+{
+	s->flush_seq = ++s->inval_seq;
+	pq_cache_clear(s->cache);
+}
+
+/* tombstone - addr changed: drop it, and remember when, so a lookup of
+ * it under way is not cached */
+static void
+tombstone(struct pq_server *s, const char *addr)
 {
 	struct pq_entry t;
 
-	s->inval_seq++;
-	if (j->is_invalidation == 2) {
-		pq_cache_clear(s->cache);
-		return;
-	}
 	memset(&t, 0, sizeof(t));
-	snprintf(t.addr, sizeof(t.addr), "%s", j->addr);
+	snprintf(t.addr, sizeof(t.addr), "%s", addr);
 	t.tombstone = 1;
-	t.inval_seq = s->inval_seq;
-	t.fetched_ms = now_ms();
+	t.inval_seq = ++s->inval_seq;
+	t.fetched_ms = mg_now_ms();
 	pq_cache_put(s->cache, &t);
 }
 
+/* looked_up - a waiting request's lookup came back */
 static void
-on_results(struct pq_server *s)
+looked_up(struct pq_server *s, struct conn *c, const struct pq_job *j)
 {
-	struct pq_job *j = pq_backend_take(s->backend), *next;
-
-	for (; j != NULL; j = next) {
-		int fd = (int)(j->token >> 32);
-		struct conn *c = NULL;
-
-		next = j->next;
-		if (j->is_invalidation) {
-			invalidate(s, j);
-			free(j);
-			continue;
-		}
-		if (j->token != 0 && (size_t)fd < s->maxfd)
-			c = s->conns[fd];
-		if (c != NULL && c->token != j->token)
-			c = NULL;               /* answered already (deadline) */
-		if (j->kind == PQ_JOB_LOOKUP && !j->failed)
-			cache_result(s, j, c ? c->submit_seq : s->inval_seq);
-		if (c != NULL && c->stage != WAIT_NONE) {
-			wait_unlink(s, c);
-			c->token = 0;
-			if (j->failed)
-				error_action(s, c, mg_err_kind_name(j->err.kind));
-			else if (j->kind == PQ_JOB_LOOKUP) {
-				if (j->ntargets > 1) {
-					dunno(s, c);
-				} else {
-					snprintf(c->mailbox, sizeof(c->mailbox), "%s",
-						 j->ntargets == 1 ? j->target : j->addr);
-					c->quota = j->quota;
-					judge(s, c);
-				}
-			} else {
-				verdict(s, c, j->first_deferral);
-			}
-			if ((size_t)fd < s->maxfd && s->conns[fd] == c)
-				process(s, c);
-		}
-		free(j);
+	if (j->ntargets > 1) {
+		dunno(s, c);
+		return;
 	}
+	snprintf(c->mailbox, sizeof(c->mailbox), "%s",
+		 j->ntargets == 1 ? j->target : j->addr);
+	c->quota = j->quota;
+	judge(s, c);
 }
 
+/* on_job - a finished job: feed the cache, answer its request if it
+ * still waits (not answered at its deadline, connection not closed) */
+static void
+on_job(struct pq_server *s, const struct pq_job *j)
+{
+	int fd = (int)(j->token >> 32);
+	struct conn *c = NULL;
+
+	if (j->kind == PQ_JOB_LOOKUP && !j->failed)
+		cache_result(s, j);
+	if (j->token != 0 && (size_t)fd < s->maxfd)
+		c = s->conns[fd];
+	if (c == NULL || c->token != j->token || c->stage == WAIT_NONE)
+		return;
+	wait_unlink(s, c);
+	c->token = 0;
+	if (j->failed)
+		error_action(s, c, mg_err_kind_name(j->err.kind));
+	else if (j->kind == PQ_JOB_LOOKUP)
+		looked_up(s, c, j);
+	else
+		verdict(s, c, j->first_deferral);
+	if (s->conns[fd] == c)
+		process(s, c);
+}
+
+/* on_events - what the backend handed back: a flush first, then the
+ * invalidations, then the finished jobs */
+static void
+on_events(struct pq_server *s)
+{
+	struct pq_events ev;
+	const struct pq_invalidation *v;
+	const struct pq_job *j;
+
+	pq_backend_take(s->backend, &ev);
+	if (ev.flush)
+		flush_cache(s);
+	for (v = ev.invalidations; v != NULL; v = v->next)
+		tombstone(s, v->addr);
+	for (j = ev.done; j != NULL; j = j->next)
+		on_job(s, j);
+	pq_backend_events_free(&ev);
+}
+
+/* expire - answer requests whose lookup_timeout passed */
 static void
 expire(struct pq_server *s)
 {
-	long long now = now_ms();
+	long long now = mg_now_ms();
 
 	while (s->whead != NULL && s->whead->deadline_ms <= now) {
 		struct conn *c = s->whead;
@@ -557,6 +595,7 @@ expire(struct pq_server *s)
 	}
 }
 
+/* log_stats - the counters as one key=value line */
 static void
 log_stats(struct pq_server *s)
 {
@@ -573,6 +612,7 @@ log_stats(struct pq_server *s)
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
+/* flush_stats - add the counters' deltas to the Redis stats hash */
 static void
 flush_stats(struct pq_server *s)
 {
@@ -580,7 +620,7 @@ flush_stats(struct pq_server *s)
 	size_t i;
 	int any = 0;
 
-	s->next_stats_ms = now_ms() + s->cfg->stats_interval_ms;
+	s->next_stats_ms = mg_now_ms() + s->cfg->stats_interval_ms;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return;
 	j->kind = PQ_JOB_STATS;
@@ -595,6 +635,7 @@ flush_stats(struct pq_server *s)
 	memcpy(s->stats_flushed, s->stats, sizeof(s->stats));
 }
 
+/* reload - load the config file again; keep the running one if it is bad */
 static void
 reload(struct pq_server *s)
 {
@@ -621,6 +662,7 @@ reload(struct pq_server *s)
 	mg_notify("READY=1");
 }
 
+/* on_signal - HUP reloads, USR1 logs the counters, TERM and INT stop */
 static void
 on_signal(struct pq_server *s)
 {
@@ -635,13 +677,47 @@ on_signal(struct pq_server *s)
 	}
 }
 
+/* open_loop - epoll and the signals it watches; the signals are blocked
+ * before the backend's threads start, so they inherit the mask */
+static int
+open_loop(struct pq_server *s, struct mg_error *err)
+{
+	sigset_t set;
+
+	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return mg_error_sys(err, "epoll_create1");
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return mg_error_sys(err, "signalfd");
+	return 0;
+}
+
+/* start_workers - the backend's threads and the notifier */
+static int
+start_workers(struct pq_server *s, struct mg_error *err)
+{
+	if ((s->backend = pq_backend_start(&s->cfg->redis, &s->cfg->keys, err)) == NULL)
+		return -1;
+	mg_error_clear(err);
+	s->notifier = pq_notifier_start(s->cfg, err);
+	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
+		return -1;
+	return 0;
+}
+
+/* pq_server_new - everything the loop needs, or nothing at all */
 struct pq_server *
 pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	      const char *config_path, struct mg_error *err)
 {
 	struct pq_server *s = calloc(1, sizeof(*s));
 	struct rlimit rl;
-	sigset_t set;
 	size_t i;
 
 	if (s == NULL) {
@@ -649,40 +725,23 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 		return NULL;
 	}
 	s->cfg = cfg;
-	s->config_path = config_path ? strdup(config_path) : NULL;
+	s->ep = s->sigfd = -1;
+	pthread_sigmask(SIG_SETMASK, NULL, &s->oldmask);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		s->maxfd = (size_t)rl.rlim_cur;
 	else
 		s->maxfd = 65536;
 	s->conns = calloc(s->maxfd, sizeof(*s->conns));
 	s->cache = pq_cache_new((size_t)cfg->cache_size, cfg->cache_ttl_ms);
-	s->lfds = calloc(nfds, sizeof(int));
-	if (s->conns == NULL || s->cache == NULL || s->lfds == NULL) {
+	s->lfds = calloc(nfds > 0 ? nfds : 1, sizeof(int));
+	s->config_path = config_path ? strdup(config_path) : NULL;
+	if (s->conns == NULL || s->cache == NULL || s->lfds == NULL ||
+	    (config_path != NULL && s->config_path == NULL)) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
-		return NULL;
+		goto fail;
 	}
-	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		mg_error_sys(err, "epoll_create1");
-		return NULL;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	/* blocked before the backend's threads start, so they inherit it */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		mg_error_sys(err, "signalfd");
-		return NULL;
-	}
-	if ((s->backend = pq_backend_start(&cfg->redis, &cfg->keys, err)) == NULL)
-		return NULL;
-	mg_error_clear(err);
-	s->notifier = pq_notifier_start(cfg, err);
-	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
-		return NULL;
+	if (open_loop(s, err) < 0 || start_workers(s, err) < 0)
+		goto fail;
 	for (i = 0; i < nfds; i++) {
 		s->lfds[i] = fds[i];
 		ep_set(s, fds[i], EPOLLIN, 1);
@@ -690,10 +749,17 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 	s->nlfds = nfds;
 	ep_set(s, s->sigfd, EPOLLIN, 1);
 	ep_set(s, pq_backend_fd(s->backend), EPOLLIN, 1);
-	s->next_stats_ms = now_ms() + cfg->stats_interval_ms;
+	s->next_stats_ms = mg_now_ms() + cfg->stats_interval_ms;
 	return s;
+fail:
+	/* nothing was taken: the caller keeps cfg and the descriptors */
+	s->cfg = NULL;
+	pthread_sigmask(SIG_SETMASK, &s->oldmask, NULL);
+	pq_server_free(&s);
+	return NULL;
 }
 
+/* is_listener - whether fd is one of the listening sockets */
 static int
 is_listener(const struct pq_server *s, int fd)
 {
@@ -705,13 +771,14 @@ is_listener(const struct pq_server *s, int fd)
 	return 0;
 }
 
+/* pq_server_run - the epoll loop, until a stop signal */
 int
 pq_server_run(struct pq_server *s)
 {
 	struct epoll_event evs[256];
 
 	while (!s->stop) {
-		long long now = now_ms(), wait = s->next_stats_ms - now;
+		long long now = mg_now_ms(), wait = s->next_stats_ms - now;
 		int i, n;
 
 		if (s->whead != NULL && s->whead->deadline_ms - now < wait)
@@ -730,7 +797,7 @@ pq_server_run(struct pq_server *s)
 			if (fd == s->sigfd) {
 				on_signal(s);
 			} else if (fd == pq_backend_fd(s->backend)) {
-				on_results(s);
+				on_events(s);
 			} else if (is_listener(s, fd)) {
 				on_accept(s, fd);
 			} else if ((size_t)fd < s->maxfd && (c = s->conns[fd]) != NULL) {
@@ -752,7 +819,7 @@ pq_server_run(struct pq_server *s)
 			}
 		}
 		expire(s);
-		if (now_ms() >= s->next_stats_ms)
+		if (mg_now_ms() >= s->next_stats_ms)
 			flush_stats(s);
 	}
 	mg_notify("STOPPING=1");
@@ -760,6 +827,7 @@ pq_server_run(struct pq_server *s)
 	return 0;
 }
 
+/* pq_server_free - stop the threads, close and free everything */
 void
 pq_server_free(struct pq_server **sp)
 {
@@ -770,7 +838,7 @@ pq_server_free(struct pq_server **sp)
 		return;
 	pq_backend_stop(&s->backend);
 	pq_notifier_stop(&s->notifier);
-	for (i = 0; i < s->maxfd; i++)
+	for (i = 0; s->conns != NULL && i < s->maxfd; i++)
 		if (s->conns[i] != NULL)
 			conn_close(s, s->conns[i]);
 	for (i = 0; i < s->nlfds; i++)
@@ -778,10 +846,14 @@ pq_server_free(struct pq_server **sp)
 	pq_cache_free(&s->cache);
 	free(s->conns);
 	free(s->lfds);
-	close(s->ep);
-	close(s->sigfd);
-	pq_config_release(s->cfg);
-	free(s->cfg);
+	if (s->ep >= 0)
+		close(s->ep);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->cfg != NULL) {
+		pq_config_release(s->cfg);
+		free(s->cfg);
+	}
 	free(s->config_path);
 	free(s);
 	*sp = NULL;

@@ -11,13 +11,18 @@
 struct pq_server;
 
 /* pq_server_new - take the listening descriptors (already bound) and the
- * config (the server owns it from now on), start the backend */
+ * config, start the backend; the server owns them from then on
+ * (pq_server_free closes and frees them).  On failure (NULL, err set)
+ * nothing is taken and nothing is left behind: the caller still owns cfg
+ * and the descriptors, and the signal mask is as it was. */
 struct pq_server *pq_server_new(struct pq_config *cfg, const int *fds,
 				size_t nfds, const char *config_path,
 				struct mg_error *err);
 /* pq_server_run - until SIGTERM/SIGINT; SIGHUP reloads the config file,
  * SIGUSR1 logs the counters.  Returns 0 on a clean stop. */
 int pq_server_run(struct pq_server *s);
+/* pq_server_free - stop the backend's and the notifier's threads, close
+ * every connection and descriptor, free the config; *s becomes NULL */
 void pq_server_free(struct pq_server **s);
 
 #endif

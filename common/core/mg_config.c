@@ -175,106 +175,174 @@ in_range(const struct mg_cfg_spec *sp, long long v)
 	return v >= sp->min && v <= sp->max;
 }
 
-/* set_value - convert text for one spec row and store it into cfg.
- * where is "file:line" used as the message prefix. */
+/* One setter per value type: convert val for row sp and store it into
+ * cfg; where is "file:line", the message prefix. */
+typedef int setter_fn(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+		      const char *where, struct mg_error *err);
+
+/* set_string - any text, copied */
+static int
+set_string(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	   const char *where, struct mg_error *err)
+{
+	char *copy = strdup(val), **slot = FIELD(cfg, sp, char *);
+
+	(void)where;
+	if (copy == NULL)
+		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* set_bool - yes/no and friends */
+static int
+set_bool(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	 const char *where, struct mg_error *err)
+{
+	if (mg_config_parse_bool(val, FIELD(cfg, sp, bool)) < 0)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: bad boolean \"%.64s\" (use yes or no)",
+		    where, sp->key, val);
+	return 0;
+}
+
+/* set_int - a decimal number within the row's bounds */
+static int
+set_int(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	const char *where, struct mg_error *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || errno != 0 ||
+	    isspace((unsigned char)*val))
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: bad number \"%.64s\"", where, sp->key, val);
+	if (!in_range(sp, v))
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: %lld is out of range [%lld, %lld]", where,
+		    sp->key, v, sp->min, sp->max);
+	*FIELD(cfg, sp, long long) = v;
+	return 0;
+}
+
+/* set_size - bytes with an optional binary multiple */
+static int
+set_size(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	 const char *where, struct mg_error *err)
+{
+	unsigned long long v;
+
+	if (mg_config_parse_size(val, &v) < 0)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: bad size \"%.64s\" (examples: 1048576, 512K, 10M, 1G)",
+		    where, sp->key, val);
+	if (!(sp->min == 0 && sp->max == 0) &&
+	    (v < (unsigned long long)sp->min ||
+	     v > (unsigned long long)sp->max))
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: %llu is out of range [%lld, %lld]", where,
+		    sp->key, v, sp->min, sp->max);
+	*FIELD(cfg, sp, unsigned long long) = v;
+	return 0;
+}
+
+/* set_duration - milliseconds from a number and a unit */
+static int
+set_duration(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	     const char *where, struct mg_error *err)
+{
+	long long v;
+
+	if (mg_config_parse_duration(val, &v) < 0)
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: bad duration \"%.64s\" (examples: 250ms, 30s, 5m, 2h, 5d)",
+		    where, sp->key, val);
+	if (!in_range(sp, v))
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: %s: %lldms is out of range [%lldms, %lldms]",
+		    where, sp->key, v, sp->min, sp->max);
+	*FIELD(cfg, sp, long long) = v;
+	return 0;
+}
+
+/* set_enum - one of the row's names (case-insensitive); the error lists
+ * them all */
+static int
+set_enum(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	 const char *where, struct mg_error *err)
+{
+	const struct mg_cfg_enum *e;
+	char names[256];
+	size_t len = 0;
+
+	for (e = sp->enums; e != NULL && e->name != NULL; e++) {
+		if (str_ieq(e->name, val)) {
+			*FIELD(cfg, sp, int) = e->value;
+			return 0;
+		}
+	}
+	names[0] = '\0';
+	for (e = sp->enums; e != NULL && e->name != NULL; e++) {
+		int n = snprintf(names + len, sizeof(names) - len,
+				 "%s%s", len ? ", " : "", e->name);
+		if (n < 0 || (size_t)n >= sizeof(names) - len)
+			break;
+		len += (size_t)n;
+	}
+	return mg_error_set(err, MG_ERR_CONFIG,
+	    "%s: %s: bad value \"%.64s\" (one of: %s)", where, sp->key,
+	    val, names);
+}
+
+/* set_list - words separated by commas and blanks */
+static int
+set_list(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	 const char *where, struct mg_error *err)
+{
+	struct mg_strlist l, *slot = FIELD(cfg, sp, struct mg_strlist);
+
+	(void)where;
+	if (strlist_parse(val, &l) < 0)
+		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+	strlist_free(slot);
+	*slot = l;
+	return 0;
+}
+
+/* set_removed - a removed key has no field: only its default passes here
+ * (a file setting it is refused before) */
+static int
+set_removed(const struct mg_cfg_spec *sp, void *cfg, const char *val,
+	    const char *where, struct mg_error *err)
+{
+	return 0;
+}
+
+static setter_fn *const setters[] = {
+	[MG_CFG_STRING] = set_string,
+	[MG_CFG_BOOL] = set_bool,
+	[MG_CFG_INT] = set_int,
+	[MG_CFG_SIZE] = set_size,
+	[MG_CFG_DURATION] = set_duration,
+	[MG_CFG_ENUM] = set_enum,
+	[MG_CFG_LIST] = set_list,
+	[MG_CFG_REMOVED] = set_removed,
+};
+
+/* set_value - convert text for one spec row through its type's setter */
 static int
 set_value(const struct mg_cfg_spec *sp, void *cfg, const char *val,
 	  const char *where, struct mg_error *err)
 {
-	switch (sp->type) {
-	case MG_CFG_STRING: {
-		char *copy = strdup(val), **slot = FIELD(cfg, sp, char *);
-		if (copy == NULL)
-			return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
-		free(*slot);
-		*slot = copy;
-		return 0;
-	}
-	case MG_CFG_BOOL:
-		if (mg_config_parse_bool(val, FIELD(cfg, sp, bool)) < 0)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: bad boolean \"%.64s\" (use yes or no)",
-			    where, sp->key, val);
-		return 0;
-	case MG_CFG_INT: {
-		char *end;
-		long long v;
-		errno = 0;
-		v = strtoll(val, &end, 10);
-		if (*val == '\0' || *end != '\0' || errno != 0 ||
-		    isspace((unsigned char)*val))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: bad number \"%.64s\"", where, sp->key, val);
-		if (!in_range(sp, v))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: %lld is out of range [%lld, %lld]", where,
-			    sp->key, v, sp->min, sp->max);
-		*FIELD(cfg, sp, long long) = v;
-		return 0;
-	}
-	case MG_CFG_SIZE: {
-		unsigned long long v;
-		if (mg_config_parse_size(val, &v) < 0)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: bad size \"%.64s\" (examples: 1048576, 512K, 10M, 1G)",
-			    where, sp->key, val);
-		if (!(sp->min == 0 && sp->max == 0) &&
-		    (v < (unsigned long long)sp->min ||
-		     v > (unsigned long long)sp->max))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: %llu is out of range [%lld, %lld]", where,
-			    sp->key, v, sp->min, sp->max);
-		*FIELD(cfg, sp, unsigned long long) = v;
-		return 0;
-	}
-	case MG_CFG_DURATION: {
-		long long v;
-		if (mg_config_parse_duration(val, &v) < 0)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: bad duration \"%.64s\" (examples: 250ms, 30s, 5m, 2h, 5d)",
-			    where, sp->key, val);
-		if (!in_range(sp, v))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: %s: %lldms is out of range [%lldms, %lldms]",
-			    where, sp->key, v, sp->min, sp->max);
-		*FIELD(cfg, sp, long long) = v;
-		return 0;
-	}
-	case MG_CFG_ENUM: {
-		const struct mg_cfg_enum *e;
-		char names[256];
-		size_t len = 0;
-		for (e = sp->enums; e != NULL && e->name != NULL; e++) {
-			if (str_ieq(e->name, val)) {
-				*FIELD(cfg, sp, int) = e->value;
-				return 0;
-			}
-		}
-		names[0] = '\0';
-		for (e = sp->enums; e != NULL && e->name != NULL; e++) {
-			int n = snprintf(names + len, sizeof(names) - len,
-					 "%s%s", len ? ", " : "", e->name);
-			if (n < 0 || (size_t)n >= sizeof(names) - len)
-				break;
-			len += (size_t)n;
-		}
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: %s: bad value \"%.64s\" (one of: %s)", where, sp->key,
-		    val, names);
-	}
-	case MG_CFG_LIST: {
-		struct mg_strlist l, *slot = FIELD(cfg, sp, struct mg_strlist);
-		if (strlist_parse(val, &l) < 0)
-			return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
-		strlist_free(slot);
-		*slot = l;
-		return 0;
-	}
-	case MG_CFG_REMOVED:
-		return 0;               /* no field: only the default passes here */
-	}
-	return mg_error_set(err, MG_ERR_INTERNAL, "%s: %s: unknown type",
-			    where, sp->key);
+	if ((size_t)sp->type >= sizeof(setters) / sizeof(setters[0]) ||
+	    setters[sp->type] == NULL)
+		return mg_error_set(err, MG_ERR_INTERNAL, "%s: %s: unknown type",
+				    where, sp->key);
+	return setters[sp->type](sp, cfg, val, where, err);
 }
 
 void

@@ -5,8 +5,9 @@
  *   0 (or 1/0 for found/absent) on success, -1 on failure,
  * and fills a caller-owned struct mg_error with a kind and a message.
  * Filling an error never allocates, so it is safe on error paths and in
- * threads.  Callers map kinds to admin-chosen actions (see mg_action.h
- * in each component): e.g. every MG_ERR_REDIS_* kind is "backend down".
+ * threads.  Callers map kinds to the admin-chosen action of their
+ * component (milter-attach's error_action, policyd-quota's
+ * redis_error_action): e.g. every MG_ERR_REDIS_* kind is "backend down".
  */
 #ifndef MG_ERROR_H
 #define MG_ERROR_H

@@ -9,9 +9,13 @@
  *   struct mg_kv kv; mg_kv_init(&kv);
  *   mg_kv_add(&kv, "queue_id", qid); mg_kv_addf(&kv, "size", "%zu", n);
  *   mg_log_kv(MG_LOG_INFO, &kv);
- * Values are sanitised (non-printable bytes become \xHH, quotes and
- * backslashes escaped, values with spaces quoted) and truncated to
- * MG_KV_VALUE_MAX bytes (marked with "..."); the line is bounded.
+ * Values are sanitised by mg_sanitize() (below: CR, LF and TAB become
+ * spaces; other control bytes, invalid UTF-8 and bidi controls become
+ * '?') and cut at MG_KV_VALUE_MAX bytes (marked with "..."); a value that
+ * is empty or holds a space, a double quote, a backslash or '=' is
+ * written in double quotes, its double quotes and backslashes escaped
+ * with a backslash.  The line is bounded (MG_KV_LINE_MAX; " truncated=yes"
+ * is appended when it was cut).
  */
 #ifndef MG_LOG_H
 #define MG_LOG_H

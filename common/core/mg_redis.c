@@ -11,22 +11,17 @@
  * is never retried (it may have run).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "mg_clock.h"
+#include "mg_endpoint.h"
+#include "mg_log.h"
 #include "mg_redis.h"
-
-struct mg_endpoint {
-	int is_unix;
-	char host[256];
-	int port;
-	char path[108];
-};
-
-#define MG_SENTINELS_MAX 16
 
 struct mg_redis {
 	struct mg_redis_settings set;
@@ -37,17 +32,14 @@ struct mg_redis {
 	long long backoff_ms;          /* current backoff, 0 = none */
 	long long next_try_ms;         /* monotonic time of the next attempt */
 	char desc[300];
+	/* outage reporting (see mg_redis_set_outage_text) */
+	int quiet;
+	char doing[128];               /* "" = no consequence named */
+	int down;                      /* an outage was reported */
+	long long down_since_ms;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+/* ms_to_tv - milliseconds as a struct timeval */
 static struct timeval
 ms_to_tv(long long ms)
 {
@@ -56,93 +48,6 @@ ms_to_tv(long long ms)
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	return tv;
-}
-
-/* parse_endpoint - "host:port", "host", "[v6]:port", "/path",
- * "unix:/path"; what names the setting in error messages */
-static int
-parse_endpoint(const char *what, const char *s, struct mg_endpoint *ep,
-	       struct mg_error *err)
-{
-	const char *colon;
-	char *end;
-	long port = 6379;
-	size_t hlen;
-
-	memset(ep, 0, sizeof(*ep));
-	if (strncmp(s, "unix:", 5) == 0)
-		s += 5;
-	if (s[0] == '/') {
-		if (strlen(s) >= sizeof(ep->path))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: socket path too long", what);
-		ep->is_unix = 1;
-		strcpy(ep->path, s);
-		return 0;
-	}
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-		if (rb == NULL)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: missing ']' in \"%.64s\"", what, s);
-		hlen = (size_t)(rb - s - 1);
-		s++;
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-		if (rb[1] != '\0' && colon == NULL)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: bad address \"%.64s\"", what, s - 1);
-	} else {
-		colon = strrchr(s, ':');
-		hlen = colon ? (size_t)(colon - s) : strlen(s);
-	}
-	if (hlen == 0 || hlen >= sizeof(ep->host))
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "%s: bad host in \"%.64s\"", what, s);
-	memcpy(ep->host, s, hlen);
-	if (colon != NULL) {
-		errno = 0;
-		port = strtol(colon + 1, &end, 10);
-		if (colon[1] == '\0' || *end != '\0' || errno != 0 ||
-		    port < 1 || port > 65535)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "%s: bad port in \"%.64s\"", what, s);
-	}
-	ep->port = (int)port;
-	return 0;
-}
-
-static int
-use_sentinels(const struct mg_redis_settings *set)
-{
-	return set->sentinels != NULL && set->sentinels[strspn(set->sentinels, " \t,")] != '\0';
-}
-
-/* parse_sentinels - the space- or comma-separated redis_sentinels into
- * eps (at most MG_SENTINELS_MAX); an entry that does not parse is left
- * out and reported: -1 with the first such reason in err, else 0 */
-static int
-parse_sentinels(const char *s, struct mg_endpoint *eps, int *n_r,
-		struct mg_error *err)
-{
-	char word[272];
-	int rc = 0;
-	size_t len;
-
-	*n_r = 0;
-	for (s += strspn(s, " \t,"); *s != '\0'; s += strspn(s, " \t,")) {
-		len = strcspn(s, " \t,");
-		if (*n_r == MG_SENTINELS_MAX)
-			return rc < 0 ? rc : mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_sentinels: more than %d", MG_SENTINELS_MAX);
-		snprintf(word, sizeof(word), "%.*s", (int)len, s);
-		s += len;
-		if (parse_endpoint("redis_sentinels", word, &eps[*n_r],
-				   rc < 0 ? NULL : err) < 0)
-			rc = -1;
-		else
-			++*n_r;
-	}
-	return rc;
 }
 
 /* ask_sentinel - one sentinel's answer: the master's endpoint; 0 or -1
@@ -190,7 +95,7 @@ ask_sentinel(const struct mg_redis *r, const struct mg_endpoint *sep,
 
 		snprintf(addr, sizeof(addr), "[%s]:%s", rep->element[0]->str,
 			 rep->element[1]->str);
-		rc = parse_endpoint("sentinel answer", addr, ep, err);
+		rc = mg_redis_parse_server("sentinel answer", addr, ep, err);
 	}
 out:
 	if (rep != NULL)
@@ -207,8 +112,8 @@ mg_redis_resolve(struct mg_redis *r, struct mg_endpoint *ep, struct mg_error *er
 {
 	int k;
 
-	if (!use_sentinels(&r->set))
-		return parse_endpoint("redis_server", r->set.server, ep, err);
+	if (!mg_redis_uses_sentinels(&r->set))
+		return mg_redis_parse_server("redis_server", r->set.server, ep, err);
 	if (r->n_sentinels == 0)
 		return mg_error_set(err, MG_ERR_CONFIG,
 		    "redis_sentinels: no usable address in \"%.64s\"", r->set.sentinels);
@@ -223,34 +128,14 @@ mg_redis_resolve(struct mg_redis *r, struct mg_endpoint *ep, struct mg_error *er
 	return -1;                      /* err: the last sentinel's reason */
 }
 
-int
-mg_redis_settings_check(const struct mg_redis_settings *set,
-			struct mg_error *err)
-{
-	struct mg_endpoint ep, eps[MG_SENTINELS_MAX];
-	int n;
-
-	if (set->user != NULL && set->user[0] != '\0' &&
-	    (set->password == NULL || set->password[0] == '\0'))
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "redis_user needs redis_password");
-	if (use_sentinels(set)) {
-		if (set->sentinel_master == NULL || set->sentinel_master[0] == '\0')
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "redis_sentinels needs redis_sentinel_master");
-		return parse_sentinels(set->sentinels, eps, &n, err);
-	}
-	if (set->server == NULL || set->server[0] == '\0')
-		return mg_error_set(err, MG_ERR_CONFIG, "redis_server is empty");
-	return parse_endpoint("redis_server", set->server, &ep, err);
-}
-
+/* dup_or_empty - a copy of s, "" for NULL */
 static char *
 dup_or_empty(const char *s)
 {
 	return strdup(s != NULL ? s : "");
 }
 
+/* mg_redis_new - copy the settings, parse the sentinels once; no connection yet */
 struct mg_redis *
 mg_redis_new(const struct mg_redis_settings *set)
 {
@@ -271,12 +156,12 @@ mg_redis_new(const struct mg_redis_settings *set)
 		mg_redis_free(&r);
 		return NULL;
 	}
-	if (use_sentinels(&r->set)) {
+	if (mg_redis_uses_sentinels(&r->set)) {
 		struct mg_error ignored;
 
 		/* callers check the settings first (mg_redis_settings_check);
 		 * an entry that does not parse is skipped here */
-		(void)parse_sentinels(r->set.sentinels, r->sentinel, &r->n_sentinels,
+		(void)mg_redis_parse_sentinels(r->set.sentinels, r->sentinel, &r->n_sentinels,
 				      &ignored);
 		snprintf(r->desc, sizeof(r->desc), "master \"%s\"", r->set.sentinel_master);
 	}
@@ -285,6 +170,7 @@ mg_redis_new(const struct mg_redis_settings *set)
 	return r;
 }
 
+/* mg_redis_free - drop the connection, wipe the passwords, free */
 void
 mg_redis_free(struct mg_redis **rp)
 {
@@ -307,6 +193,7 @@ mg_redis_free(struct mg_redis **rp)
 	*rp = NULL;
 }
 
+/* mg_redis_disconnect - throw the context away (never reused) */
 void
 mg_redis_disconnect(struct mg_redis *r)
 {
@@ -316,6 +203,7 @@ mg_redis_disconnect(struct mg_redis *r)
 	}
 }
 
+/* mg_redis_reset_backoff - the next command may connect at once */
 void
 mg_redis_reset_backoff(struct mg_redis *r)
 {
@@ -323,16 +211,72 @@ mg_redis_reset_backoff(struct mg_redis *r)
 	r->next_try_ms = 0;
 }
 
+/* mg_redis_is_connected - whether a context is held */
 bool
 mg_redis_is_connected(const struct mg_redis *r)
 {
 	return r->ctx != NULL;
 }
 
+/* mg_redis_describe - where the client connects, for log lines */
 const char *
 mg_redis_describe(const struct mg_redis *r)
 {
 	return r->desc;
+}
+
+/* mg_redis_set_outage_text - what the caller does while the server is down */
+void
+mg_redis_set_outage_text(struct mg_redis *r, const char *doing)
+{
+	snprintf(r->doing, sizeof(r->doing), "%s", doing != NULL ? doing : "");
+}
+
+/* mg_redis_set_quiet - leave this client's outages to the caller */
+void
+mg_redis_set_quiet(struct mg_redis *r, bool quiet)
+{
+	r->quiet = quiet;
+}
+
+/* is_outage - an error that means the server cannot be used right now
+ * (an error reply is an answer, a formatting error a bug) */
+static int
+is_outage(const struct mg_error *err)
+{
+	switch (err->kind) {
+	case MG_ERR_REDIS_DOWN:
+	case MG_ERR_REDIS_TIMEOUT:
+	case MG_ERR_REDIS_AUTH:
+	case MG_ERR_CONFIG:             /* no sentinel names a usable master */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* track - report the transitions of this client's outages, once each:
+ * down at the first failure, back at the first answer after it */
+static int
+track(struct mg_redis *r, int rc, const struct mg_error *err)
+{
+	if (rc >= 0 || err->kind == MG_ERR_REDIS_REPLY) {
+		if (r->down && !r->quiet)
+			mg_info("redis available again at %s after %lld s", r->desc,
+				(mg_now_ms() - r->down_since_ms) / 1000);
+		r->down = 0;
+	} else if (is_outage(err) && !r->down) {
+		r->down = 1;
+		r->down_since_ms = mg_now_ms();
+		if (r->quiet)
+			return rc;
+		if (r->doing[0] != '\0')
+			mg_warnx("redis unavailable, %s until it is back: %s",
+				 r->doing, err->msg);
+		else
+			mg_warnx("redis unavailable: %s", err->msg);
+	}
+	return rc;
 }
 
 /* back_off - drop the context; no attempt before the (doubled) backoff */
@@ -344,7 +288,7 @@ back_off(struct mg_redis *r)
 					   : r->backoff_ms * 2;
 	if (r->backoff_ms > r->set.backoff_max_ms)
 		r->backoff_ms = r->set.backoff_max_ms;
-	r->next_try_ms = now_ms() + r->backoff_ms;
+	r->next_try_ms = mg_now_ms() + r->backoff_ms;
 }
 
 /* io_error - classify the failed context's error, drop it, back off */
@@ -382,7 +326,7 @@ setup_command(struct mg_redis *r, enum mg_err_kind kind, const char *what,
 				  r->desc, what, reply->str);
 		mg_redis_disconnect(r);
 		r->backoff_ms = r->set.backoff_max_ms;
-		r->next_try_ms = now_ms() + r->backoff_ms;
+		r->next_try_ms = mg_now_ms() + r->backoff_ms;
 	}
 	freeReplyObject(reply);
 	return rc;
@@ -419,6 +363,7 @@ demoted(struct mg_redis *r, const redisReply *reply)
 		mg_redis_disconnect(r);
 }
 
+/* ensure_connected - connect, AUTH, SELECT and check the role, unless in backoff */
 static int
 ensure_connected(struct mg_redis *r, struct mg_error *err)
 {
@@ -428,13 +373,13 @@ ensure_connected(struct mg_redis *r, struct mg_error *err)
 
 	if (r->ctx != NULL)
 		return 0;
-	now = now_ms();
+	now = mg_now_ms();
 	if (now < r->next_try_ms)
 		return mg_error_set(err, MG_ERR_REDIS_DOWN,
 		    "redis %s: unavailable, next attempt in %lld ms", r->desc,
 		    r->next_try_ms - now);
 	if (mg_redis_resolve(r, &ep, err) < 0) {
-		if (use_sentinels(&r->set))
+		if (mg_redis_uses_sentinels(&r->set))
 			back_off(r);            /* do not ask the sentinels at every command */
 		return -1;
 	}
@@ -473,7 +418,7 @@ ensure_connected(struct mg_redis *r, struct mg_error *err)
 				  err) < 0)
 			return -1;
 	}
-	if (use_sentinels(&r->set) && check_master(r, err) < 0)
+	if (mg_redis_uses_sentinels(&r->set) && check_master(r, err) < 0)
 		return -1;
 	r->backoff_ms = 0;
 	r->next_try_ms = 0;
@@ -536,25 +481,31 @@ run_formatted(struct mg_redis *r, const char *cmd, size_t len,
 	return io_error(r, "command", err);
 }
 
+/* mg_redis_commandargv - one binary-safe command, outages tracked */
 int
 mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
 		     struct mg_error *err, int argc, const char **argv,
 		     const size_t *argvlen)
 {
+	struct mg_error local;
 	char *cmd = NULL;
 	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen), rc;
 
 	if (len < 0)
 		return mg_error_set(err, MG_ERR_NOMEM, "redis: cannot format command");
-	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	if (err == NULL)
+		err = &local;
+	rc = track(r, run_formatted(r, cmd, (size_t)len, reply_r, err), err);
 	redisFreeCommand(cmd);
 	return rc;
 }
 
+/* mg_redis_command - one printf-style command, outages tracked */
 int
 mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 		 struct mg_error *err, const char *fmt, ...)
 {
+	struct mg_error local;
 	char *cmd = NULL;
 	va_list ap;
 	int len, rc;
@@ -564,16 +515,18 @@ mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 	va_end(ap);
 	if (len < 0)
 		return mg_error_set(err, MG_ERR_PARSE, "redis: bad command format");
-	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	if (err == NULL)
+		err = &local;
+	rc = track(r, run_formatted(r, cmd, (size_t)len, reply_r, err), err);
 	redisFreeCommand(cmd);
 	return rc;
 }
 
-int
-mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
-		  const char *const *const *argvs,
-		  const size_t *const *argvlens, redisReply **replies_r,
-		  struct mg_error *err)
+/* run_pipeline - mg_redis_pipeline without the outage tracking */
+static int
+run_pipeline(struct mg_redis *r, size_t n, const int *argcs,
+	     const char *const *const *argvs, const size_t *const *argvlens,
+	     redisReply **replies_r, struct mg_error *err)
 {
 	size_t i;
 
@@ -605,6 +558,22 @@ fail:
 	return io_error(r, "pipeline", err);
 }
 
+/* mg_redis_pipeline - n commands in one round trip, outages tracked */
+int
+mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
+		  const char *const *const *argvs,
+		  const size_t *const *argvlens, redisReply **replies_r,
+		  struct mg_error *err)
+{
+	struct mg_error local;
+
+	if (err == NULL)
+		err = &local;
+	return track(r, run_pipeline(r, n, argcs, argvs, argvlens, replies_r, err),
+		     err);
+}
+
+/* mg_redis_subscribe - SUBSCRIBE, then wait for messages without a timeout */
 int
 mg_redis_subscribe(struct mg_redis *r, const char *channel,
 		   struct mg_error *err)
@@ -612,7 +581,10 @@ mg_redis_subscribe(struct mg_redis *r, const char *channel,
 	const char *argv[2] = { "SUBSCRIBE", channel };
 	redisReply *reply;
 	struct timeval none = { 0, 0 };
+	struct mg_error local;
 
+	if (err == NULL)
+		err = &local;
 	if (mg_redis_commandargv(r, &reply, err, 2, argv, NULL) < 0)
 		return -1;
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
@@ -624,33 +596,64 @@ mg_redis_subscribe(struct mg_redis *r, const char *channel,
 	freeReplyObject(reply);
 	/* wait for messages as long as it takes */
 	if (redisSetTimeout(r->ctx, none) != REDIS_OK)
-		return io_error(r, "set timeout", err);
+		return track(r, io_error(r, "set timeout", err), err);
 	return 0;
 }
 
-int
-mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
-		      struct mg_error *err)
+/* next_reply - the next reply on a subscribed connection: from what was
+ * read already, else from the socket once it (or stop_fd: 0) is
+ * readable.  1 with *reply_r, 0 stop, -1 error. */
+static int
+next_reply(struct mg_redis *r, int stop_fd, redisReply **reply_r,
+	   struct mg_error *err)
 {
 	void *v = NULL;
-	redisReply *reply;
 
+	for (;;) {
+		struct pollfd p[2] = { { r->ctx->fd, POLLIN, 0 }, { stop_fd, POLLIN, 0 } };
+
+		if (redisGetReplyFromReader(r->ctx, &v) != REDIS_OK)
+			return io_error(r, "subscription", err);
+		if (v != NULL) {
+			*reply_r = v;
+			return 1;
+		}
+		if (poll(p, stop_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return io_error(r, "subscription", err);
+		}
+		if (stop_fd >= 0 && (p[1].revents & POLLIN))
+			return 0;
+		if (redisBufferRead(r->ctx) != REDIS_OK)
+			return io_error(r, "subscription", err);
+	}
+}
+
+/* mg_redis_read_message - the next message's payload, or stop_fd, or failure */
+int
+mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
+		      int stop_fd, struct mg_error *err)
+{
+	struct mg_error local;
+	redisReply *reply = NULL;
+	int rc;
+
+	if (err == NULL)
+		err = &local;
 	if (r->ctx == NULL)
 		return mg_error_set(err, MG_ERR_REDIS_DOWN,
 				    "redis %s: not subscribed", r->desc);
-	for (;;) {
-		if (redisGetReply(r->ctx, &v) != REDIS_OK || v == NULL)
-			return io_error(r, "subscription", err);
-		reply = v;
+	while ((rc = next_reply(r, stop_fd, &reply, err)) == 1) {
 		if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
 		    reply->element[0]->type == REDIS_REPLY_STRING &&
 		    strcmp(reply->element[0]->str, "message") == 0 &&
 		    reply->element[2]->type == REDIS_REPLY_STRING) {
 			snprintf(payload, size, "%s", reply->element[2]->str);
 			freeReplyObject(reply);
-			return 1;
+			return track(r, 1, err);
 		}
 		freeReplyObject(reply);     /* (un)subscribe confirmations */
 	}
+	return rc < 0 ? track(r, rc, err) : 0;
 }
-

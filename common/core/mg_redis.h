@@ -20,6 +20,18 @@
  * (ROLE) before it is used.  A READONLY error reply (a master demoted
  * under us) drops the connection, so the next command finds the new
  * master.  Callers see no difference.
+ *
+ * Each client reports its own outages, once each, so callers do not keep
+ * "logged already" flags: at the first failure that makes the server
+ * unusable (connect, I/O, timeout, AUTH or SELECT refused, no master
+ * found) it logs the warning
+ *   redis unavailable, <doing> until it is back: <reason>
+ * (<doing> from mg_redis_set_outage_text, e.g. "answering with
+ * redis_error_action"; without one: "redis unavailable: <reason>"), and
+ * at the first answer afterwards (an error reply counts: the server
+ * answered)
+ *   redis available again at <server> after <N> s
+ * Commands failing meanwhile (backoff) log nothing.
  */
 #ifndef MG_REDIS_H
 #define MG_REDIS_H
@@ -29,62 +41,8 @@
 
 #include <hiredis.h>
 
-#include "mg_config.h"
 #include "mg_error.h"
-
-struct mg_redis_settings {
-	char *server;        /* "host:port", "host" (6379), "/path" or "unix:/path" */
-	char *user;          /* ACL user ("" = none) */
-	char *password;      /* "" = no AUTH */
-	long long db;
-	long long connect_timeout_ms;
-	long long command_timeout_ms;
-	long long backoff_min_ms;
-	long long backoff_max_ms;
-	char *sentinels;     /* "host:port host:port..." ("" or NULL = use server) */
-	char *sentinel_master;   /* the name the sentinels monitor */
-	char *sentinel_password; /* AUTH to the sentinels ("" = none) */
-};
-
-/* Config rows for a struct mg_redis_settings embedded as field `member`
- * of the daemon's config type `type`: keys redis_server, redis_user,
- * redis_password, redis_db, redis_connect_timeout, redis_timeout,
- * redis_backoff_min, redis_backoff_max, redis_sentinels,
- * redis_sentinel_master, redis_sentinel_password. */
-#define MG_REDIS_CFG_ROWS(type, member)                                      \
-	{ "redis_server", MG_CFG_STRING, "127.0.0.1:6379",                   \
-	  offsetof(type, member.server), 0, 0, NULL,                         \
-	  "Redis server: host:port or unix socket path" },                  \
-	{ "redis_user", MG_CFG_STRING, "",                                   \
-	  offsetof(type, member.user), 0, 0, NULL,                           \
-	  "Redis ACL user name (empty: default user)" },                    \
-	{ "redis_password", MG_CFG_STRING, "",                               \
-	  offsetof(type, member.password), 0, 0, NULL,                       \
-	  "Redis password (empty: no AUTH)" },                              \
-	{ "redis_db", MG_CFG_INT, "0", offsetof(type, member.db), 0, 65535,  \
-	  NULL, "Redis database number" },                                  \
-	{ "redis_connect_timeout", MG_CFG_DURATION, "200ms",                 \
-	  offsetof(type, member.connect_timeout_ms), 1, 60000, NULL,         \
-	  "Redis connect timeout" },                                        \
-	{ "redis_timeout", MG_CFG_DURATION, "100ms",                         \
-	  offsetof(type, member.command_timeout_ms), 1, 60000, NULL,         \
-	  "Redis command timeout" },                                        \
-	{ "redis_backoff_min", MG_CFG_DURATION, "100ms",                     \
-	  offsetof(type, member.backoff_min_ms), 0, 3600000, NULL,           \
-	  "first wait before reconnecting after a failure" },               \
-	{ "redis_backoff_max", MG_CFG_DURATION, "5s",                        \
-	  offsetof(type, member.backoff_max_ms), 0, 3600000, NULL,           \
-	  "longest wait between reconnection attempts" },                   \
-	{ "redis_sentinels", MG_CFG_STRING, "",                              \
-	  offsetof(type, member.sentinels), 0, 0, NULL,                      \
-	  "Redis Sentinel addresses, host:port separated by spaces "        \
-	  "(empty: redis_server is the server)" },                          \
-	{ "redis_sentinel_master", MG_CFG_STRING, "mailguard",               \
-	  offsetof(type, member.sentinel_master), 0, 0, NULL,                \
-	  "name of the master the sentinels monitor" },                     \
-	{ "redis_sentinel_password", MG_CFG_STRING, "",                      \
-	  offsetof(type, member.sentinel_password), 0, 0, NULL,              \
-	  "password of the sentinels (empty: no AUTH)" }
+#include "mg_redis_settings.h"
 
 struct mg_redis;
 
@@ -114,12 +72,13 @@ int mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 /* mg_redis_subscribe - connect if needed and SUBSCRIBE to channel; the
  * connection then only carries messages: it waits without a command
  * timeout (TCP keepalive detects a dead peer) until
- * mg_redis_read_message() returns one payload (1), or fails (-1, the
- * connection is dropped: subscribe again). */
+ * mg_redis_read_message() returns one payload (1), or stop_fd (-1: none)
+ * becomes readable (0: the caller is stopping; still subscribed), or it
+ * fails (-1, the connection is dropped: subscribe again). */
 int mg_redis_subscribe(struct mg_redis *r, const char *channel,
 		       struct mg_error *err);
 int mg_redis_read_message(struct mg_redis *r, char *payload, size_t size,
-			  struct mg_error *err);
+			  int stop_fd, struct mg_error *err);
 
 /* mg_redis_is_connected - whether a live context exists right now */
 bool mg_redis_is_connected(const struct mg_redis *r);
@@ -129,9 +88,11 @@ void mg_redis_disconnect(struct mg_redis *r);
 void mg_redis_reset_backoff(struct mg_redis *r);
 /* mg_redis_describe - "host:port" or the socket path, for log lines */
 const char *mg_redis_describe(const struct mg_redis *r);
-
-/* mg_redis_settings_check - validate the server syntax etc. (for -t) */
-int mg_redis_settings_check(const struct mg_redis_settings *set,
-			    struct mg_error *err);
+/* mg_redis_set_outage_text - what the caller does while this client's
+ * server is down, named in the outage warning (copied; NULL or "": none) */
+void mg_redis_set_outage_text(struct mg_redis *r, const char *doing);
+/* mg_redis_set_quiet - do not log this client's outages (a client whose
+ * caller reports something more precise, or a one-shot command) */
+void mg_redis_set_quiet(struct mg_redis *r, bool quiet);
 
 #endif

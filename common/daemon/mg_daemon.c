@@ -19,63 +19,29 @@
 
 #include "mg_daemon.h"
 
+/* mg_listen_parse - "inet:" or "unix:", then mg_endpoint_parse */
 int
-mg_listen_parse(const char *spec, struct mg_listen *l, struct mg_error *err)
+mg_listen_parse(const char *spec, struct mg_endpoint *l, struct mg_error *err)
 {
-	const char *hp, *colon;
-	char *end;
-	size_t hlen;
-	long port;
+	struct mg_error e;
+	int rc;
 
-	memset(l, 0, sizeof(*l));
-	if (strncmp(spec, "unix:", 5) == 0) {
-		const char *path = spec + 5;
-		if (path[0] != '/')
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "listen \"%.64s\": unix socket path must be absolute", spec);
-		if (strlen(path) >= sizeof(l->path))
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "listen \"%.64s\": socket path too long", spec);
-		l->is_unix = 1;
-		strcpy(l->path, path);
-		return 0;
-	}
-	if (strncmp(spec, "inet:", 5) != 0)
+	if (strncmp(spec, "unix:", 5) == 0)
+		rc = mg_endpoint_parse(spec, MG_EP_UNIX, 0, l, &e);
+	else if (strncmp(spec, "inet:", 5) == 0)
+		rc = mg_endpoint_parse(spec + 5, 0, 0, l, &e);
+	else
 		return mg_error_set(err, MG_ERR_CONFIG,
-		    "listen \"%.64s\": expected inet:HOST:PORT or unix:/path", spec);
-	hp = spec + 5;
-	if (hp[0] == '[') {
-		const char *rb = strchr(hp, ']');
-		if (rb == NULL || rb[1] != ':')
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "listen \"%.64s\": expected inet:[ADDR]:PORT", spec);
-		hp++;
-		hlen = (size_t)(rb - hp);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(hp, ':');
-		if (colon == NULL)
-			return mg_error_set(err, MG_ERR_CONFIG,
-			    "listen \"%.64s\": missing port", spec);
-		hlen = (size_t)(colon - hp);
-	}
-	if (hlen == 0 || hlen >= sizeof(l->host))
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "listen \"%.64s\": bad host", spec);
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 1 ||
-	    port > 65535)
-		return mg_error_set(err, MG_ERR_CONFIG,
-		    "listen \"%.64s\": bad port", spec);
-	memcpy(l->host, hp, hlen);
-	l->host[hlen] = '\0';
-	l->port = (int)port;
+		    "listen: expected inet:HOST:PORT or unix:/path, got \"%.64s\"",
+		    spec);
+	if (rc < 0)
+		return mg_error_set(err, MG_ERR_CONFIG, "listen: %s", e.msg);
 	return 0;
 }
 
+/* open_unix - bind a unix socket, replacing a stale one, with mode */
 static int
-open_unix(const struct mg_listen *l, int backlog, unsigned mode,
+open_unix(const struct mg_endpoint *l, int backlog, unsigned mode,
 	  struct mg_error *err)
 {
 	struct sockaddr_un sun;
@@ -103,8 +69,9 @@ open_unix(const struct mg_listen *l, int backlog, unsigned mode,
 	return fd;
 }
 
+/* open_inet - bind the first address the host resolves to */
 static int
-open_inet(const struct mg_listen *l, int backlog, struct mg_error *err)
+open_inet(const struct mg_endpoint *l, int backlog, struct mg_error *err)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
@@ -138,8 +105,9 @@ open_inet(const struct mg_listen *l, int backlog, struct mg_error *err)
 	return fd;
 }
 
+/* mg_listen_open - bind and listen (see mg_daemon.h) */
 int
-mg_listen_open(const struct mg_listen *l, int backlog, unsigned mode,
+mg_listen_open(const struct mg_endpoint *l, int backlog, unsigned mode,
 	       struct mg_error *err)
 {
 	mg_error_clear(err);
@@ -147,8 +115,9 @@ mg_listen_open(const struct mg_listen *l, int backlog, unsigned mode,
 			  : open_inet(l, backlog, err);
 }
 
+/* mg_listen_milter_spec - the address in libmilter's syntax */
 int
-mg_listen_milter_spec(const struct mg_listen *l, char *out, size_t outsz,
+mg_listen_milter_spec(const struct mg_endpoint *l, char *out, size_t outsz,
 		      struct mg_error *err)
 {
 	int n;
@@ -164,6 +133,7 @@ mg_listen_milter_spec(const struct mg_listen *l, char *out, size_t outsz,
 	return 0;
 }
 
+/* mg_drop_privileges - become user, for good */
 int
 mg_drop_privileges(const char *user, struct mg_error *err)
 {
@@ -190,6 +160,7 @@ mg_drop_privileges(const char *user, struct mg_error *err)
 	return 0;
 }
 
+/* mg_notify - tell systemd, when it started us */
 void
 mg_notify(const char *state)
 {

@@ -11,29 +11,25 @@
 
 #include <stddef.h>
 
+#include "mg_endpoint.h"
 #include "mg_error.h"
 
-struct mg_listen {
-	int is_unix;
-	char host[256];       /* inet: address as written (no brackets) */
-	int port;
-	char path[108];       /* unix: socket path */
-};
-
 /* mg_listen_parse - "inet:127.0.0.1:10031", "inet:[::1]:10031",
- * "unix:/run/mailguard/policy.sock" */
-int mg_listen_parse(const char *spec, struct mg_listen *l,
+ * "unix:/run/mailguard/policy.sock": "inet:" or "unix:" then the common
+ * endpoint syntax (mg_endpoint.h), a port required.  Errors are
+ * MG_ERR_CONFIG, "listen: <reason>". */
+int mg_listen_parse(const char *spec, struct mg_endpoint *l,
 		    struct mg_error *err);
 
 /* mg_listen_open - bind + listen, non-blocking and close-on-exec; a stale
  * unix socket file is replaced and given mode `mode` (e.g. 0660).
  * Returns the descriptor or -1. */
-int mg_listen_open(const struct mg_listen *l, int backlog, unsigned mode,
+int mg_listen_open(const struct mg_endpoint *l, int backlog, unsigned mode,
 		   struct mg_error *err);
 
 /* mg_listen_milter_spec - the same address in libmilter's syntax:
  * "inet:PORT@HOST", "inet6:PORT@HOST" or "unix:/path" */
-int mg_listen_milter_spec(const struct mg_listen *l, char *out, size_t outsz,
+int mg_listen_milter_spec(const struct mg_endpoint *l, char *out, size_t outsz,
 			  struct mg_error *err);
 
 /* mg_drop_privileges - when running as root and user is not empty:

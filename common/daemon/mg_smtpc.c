@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "mg_clock.h"
+#include "mg_endpoint.h"
 #include "mg_smtpc.h"
 
 struct smtpc {
@@ -25,16 +26,6 @@ struct smtpc {
 	size_t olen;
 };
 
-/* now_ms - monotonic clock */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* wait_fd - poll for events until the deadline */
 static int
 wait_fd(struct smtpc *c, short events, struct mg_error *err)
@@ -44,7 +35,7 @@ wait_fd(struct smtpc *c, short events, struct mg_error *err)
 	int rc;
 
 	for (;;) {
-		left = c->deadline - now_ms();
+		left = c->deadline - mg_now_ms();
 		if (left <= 0)
 			return mg_error_set(err, MG_ERR_LIMIT, "SMTP timeout");
 		rc = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
@@ -165,30 +156,21 @@ command(struct smtpc *c, int want, struct mg_error *err, const char *fmt, ...)
 	return code;
 }
 
-/* connect_to - resolve and connect within the deadline */
+/* connect_to - parse host:port, resolve and connect within the deadline */
 static int
 connect_to(struct smtpc *c, const char *host_port, struct mg_error *err)
 {
-	char host[256];
-	const char *colon = strrchr(host_port, ':'), *h = host_port;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	size_t hl;
+	struct mg_endpoint ep;
+	char port[8];
 	int rc, soerr;
 	socklen_t sl = sizeof(soerr);
 
-	if (colon == NULL || colon[1] == '\0')
-		return mg_error_set(err, MG_ERR_PARSE, "want host:port, got \"%.100s\"",
-				    host_port);
-	hl = (size_t)(colon - h);
-	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-		h++;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return mg_error_set(err, MG_ERR_PARSE, "bad host in \"%.100s\"", host_port);
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	if ((rc = getaddrinfo(host, colon + 1, &hints, &res)) != 0)
+	if (mg_endpoint_parse(host_port, 0, 0, &ep, err) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", ep.port);
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(ep.host, port, &hints, &res)) != 0)
 		return mg_error_set(err, MG_ERR_SYS, "%s: %s", host_port, gai_strerror(rc));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -254,7 +236,7 @@ mg_smtpc_send(const char *host_port, const char *mail_from,
 	if (c == NULL)
 		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
 	c->fd = -1;
-	c->deadline = now_ms() + timeout_ms;
+	c->deadline = mg_now_ms() + timeout_ms;
 	if (gethostname(me, sizeof(me) - 1) < 0 || me[0] == '\0')
 		snprintf(me, sizeof(me), "localhost");
 	if (connect_to(c, host_port, err) < 0)

@@ -2,7 +2,8 @@
  * test_redis_client.c - common/mg_redis against a real redis-server:
  * AUTH (password and ACL user), SELECT, unix socket, command timeout,
  * a stuck server, a Redis restart (reconnect with the timeout re-applied),
- * backoff while down, pipelining.
+ * backoff while down, pipelining, outages reported once each, a
+ * subscription that can be told to stop.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "mg_clock.h"
+#include "mg_log.h"
 #include "mg_redis.h"
 #include "redis_server.h"
 
@@ -25,15 +29,6 @@ static const char *const server_args[] = {
 };
 
 static struct test_redis srv = { .extra = server_args };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 settings(struct mg_redis_settings *s, char *server, size_t sz)
@@ -185,10 +180,10 @@ expect_timeout(struct mg_redis *r)
 	long long t0;
 
 	pause_server(1500);
-	t0 = mono_ms();
+	t0 = mg_now_ms();
 	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:late late"), -1);
 	assert_int_equal(err.kind, MG_ERR_REDIS_TIMEOUT);
-	assert_true(mono_ms() - t0 < 1200);         /* not the 1.5 s pause */
+	assert_true(mg_now_ms() - t0 < 1200);         /* not the 1.5 s pause */
 	assert_false(mg_redis_is_connected(r));      /* context thrown away */
 }
 
@@ -257,6 +252,118 @@ test_restart(void **state)
 	mg_redis_free(&r);
 	/* let the pause end before the next test */
 	usleep(1600 * 1000);
+}
+
+/* the lines the client logs, captured through the log backend */
+struct captured {
+	char lines[8][512];
+	int n;
+};
+
+static void
+capture(void *ctx, enum mg_log_level level, const char *line)
+{
+	struct captured *c = ctx;
+
+	if (c->n < 8)
+		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%d %s", (int)level, line);
+	c->n++;
+}
+
+/* until_up - retry PING until the server answers (about 5 s at most) */
+static int
+until_up(struct mg_redis *r)
+{
+	struct mg_error err;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (mg_redis_command(r, NULL, &err, "PING") == 0)
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+static void
+test_outage_reported_once(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *r, *quiet;
+	struct mg_error err;
+	struct captured log = { .n = 0 };
+	char server[64], back[128];
+	int i;
+
+	(void)state;
+	settings(&s, server, sizeof(server));
+	r = mg_redis_new(&s);
+	quiet = mg_redis_new(&s);
+	mg_redis_set_outage_text(r, "testing without Redis");
+	mg_redis_set_quiet(quiet, true);
+	mg_log_set_backend(capture, &log);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "SET mg:t:o 1"), 0);
+	/* an error reply is an answer, not an outage */
+	assert_int_equal(mg_redis_command(r, NULL, &err, "HGET mg:t:o f"), -1);
+	assert_int_equal(err.kind, MG_ERR_REDIS_REPLY);
+	assert_int_equal(log.n, 0);
+	test_redis_stop(&srv);
+	for (i = 0; i < 5; i++) {        /* the first fails, the others back off */
+		assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), -1);
+		assert_int_equal(mg_redis_command(quiet, NULL, &err, "PING"), -1);
+	}
+	assert_int_equal(log.n, 1);
+	assert_non_null(strstr(log.lines[0],
+	    "redis unavailable, testing without Redis until it is back: redis 127.0.0.1:"));
+	assert_int_equal(log.lines[0][0] - '0', MG_LOG_WARNING);
+	assert_int_equal(test_redis_start(&srv), 0);   /* same port */
+	assert_int_equal(until_up(r), 0);
+	assert_int_equal(until_up(quiet), 0);
+	assert_int_equal(mg_redis_command(r, NULL, &err, "PING"), 0);
+	mg_log_set_backend(NULL, NULL);
+	assert_int_equal(log.n, 2);
+	snprintf(back, sizeof(back), "%d redis available again at %s after ",
+		 (int)MG_LOG_INFO, server);
+	if (strncmp(log.lines[1], back, strlen(back)) != 0 ||
+	    strcmp(log.lines[1] + strlen(log.lines[1]) - 2, " s") != 0)
+		fail_msg("got \"%s\"", log.lines[1]);
+	mg_redis_free(&r);
+	mg_redis_free(&quiet);
+}
+
+static void
+test_subscription_stops(void **state)
+{
+	struct mg_redis_settings s;
+	struct mg_redis *sub, *pub;
+	struct mg_error err;
+	char server[64], payload[64];
+	uint64_t one = 1;
+	int efd = eventfd(0, EFD_CLOEXEC);
+	long long t0;
+
+	(void)state;
+	assert_true(efd >= 0);
+	settings(&s, server, sizeof(server));
+	sub = mg_redis_new(&s);
+	pub = mg_redis_new(&s);
+	assert_int_equal(mg_redis_subscribe(sub, "mg:t:chan", &err), 0);
+	assert_int_equal(mg_redis_command(pub, NULL, &err, "PUBLISH mg:t:chan a@x"), 0);
+	assert_int_equal(mg_redis_command(pub, NULL, &err, "PUBLISH mg:t:chan b@x"), 0);
+	/* both messages, the second one possibly read with the first */
+	assert_int_equal(mg_redis_read_message(sub, payload, sizeof(payload), efd, &err), 1);
+	assert_string_equal(payload, "a@x");
+	assert_int_equal(mg_redis_read_message(sub, payload, sizeof(payload), efd, &err), 1);
+	assert_string_equal(payload, "b@x");
+	/* nothing more published: the stop descriptor ends the wait */
+	assert_int_equal(write(efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	t0 = mg_now_ms();
+	assert_int_equal(mg_redis_read_message(sub, payload, sizeof(payload), efd, &err), 0);
+	assert_true(mg_now_ms() - t0 < 1000);
+	assert_true(mg_redis_is_connected(sub));
+	close(efd);
+	mg_redis_free(&sub);
+	mg_redis_free(&pub);
 }
 
 static void
@@ -430,16 +537,16 @@ test_sentinel(void **state)
 
 	/* the sentinel learns of the replica from the master (INFO, every
 	 * 10 s); a forced failover is refused until then */
-	deadline = mono_ms() + 40000;
+	deadline = mg_now_ms() + 40000;
 	for (ok = 0; !ok; nap(300)) {
-		assert_true(mono_ms() < deadline);
+		assert_true(mg_now_ms() < deadline);
 		x = raw(sen.port, "SENTINEL FAILOVER mailguard");
 		ok = x != NULL && x->type == REDIS_REPLY_STATUS;
 		if (x != NULL)
 			freeReplyObject(x);
 	}
 	while (sentinel_master_port(sen.port) != rep.port) {
-		assert_true(mono_ms() < deadline);
+		assert_true(mg_now_ms() < deadline);
 		nap(100);
 	}
 	/* the old master goes on answering until the sentinel demotes it
@@ -447,7 +554,7 @@ test_sentinel(void **state)
 	snprintf(want, sizeof(want), "127.0.0.1:%d", rep.port);
 	while (mg_redis_command(r, NULL, &err, "SET mg:sentinel two") < 0 ||
 	       strcmp(mg_redis_describe(r), want) != 0) {
-		assert_true(mono_ms() < deadline);
+		assert_true(mg_now_ms() < deadline);
 		nap(100);
 	}
 	x = raw(rep.port, "GET mg:sentinel");
@@ -489,6 +596,8 @@ main(void)
 		cmocka_unit_test(test_idle_connection_killed),
 		cmocka_unit_test(test_timeout_and_recovery),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_outage_reported_once),
+		cmocka_unit_test(test_subscription_stops),
 		cmocka_unit_test(test_sentinel),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -26,7 +26,11 @@ test_parse(void **state)
 		{ "inet:127.0.0.1:10031", 1, 0, "127.0.0.1", 10031, "inet:10031@127.0.0.1" },
 		{ "inet:localhost:1", 1, 0, "localhost", 1, "inet:1@localhost" },
 		{ "inet:[::1]:65535", 1, 0, "::1", 65535, "inet6:65535@::1" },
+		{ "inet:::1:10031", 1, 0, "::1", 10031, "inet6:10031@::1" },
 		{ "unix:/run/mailguard/milter.sock", 1, 1, NULL, 0, "unix:/run/mailguard/milter.sock" },
+		{ "inet:[::1]", 0, 0, NULL, 0, NULL },
+		{ "inet:/run/x.sock", 0, 0, NULL, 0, NULL },
+		{ "unix:", 0, 0, NULL, 0, NULL },
 		{ "inet:127.0.0.1:0", 0, 0, NULL, 0, NULL },
 		{ "inet:127.0.0.1:65536", 0, 0, NULL, 0, NULL },
 		{ "inet:127.0.0.1", 0, 0, NULL, 0, NULL },
@@ -41,7 +45,7 @@ test_parse(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct mg_listen l;
+		struct mg_endpoint l;
 		struct mg_error err;
 		char m[200];
 		int rc = mg_listen_parse(rows[i].spec, &l, &err);
@@ -65,7 +69,7 @@ static void
 test_open_unix(void **state)
 {
 	char dir[] = "/tmp/mg-test-daemon-XXXXXX", spec[160], path[100];
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct mg_error err;
 	struct stat st;
 	int fd, fd2;
@@ -98,7 +102,7 @@ test_open_unix(void **state)
 static void
 test_open_inet(void **state)
 {
-	struct mg_listen l;
+	struct mg_endpoint l;
 	struct mg_error err;
 	int fd, fd2;
 	struct sockaddr_storage ss;

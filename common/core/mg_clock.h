@@ -1,0 +1,15 @@
+/*
+ * mg_clock.h - the monotonic clock every timeout and backoff is measured on
+ *
+ * mg_now_ms() reads CLOCK_MONOTONIC: it never jumps with the wall clock
+ * (NTP steps, an admin's date(1)), so deadlines, backoffs, cache ages and
+ * outage durations stay right.  Unix seconds (record times written to
+ * Redis, ban expiries) use time(2) instead.
+ */
+#ifndef MG_CLOCK_H
+#define MG_CLOCK_H
+
+/* mg_now_ms - milliseconds on the monotonic clock (origin unspecified) */
+long long mg_now_ms(void);
+
+#endif
