@@ -1,18 +1,25 @@
+# shellcheck shell=bash
 # deploy/lib.sh - shared by deploy/stack and tests/run (sourced, not run)
 #
 # mg_install_missing PKG...   install the Debian packages that are missing
 # mg_build [BUILD_DIR] [cmake args...]   configure and build with CMake
 # mg_free_port DEFAULT        DEFAULT if free on 127.0.0.1, else a free one
-# mg_take_port DEFAULT        the same, never twice in one run (sets MG_PORT)
+# mg_take_port DEFAULT VAR    the same, never twice in one run, into VAR
 # mg_port_held_by_dir PORT DIR   a listener on PORT belongs to the stack in DIR
+# mg_wait_tcp PORT EXPECT SECONDS   wait for a greeting on 127.0.0.1:PORT
+# mg_wait_listen PORT         wait (10 s) until something listens on PORT
 
 MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
-# What each part needs, all from Debian 12.
+# What each part needs, all from Debian 12 (word lists, used by the
+# scripts that source this file).
+# shellcheck disable=SC2034
 MG_BUILD_PKGS="cmake make gcc pkg-config libmilter-dev libhiredis-dev libmagic-dev
   libssl-dev libsystemd-dev libcmocka-dev dovecot-dev zlib1g-dev"
+# shellcheck disable=SC2034
 MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd python3
   iproute2 procps libmagic1 libmagic-mgc"
+# shellcheck disable=SC2034
 MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks systemd
   libpython3.11-testsuite valgrind"
 
@@ -92,11 +99,14 @@ mg_port_taken_here() {
 	return 1
 }
 
-# mg_take_port DEFAULT - like mg_free_port, and remembers the port so the
-# same run does not hand it out twice; sets MG_PORT (no subshell)
+# mg_take_port DEFAULT VAR - like mg_free_port, and remembers the port so
+# the same run does not hand it out twice; the port is stored in the
+# caller's variable VAR (no subshell: the memory must survive the call)
 mg_take_port() {
-	MG_PORT=$(mg_free_port "$1")
-	MG_PORTS_TAKEN="$MG_PORTS_TAKEN$MG_PORT "
+	local _mg_port
+	_mg_port=$(mg_free_port "$1")
+	MG_PORTS_TAKEN="$MG_PORTS_TAKEN$_mg_port "
+	printf -v "$2" '%s' "$_mg_port"
 }
 
 # Fallback ports come from 20000-32767, below Linux's ephemeral range
@@ -120,6 +130,16 @@ mg_wait_tcp() {
 		line=$( (exec 9<>"/dev/tcp/127.0.0.1/$port" && read -r -t 2 l <&9 &&
 			echo "$l") 2>/dev/null || true)
 		case "$line" in "$expect"*) return 0 ;; esac
+		sleep 0.1
+	done
+	return 1
+}
+
+# mg_wait_listen PORT - wait up to 10 s until something listens on PORT
+mg_wait_listen() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		mg_port_free "$1" || return 0
 		sleep 0.1
 	done
 	return 1

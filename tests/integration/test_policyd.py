@@ -5,12 +5,20 @@ recipient; Dovecot holds the mailboxes; Redis holds the state.
 The quota state policyd-quota reads is the one the Dovecot plugin
 (dovecot-quota-warn) publishes after every delivery and every doveadm
 command: these tests never write it themselves, except to simulate a
-mailbox that is full or stale."""
+mailbox that is full or stale.
+
+Every check sets up the state it needs (small@ filled for real, its own
+Redis keys) and removes it again, so any check runs alone and in any
+order:  test_policyd.py [--list | CHECK...]  runs the named checks in the
+given order (default: all), e.g. shuffled:
+    python3 test_policyd.py $(python3 test_policyd.py --list | shuf)"""
+import functools
 import os
 import signal
 import smtplib
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -25,6 +33,7 @@ ALICE = "alice@" + DOM
 SENDER = "sender@example.com"
 BUILD = ENV["MG_BUILD_DIR"]
 STATE = ENV["MG_STATE_DIR"]
+SMALL_DEFERRALS = "mg:v1:defer:{%s}:*" % SMALL
 
 
 def doveadm_quota(user):
@@ -71,6 +80,46 @@ def policy(addr, rcpt, size=0, state="RCPT", sender=SENDER, sock=None):
     return data.decode().strip()
 
 
+def wait_answer(rcpt, done, timeout=2):
+    """the plugin's change notice reaches policyd-quota's cache
+    asynchronously: ask until done(answer) holds; return the answer"""
+    deadline = time.time() + timeout
+    while not done(ans := policy(ENV["MG_POLICY"], rcpt)):
+        assert time.time() < deadline, ans
+        time.sleep(0.01)
+    return ans
+
+
+def forget(pattern):
+    """delete the Redis keys matching pattern"""
+    for key in redis(ENV, "KEYS", pattern):
+        redis(ENV, "DEL", key)
+
+
+def delete_mail(user, header, value):
+    """delete the user's INBOX messages whose header contains value"""
+    subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"], "expunge", "-u", user,
+                    "mailbox", "INBOX", "header", header, value],
+                   check=True, capture_output=True)
+
+
+def mx_rcpt(rcpt, size, sender=SENDER):
+    """MAIL FROM with a declared size and one RCPT TO at the MX: the
+    RCPT reply (code, text)"""
+    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
+        s.ehlo()
+        s.mail(sender, ["SIZE=%d" % size])
+        return s.rcpt(rcpt)
+
+
+def empty_small_mailbox():
+    """small@ empty, published, known to policyd-quota, no deferral left"""
+    imap_expunge_all(ENV, SMALL)
+    publish(SMALL)
+    wait_answer(SMALL, lambda ans: ans == "action=DUNNO")
+    forget(SMALL_DEFERRALS)
+
+
 def fill_small_mailbox():
     """Real deliveries until Dovecot counts the mailbox full.  They go
     straight to Dovecot's LMTP: through Postfix, the policy would (rightly)
@@ -92,16 +141,25 @@ def fill_small_mailbox():
     assert used >= limit, "small@ not full after 40 messages: %d/%d KiB" % (used, limit)
 
 
-def forget_earlier_runs():
-    """a second run on the same stack starts from the same Redis state"""
-    for pattern in ("mg:v1:defer:{%s}:*" % SMALL, "mg:v1:fullnotice:*"):
-        for key in redis(ENV, "KEYS", pattern):
-            redis(ENV, "DEL", key)
+def with_small_mailbox_full(check):
+    """the check runs with small@ full (filled for real, known to
+    policyd-quota, no deferral recorded yet) and leaves it empty"""
+    @functools.wraps(check)
+    def run():
+        empty_small_mailbox()
+        try:
+            fill_small_mailbox()
+            # asking records a deferral: forget it
+            wait_answer(SMALL, lambda ans: "4.2.2" in ans)
+            forget(SMALL_DEFERRALS)
+            check()
+        finally:
+            empty_small_mailbox()
+    return run
 
 
+@with_small_mailbox_full
 def full_mailbox_deferred_other_recipient_delivered():
-    forget_earlier_runs()
-    fill_small_mailbox()
     m = make_message(SENDER, SMALL, subject="to a full mailbox", body="short\n")
     with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
         refused = s.sendmail(SENDER, [SMALL, ALICE], m.as_bytes())
@@ -110,67 +168,80 @@ def full_mailbox_deferred_other_recipient_delivered():
     assert code == 450 and text.startswith(b"4.2.2"), refused
     assert b"pleine" in text and b"5 jours" in text, text      # French default
     imap_wait_header(ENV, ALICE, "Message-ID", m["Message-ID"])
-    keys = redis(ENV, "KEYS", "mg:v1:defer:{%s}:*" % SMALL)
+    keys = redis(ENV, "KEYS", SMALL_DEFERRALS)
     assert len(keys) == 1, keys
     ttl = redis(ENV, "TTL", keys[0])
     assert 5 * 86400 < ttl <= 6 * 86400, ttl
 
 
+@with_small_mailbox_full
 def after_five_days_refused_for_good():
     m = make_message(SENDER, SMALL, subject="to a full mailbox", body="short\n")
-    keys = redis(ENV, "KEYS", "mg:v1:defer:{%s}:*" % SMALL)
+    size = len(m.as_bytes())
+    # the first attempt is deferred and records the first deferral
+    code, text = mx_rcpt(SMALL, size)
+    assert code == 450 and text.startswith(b"4.2.2"), (code, text)
+    keys = redis(ENV, "KEYS", SMALL_DEFERRALS)
     assert len(keys) == 1, keys
-    # an admin (or time) moves the first deferral back 5 days and 1 second
+    # an admin (or time) moves the first deferral back 5 days and 1 second;
+    # same sender and same declared size as the deferred message
     redis(ENV, "SET", keys[0], int(time.time()) - 5 * 86400 - 1)
-    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
-        s.ehlo()
-        # same sender and same declared size as the deferred message
-        s.mail(SENDER, ["SIZE=%d" % len(m.as_bytes())])
-        code, text = s.rcpt(SMALL)
+    code, text = mx_rcpt(SMALL, size)
     assert code == 550 and text.startswith(b"5.2.2"), (code, text)
     # one second less: still only deferred
     redis(ENV, "SET", keys[0], int(time.time()) - 5 * 86400 + 30)
-    with smtplib.SMTP(*hostport(ENV["MG_SMTP"]), timeout=30) as s:
-        s.ehlo()
-        s.mail(SENDER, ["SIZE=%d" % len(m.as_bytes())])
-        code, text = s.rcpt(SMALL)
+    code, text = mx_rcpt(SMALL, size)
     assert code == 450 and text.startswith(b"4.2.2"), (code, text)
 
 
+@with_small_mailbox_full
 def local_sender_told_once_external_never():
     bob = "bob@" + DOM
+    notices = "mg:v1:fullnotice:{%s}:*" % bob
     subject = "Message en attente"
-    before = imap_count(ENV, bob, "Subject", subject)
-    for n in range(2):                       # two attempts, one notice
-        m = make_message(bob, SMALL, subject="bob to small %d" % n, body="hi\n")
+    # one notice per (sender, mailbox) per day: none sent yet, none read
+    forget(notices)
+    delete_mail(bob, "Subject", subject)
+    try:
+        # an external sender is deferred the same way, and never written to
+        m = make_message(SENDER, SMALL, subject="external to small", body="hi\n")
         try:
-            smtp_send(ENV["MG_SUBMISSION"], bob, [SMALL], m, login=(bob, ENV["MG_PASSWORD"]))
+            smtp_send(ENV["MG_SMTP"], SENDER, [SMALL], m)
             raise AssertionError("a full mailbox accepted mail")
         except smtplib.SMTPRecipientsRefused as e:
             assert list(e.recipients.values())[0][0] == 450, e.recipients
-    raw = imap_wait_header(ENV, bob, "Subject", subject)
-    assert b"Auto-Submitted: auto-generated" in raw
-    # RFC 2047 subject and quoted-printable body, decoded (mg_mail)
-    text, body = notice_text(raw)
-    assert text == "Message en attente : boîte aux lettres du destinataire pleine", text
-    assert SMALL in body and "5 jours" in body, body
-    assert "n'a pas encore pu être remis" in body, body
-    time.sleep(1)
-    assert imap_count(ENV, bob, "Subject", subject) == before + 1
-    assert len(redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % bob)) == 1
-    # an external sender is never written to (no backscatter)
-    assert redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % SENDER) == []
+        before = imap_count(ENV, bob, "Subject", subject)
+        for n in range(2):                       # two attempts, one notice
+            m = make_message(bob, SMALL, subject="bob to small %d" % n, body="hi\n")
+            try:
+                smtp_send(ENV["MG_SUBMISSION"], bob, [SMALL], m, login=(bob, ENV["MG_PASSWORD"]))
+                raise AssertionError("a full mailbox accepted mail")
+            except smtplib.SMTPRecipientsRefused as e:
+                assert list(e.recipients.values())[0][0] == 450, e.recipients
+        raw = imap_wait_header(ENV, bob, "Subject", subject)
+        assert b"Auto-Submitted: auto-generated" in raw
+        # RFC 2047 subject and quoted-printable body, decoded (mg_mail)
+        text, body = notice_text(raw)
+        assert text == "Message en attente : boîte aux lettres du destinataire pleine", text
+        assert SMALL in body and "5 jours" in body, body
+        assert "n'a pas encore pu être remis" in body, body
+        time.sleep(1)
+        assert imap_count(ENV, bob, "Subject", subject) == before + 1
+        assert len(redis(ENV, "KEYS", notices)) == 1
+        # an external sender is never written to (no backscatter)
+        assert redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % SENDER) == []
+    finally:
+        forget(notices)
+        delete_mail(bob, "Subject", subject)
 
 
+@with_small_mailbox_full
 def freeing_space_lets_mail_through():
     imap_expunge_all(ENV, SMALL)
     used, limit = publish(SMALL)
     assert used < limit // 2, (used, limit)
     # the plugin's change notice reaches policyd-quota's cache asynchronously
-    deadline = time.time() + 2
-    while (ans := policy(ENV["MG_POLICY"], SMALL)) != "action=DUNNO":
-        assert time.time() < deadline, ans
-        time.sleep(0.01)
+    wait_answer(SMALL, lambda ans: ans == "action=DUNNO")
     m = make_message(SENDER, SMALL, subject="after expunge")
     assert smtp_send(ENV["MG_SMTP"], SENDER, [SMALL], m) == {}
     imap_wait_header(ENV, SMALL, "Message-ID", m["Message-ID"])
@@ -181,6 +252,8 @@ def aliases_and_details_resolve_to_the_mailbox():
     # the state this test sets (bob@ gets real deliveries and publications)
     ghost = "ghost@" + DOM
     key = "mg:v1:quota:{%s}" % ghost
+    aliases = ("mg:v1:alias:{team@%s}" % DOM, "mg:v1:alias:{all@%s}" % DOM)
+    redis(ENV, "DEL", key, *aliases)
     redis(ENV, "HSET", key, "bytes", 2048, "bytes_limit", 1024,
           "msgs", 1, "msgs_limit", 0, "updated", int(time.time()))
     redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
@@ -198,14 +271,12 @@ def aliases_and_details_resolve_to_the_mailbox():
         redis(ENV, "HSET", key, "updated", int(time.time()) - 3 * 86400)
         redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
         # the change notice reaches the daemon's cache asynchronously
-        deadline = time.time() + 2
-        while (ans := policy(ENV["MG_POLICY"], ghost)) != "action=DUNNO":
-            assert time.time() < deadline, ans
-            time.sleep(0.01)
+        wait_answer(ghost, lambda ans: ans == "action=DUNNO")
         # other protocol states are not ours
         assert policy(ENV["MG_POLICY"], "team@" + DOM, state="DATA") == "action=DUNNO"
     finally:
-        redis(ENV, "DEL", key, "mg:v1:alias:{team@%s}" % DOM, "mg:v1:alias:{all@%s}" % DOM)
+        redis(ENV, "DEL", key, *aliases)
+        forget("mg:v1:defer:{%s}:*" % ghost)
         redis(ENV, "PUBLISH", "mg:v1:quota-changed", ghost)
 
 
@@ -297,14 +368,31 @@ def bad_config_is_refused_with_file_and_line():
     assert "%s:2: state_max_age: bad duration" % conf in r.stderr, r.stderr
 
 
-c = Checks()
-c.run(full_mailbox_deferred_other_recipient_delivered)
-c.run(after_five_days_refused_for_good)
-c.run(local_sender_told_once_external_never)
-c.run(freeing_space_lets_mail_through)
-c.run(aliases_and_details_resolve_to_the_mailbox)
-c.run(garbage_closes_only_that_connection)
-c.run(redis_slow_or_down_gets_the_configured_action_in_time)
-c.run(redis_refused_with_defer_if_permit_action)
-c.run(bad_config_is_refused_with_file_and_line)
-c.finish()
+CHECKS = [
+    full_mailbox_deferred_other_recipient_delivered,
+    after_five_days_refused_for_good,
+    local_sender_told_once_external_never,
+    freeing_space_lets_mail_through,
+    aliases_and_details_resolve_to_the_mailbox,
+    garbage_closes_only_that_connection,
+    redis_slow_or_down_gets_the_configured_action_in_time,
+    redis_refused_with_defer_if_permit_action,
+    bad_config_is_refused_with_file_and_line,
+]
+
+
+def main(args):
+    by_name = {fn.__name__: fn for fn in CHECKS}
+    if args == ["--list"]:
+        print("\n".join(by_name))
+        return
+    unknown = [name for name in args if name not in by_name]
+    if unknown:
+        sys.exit("unknown check(s): %s (see --list)" % " ".join(unknown))
+    c = Checks()
+    for fn in [by_name[name] for name in args] or CHECKS:
+        c.run(fn)
+    c.finish()
+
+
+main(sys.argv[1:])

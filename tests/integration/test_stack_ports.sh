@@ -8,6 +8,7 @@
 # Prints "N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../deploy/lib.sh
 . "$top/deploy/lib.sh"
 
 pass=0
@@ -61,18 +62,19 @@ check "replacement is free"            mg_port_free "$p"
 check "replacement below ephemeral"    in_fallback_range "$p"
 
 MG_PORTS_TAKEN=" "
-mg_take_port "$free"; first=$MG_PORT
-mg_take_port "$free"; second=$MG_PORT
+first="" second=""                  # set by mg_take_port
+mg_take_port "$free" first
+mg_take_port "$free" second
 check "take: free default first time"  [ "$first" = "$free" ]
 check "take: never the same port twice" [ "$second" != "$first" ]
 check "take: both remembered"          mg_port_taken_here "$second"
 all_distinct() {
-	local i seen=" "
+	local i port seen=" "
 	MG_PORTS_TAKEN=" "
 	for ((i = 0; i < 30; i++)); do
-		mg_take_port "$taken"
-		case "$seen" in *" $MG_PORT "*) return 1 ;; esac
-		seen="$seen$MG_PORT "
+		mg_take_port "$taken" port
+		case "$seen" in *" $port "*) return 1 ;; esac
+		seen="$seen$port "
 	done
 }
 check "take: 30 picks all distinct"    all_distinct
