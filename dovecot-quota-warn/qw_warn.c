@@ -108,10 +108,12 @@ notify(const struct qw_warn_in *in, unsigned pct, unsigned percent)
 	if ((n = compose(in, pct, percent, msg, sizeof(msg), &err)) < 0 ||
 	    in->deliver(in->deliver_ctx, pct, msg, (size_t)n, &via, &error) < 0) {
 		release(in, pct);
-		mg_kv_add(&kv, "error", n < 0 ? err.msg : error);
+		mg_kv_add(&kv, "status", "failed");
+		mg_kv_add(&kv, "detail", n < 0 ? err.msg : error);
 		mg_log_kv(MG_LOG_ERROR, &kv);
 		return;
 	}
+	mg_kv_add(&kv, "status", "sent");
 	mg_kv_add(&kv, "via", via);
 	mg_log_kv(MG_LOG_INFO, &kv);
 }

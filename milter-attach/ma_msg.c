@@ -23,7 +23,7 @@
 #define FEED_CHUNK 4096
 #define FILES_LOGGED 32      /* files listed one per line after the decision */
 
-/* what is logged of each file (event=file lines) */
+/* what is logged of each file (action=file lines) */
 struct file_rec {
 	char name[128];
 	char container[64];
@@ -371,7 +371,7 @@ action_name(enum ma_action a)
 								   : "accept";
 }
 
-/* log_files - one event=file line per scanned file (name, hash, type) */
+/* log_files - one action=file line per scanned file (name, hash, type) */
 static void
 log_files(const struct ma_msg *m, const char *queue_id)
 {
@@ -383,7 +383,7 @@ log_files(const struct ma_msg *m, const char *queue_id)
 	for (i = 0; i < m->files && i < FILES_LOGGED; i++) {
 		const struct file_rec *r = &m->rec[i];
 		mg_kv_init(&kv);
-		mg_kv_add(&kv, "event", "file");
+		mg_kv_add(&kv, "action", "file");
 		mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
 		mg_kv_add(&kv, "origin", (unsigned)r->origin < sizeof(origins) / sizeof(origins[0])
 			   ? origins[r->origin] : "?");
@@ -400,7 +400,7 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_log_kv(MG_LOG_INFO, &kv);
 	}
 	if (m->files > FILES_LOGGED)
-		mg_info("queue_id=%s event=file more=%u", queue_id && queue_id[0]
+		mg_info("queue_id=%s action=file more=%u", queue_id && queue_id[0]
 			? queue_id : "-", m->files - FILES_LOGGED);
 }
 
@@ -425,7 +425,7 @@ ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 	mg_kv_init(&kv);
 	mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
 	mg_kv_add(&kv, "from", m->from);
-	mg_kv_add(&kv, "rcpts", rcpts);
+	mg_kv_add(&kv, "to", rcpts);
 	mg_kv_addf(&kv, "size", "%llu", m->size);
 	mg_kv_add(&kv, "stage", stage);
 	mg_kv_add(&kv, "action", action_name(v->action));

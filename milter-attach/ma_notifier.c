@@ -193,10 +193,10 @@ log_notice(const struct job *j, const char *rcpt, const char *status,
 	struct mg_kv kv;
 
 	mg_kv_init(&kv);
-	mg_kv_add(&kv, "event", "notice");
+	mg_kv_add(&kv, "action", "notice");
 	mg_kv_add(&kv, "queue_id", j->queue_id[0] ? j->queue_id : "-");
 	mg_kv_add(&kv, "from", j->sender);
-	mg_kv_add(&kv, "rcpt", rcpt);
+	mg_kv_add(&kv, "to", rcpt);
 	mg_kv_add(&kv, "status", status);
 	if (detail)
 		mg_kv_add(&kv, "detail", detail);

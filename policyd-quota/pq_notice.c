@@ -137,10 +137,12 @@ send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 	    mg_smtpc_send(nf->smtp, "", rcpts, 1, msg, (size_t)n, nf->timeout_ms,
 			  NULL, &err) < 0) {
 		(void)mg_redis_command(r, NULL, NULL, "DEL %s", key);
-		mg_kv_add(&kv, "error", err.msg);
+		mg_kv_add(&kv, "status", "failed");
+		mg_kv_add(&kv, "detail", err.msg);
 		mg_log_kv(MG_LOG_WARNING, &kv);
 		return;
 	}
+	mg_kv_add(&kv, "status", "sent");
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 

@@ -603,7 +603,7 @@ log_stats(struct pq_server *s)
 	size_t i;
 
 	mg_kv_init(&kv);
-	mg_kv_add(&kv, "stats", "policyd-quota");
+	mg_kv_add(&kv, "action", "stats");
 	for (i = 0; i < PQ_STATS_N; i++)
 		mg_kv_addf(&kv, pq_stats_names[i], "%lld", s->stats[i]);
 	mg_kv_addf(&kv, "connections", "%zu", s->nconns);

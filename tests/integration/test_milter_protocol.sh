@@ -58,7 +58,7 @@ miltertest -D sock="unix:$T/m.sock" -D limit=3000 -s "$HERE/milter_protocol.lua"
 	{ echo "protocol run after SIGHUP reload (limit 3000) failed"; rc=1; }
 # the refused .exe gave one notice to the local recipient, through SMTP
 i=0
-while ! grep -q 'event=notice queue_id=QEXE' "$T/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q 'action=notice queue_id=QEXE' "$T/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q '^MAIL FROM:<>$' "$T/sent" 2>/dev/null &&
 grep -q '^RCPT TO:<r@mailguard.test>$' "$T/sent" 2>/dev/null ||
 	{ echo "no notice through notice_smtp"; rc=1; }
@@ -77,7 +77,7 @@ if out=$("$B/milter-attach/milter-attach" -c "$T/old.conf" -t 2>&1); then
 fi
 echo "$out" | grep -q "old.conf:2: notice_sendmail was removed: use notice_smtp" ||
 	{ echo "-t error for notice_sendmail: $out"; rc=1; }
-grep -q 'event=notice queue_id=QEXE .*status=sent' "$T/log" ||
+grep -q 'action=notice queue_id=QEXE .*status=sent' "$T/log" ||
 	{ echo "notice not logged as sent"; rc=1; }
 [ $rc -eq 0 ] || { cat "$T/log"; cat "$T/sent" 2>/dev/null; }
 exit $rc

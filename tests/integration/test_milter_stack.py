@@ -289,7 +289,7 @@ def local_recipient_gets_one_notice():
     # never a notice to an external address
     log = read(LOG).decode(errors="replace")
     assert "someone@example.net" not in "\n".join(
-        l for l in log.splitlines() if "event=notice" in l)
+        l for l in log.splitlines() if "action=notice" in l)
 
 
 def notices_are_rate_limited_per_recipient():
@@ -306,7 +306,7 @@ def notices_are_rate_limited_per_recipient():
     time.sleep(2)
     assert len(imap_search_body(small, token)) == 20
     log = read(LOG).decode(errors="replace")
-    assert "rcpt=%s status=skipped detail=rate_limited" % small in log
+    assert "to=%s status=skipped detail=rate_limited" % small in log
 
 
 # ---- security-alert bans ----------------------------------------------------
@@ -391,8 +391,8 @@ def decision_lines_are_logged():
     assert lines, "no decision lines"
     assert any("queue_id=" in l and "queue_id=-" not in l and "name=clam.exe" in l
                and "reason=banned_ext" in l for l in lines), lines[-3:]
-    # one event=file line per file, with where it was found
-    files = [l for l in log.splitlines() if "event=file" in l]
+    # one action=file line per file, with where it was found
+    files = [l for l in log.splitlines() if "action=file" in l]
     for origin, container in (("zip_member", "archive.zip"), ("tnef_member", "winmail.dat"),
                               ("archive_member", "photos.tgz"), ("archive_member", "update.cab")):
         assert any("origin=%s" % origin in l and "name=clam.exe" in l

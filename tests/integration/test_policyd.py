@@ -228,6 +228,10 @@ def local_sender_told_once_external_never():
         time.sleep(1)
         assert imap_count(ENV, bob, "Subject", subject) == before + 1
         assert len(redis(ENV, "KEYS", notices)) == 1
+        # one notice line in the shared log vocabulary (common/README.md)
+        log = open(os.path.join(ENV["MG_STATE_DIR"], "policyd-quota",
+                                "policyd-quota.log")).read()
+        assert "action=notice to=%s about=%s status=sent" % (bob, SMALL) in log, log[-2000:]
         # an external sender is never written to (no backscatter)
         assert redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % SENDER) == []
     finally:

@@ -2,6 +2,7 @@
 """Issue 5 through the real stack: Dovecot with the quota and quota_warn
 plugins, deliveries over LMTP and SMTP, Redis, IMAP."""
 import os
+import re
 import signal
 import smtplib
 import subprocess
@@ -100,6 +101,10 @@ def one_warning_at_90_then_silence():
     subject, body = notice_text(raw)                       # decoded (mg_mail)
     assert subject.startswith("Votre boîte aux lettres est remplie à "), subject
     assert "Votre boîte aux lettres" in body, body
+    # one warn line in the shared log vocabulary (common/README.md)
+    log = open(os.path.join(ENV["MG_STATE_DIR"], "dovecot", "dovecot.log")).read()
+    assert re.search(r"action=warn user=%s threshold=90 .*status=sent via=inbox"
+                     % re.escape(SMALL), log), log[-2000:]
     for _ in range(2):                                     # more deliveries, no repeat
         if percent() >= 97:
             break
