@@ -36,17 +36,6 @@
 
 static pthread_t main_thread;
 
-/* usage - print the synopsis */
-static void
-usage(FILE *fp)
-{
-	fprintf(fp, "usage: milter-attach [-c FILE] [-t] [-f] [-d] [-h]\n"
-		"  -c FILE  configuration file (default " DEFAULT_CONF ")\n"
-		"  -t       check the configuration, print it, exit 0 (ok) or 1\n"
-		"  -f       also log to stderr\n"
-		"  -d       debug logging\n");
-}
-
 /* milter_thread - run libmilter; wake the main thread when it ends */
 static void *
 milter_thread(void *arg)
@@ -244,36 +233,26 @@ serve(struct ma_ctx *ctx, const char *path, const sigset_t *set)
 int
 main(int argc, char **argv)
 {
-	const char *path = NULL;
-	int opt, check = 0, fg = 0, debug = 0, mrc = 0;
 	struct ma_ctx ctx = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct mg_daemon_args args;
 	struct mg_error err;
+	const char *path;
 	pthread_t mt;
 	sigset_t set;
+	int mrc = 0;
 
-	while ((opt = getopt(argc, argv, "c:tfdh")) != -1) {
-		switch (opt) {
-		case 'c': path = optarg; break;
-		case 't': check = 1; break;
-		case 'f': fg = 1; break;
-		case 'd': debug = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
+	switch (mg_daemon_args_parse(argc, argv, "milter-attach", DEFAULT_CONF, &args)) {
+	case 1: return 0;
+	case -1: return 2;
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (path == NULL && access(DEFAULT_CONF, F_OK) == 0)
-		path = DEFAULT_CONF;
+	path = args.config;
 	mg_log_init("milter-attach", MG_LOG_TO_SYSLOG |
-		    (fg || check ? MG_LOG_TO_STDERR : 0), debug);
+		    (args.log_stderr || args.check ? MG_LOG_TO_STDERR : 0), args.debug);
 	if (ma_config_load(path, &ctx.cfg, &err) < 0) {
 		fprintf(stderr, "milter-attach: %s\n", err.msg);
 		return 1;
 	}
-	if (check) {
+	if (args.check) {
 		ma_config_dump(ctx.cfg, stdout);
 		ma_config_unref(&ctx.cfg);
 		return 0;

@@ -1,8 +1,9 @@
 /*
  * pq_main.c - policyd-quota: the full-mailbox Postfix policy daemon
  *
- * policyd-quota [-f] [-d] [-c FILE]     run (foreground; systemd Type=notify)
- * policyd-quota -t [-c FILE]            check the config, print it, exit 0/1
+ * policyd-quota [-c FILE] [-t] [-f] [-d] [-h]   as every mailguard daemon
+ * (mg_daemon.h): run in the foreground (systemd Type=notify), or -t: check
+ * the config, print it, exit 0/1
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,6 @@
 #include "pq_server.h"
 
 #define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
-
-/* usage - the synopsis, exit 2 */
-static void
-usage(void)
-{
-	fprintf(stderr,
-		"usage: policyd-quota [-f] [-d] [-c config]   run the policy service\n"
-		"       policyd-quota -t [-c config]          check and print the configuration\n"
-		"  -c FILE  configuration file (default %s)\n"
-		"  -f       also log to stderr\n"
-		"  -d       debug logging\n", PQ_DEFAULT_CONFIG);
-	exit(2);
-}
 
 /* open_listeners - systemd's sockets if any, else the configured ones */
 static int *
@@ -66,34 +54,27 @@ open_listeners(const struct pq_config *cfg, size_t *n_r)
 int
 main(int argc, char **argv)
 {
-	const char *path = NULL;
-	int ch, test = 0, fg = 0, debug = 0;
+	struct mg_daemon_args args;
+	const char *path;
 	struct pq_config *cfg;
 	struct pq_server *srv;
 	struct mg_error err;
 	size_t nfds;
 	int *fds, rc;
 
-	while ((ch = getopt(argc, argv, "c:dfth")) != -1) {
-		switch (ch) {
-		case 'c': path = optarg; break;
-		case 'd': debug = 1; break;
-		case 'f': fg = 1; break;
-		case 't': test = 1; break;
-		default: usage();
-		}
+	switch (mg_daemon_args_parse(argc, argv, "policyd-quota", PQ_DEFAULT_CONFIG,
+				     &args)) {
+	case 1: return 0;
+	case -1: return 2;
 	}
-	if (optind != argc)
-		usage();
-	if (path == NULL && access(PQ_DEFAULT_CONFIG, F_OK) == 0)
-		path = PQ_DEFAULT_CONFIG;
+	path = args.config;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return 1;
 	if (pq_config_load(cfg, path, &err) < 0) {
 		fprintf(stderr, "policyd-quota: %s\n", err.msg);
 		return 1;
 	}
-	if (test) {
+	if (args.check) {
 		printf("# policyd-quota: configuration %s is valid\n",
 		       path ? path : "(built-in defaults)");
 		pq_config_dump(cfg, stdout);
@@ -101,8 +82,8 @@ main(int argc, char **argv)
 		free(cfg);
 		return 0;
 	}
-	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG | (fg ? MG_LOG_TO_STDERR : 0),
-		    debug);
+	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG |
+		    (args.log_stderr ? MG_LOG_TO_STDERR : 0), args.debug);
 	fds = open_listeners(cfg, &nfds);
 	if (mg_drop_privileges(cfg->user, &err) < 0)
 		mg_fatalx("%s", err.msg);

@@ -161,6 +161,50 @@ mg_drop_privileges(const char *user, struct mg_error *err)
 }
 
 /* mg_notify - tell systemd, when it started us */
+/* daemon_usage - the synopsis of every daemon */
+static void
+daemon_usage(FILE *fp, const char *prog, const char *default_config)
+{
+	fprintf(fp,
+		"usage: %s [-c FILE] [-t] [-f] [-d] [-h]\n"
+		"  -c FILE  configuration file (default %s)\n"
+		"  -t       check the configuration, print the effective settings,\n"
+		"           exit 0 (valid) or 1\n"
+		"  -f       also log to stderr (the daemon always stays in the foreground)\n"
+		"  -d       debug logging\n"
+		"  -h       this help\n", prog, default_config);
+}
+
+int
+mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
+		     const char *default_config, struct mg_daemon_args *a)
+{
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	while ((ch = getopt(argc, argv, "c:tfdh")) != -1) {
+		switch (ch) {
+		case 'c': a->config = optarg; break;
+		case 't': a->check = true; break;
+		case 'f': a->log_stderr = true; break;
+		case 'd': a->debug = true; break;
+		case 'h':
+			daemon_usage(stdout, prog, default_config);
+			return 1;
+		default:
+			daemon_usage(stderr, prog, default_config);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		daemon_usage(stderr, prog, default_config);
+		return -1;
+	}
+	if (a->config == NULL && access(default_config, F_OK) == 0)
+		a->config = default_config;
+	return 0;
+}
+
 void
 mg_notify(const char *state)
 {

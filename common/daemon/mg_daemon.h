@@ -9,10 +9,29 @@
 #ifndef MG_DAEMON_H
 #define MG_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mg_endpoint.h"
 #include "mg_error.h"
+
+/* The command line every mailguard daemon takes:
+ *   NAME [-c FILE] [-t] [-f] [-d] [-h]
+ *   -c FILE  configuration file (default: default_config when it exists,
+ *            else the built-in defaults)
+ *   -t       check the configuration, print the effective settings, exit
+ *   -f       also log to stderr (the daemon always stays in the foreground)
+ *   -d       debug logging
+ *   -h       the usage, on stdout */
+struct mg_daemon_args {
+	const char *config;         /* NULL: the built-in defaults */
+	bool check, log_stderr, debug;
+};
+
+/* mg_daemon_args_parse - 0 to go on; 1 when -h printed the usage (exit
+ * 0); -1 after printing the usage to stderr (exit 2) */
+int mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
+			 const char *default_config, struct mg_daemon_args *a);
 
 /* mg_listen_parse - "inet:127.0.0.1:10031", "inet:[::1]:10031",
  * "unix:/run/mailguard/policy.sock": "inet:" or "unix:" then the common

@@ -1,5 +1,6 @@
 /*
- * test_daemon.c - listen specifications: parse table, real sockets
+ * test_daemon.c - listen specifications: parse table, real sockets; the
+ * daemons' command line
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -136,6 +138,79 @@ test_drop_noop(void **state)
 	assert_int_equal(err.kind, MG_ERR_CONFIG);
 }
 
+/* the daemons' command line: one row per argument vector */
+struct args_row {
+	const char *name;
+	const char *argv[6];
+	int ret;                    /* mg_daemon_args_parse's result */
+	const char *config;         /* expected -c (NULL: none) */
+	bool check, log_stderr, debug;
+};
+
+static void
+test_args(void **state)
+{
+	static const struct args_row rows[] = {
+		{ "nothing: defaults (no such default file)", { "d" }, 0, NULL, 0, 0, 0 },
+		{ "every flag", { "d", "-c", "/x.conf", "-t", "-f", "-d" }, 0, "/x.conf", 1, 1, 1 },
+		{ "flags grouped", { "d", "-tfd" }, 0, NULL, 1, 1, 1 },
+		{ "-c glued", { "d", "-c/y.conf" }, 0, "/y.conf", 0, 0, 0 },
+		{ "-h: the usage, exit 0", { "d", "-h" }, 1, NULL, 0, 0, 0 },
+		{ "unknown option", { "d", "-x" }, -1, NULL, 0, 0, 0 },
+		{ "-c without its file", { "d", "-c" }, -1, NULL, 0, 0, 0 },
+		{ "a stray argument", { "d", "-t", "extra" }, -1, NULL, 0, 0, 0 },
+		{ "the old MA_DEBUG style has no word form", { "d", "--debug" }, -1, NULL, 0, 0, 0 },
+	};
+	struct mg_daemon_args a;
+	size_t i;
+	int argc, ret, saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct args_row *r = &rows[i];
+
+		for (argc = 0; argc < 6 && r->argv[argc] != NULL; argc++)
+			;
+		optind = 0;             /* glibc: start a new scan */
+		dup2(devnull, STDERR_FILENO);   /* the usage on errors */
+		ret = mg_daemon_args_parse(argc, (char *const *)r->argv, "d",
+					   "/nonexistent/mailguard-test.conf", &a);
+		dup2(saved, STDERR_FILENO);
+		if (ret != r->ret)
+			fail_msg("%s: returned %d, want %d", r->name, ret, r->ret);
+		if (ret != 0)
+			continue;
+		if ((r->config == NULL) != (a.config == NULL) ||
+		    (r->config != NULL && strcmp(r->config, a.config) != 0))
+			fail_msg("%s: config %s", r->name, a.config ? a.config : "(null)");
+		if (a.check != r->check || a.log_stderr != r->log_stderr ||
+		    a.debug != r->debug)
+			fail_msg("%s: flags t=%d f=%d d=%d", r->name, a.check,
+				 a.log_stderr, a.debug);
+	}
+	close(devnull);
+	close(saved);
+}
+
+/* the default file is taken when it exists and -c is not given */
+static void
+test_args_default_file(void **state)
+{
+	char path[] = "/tmp/mg-test-daemon-XXXXXX";
+	char *argv[] = { (char *)"d", NULL };
+	struct mg_daemon_args a;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	optind = 0;
+	assert_int_equal(mg_daemon_args_parse(1, argv, "d", path, &a), 0);
+	assert_non_null(a.config);
+	assert_string_equal(a.config, path);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -144,6 +219,8 @@ main(void)
 		cmocka_unit_test(test_open_unix),
 		cmocka_unit_test(test_open_inet),
 		cmocka_unit_test(test_drop_noop),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_args_default_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
