@@ -50,7 +50,7 @@ void ma_msg_end(struct ma_msg *m, struct ma_verdict *v);
 /* ma_msg_decide_size - the verdict for a size known early (MAIL FROM) */
 void ma_msg_decide_size(struct ma_msg *m, unsigned long long size,
 			struct ma_verdict *v);
-/* ma_msg_log - the one key=value decision line, then one event=file
+/* ma_msg_log - the one key=value decision line, then one action=file
  * line per scanned file (name, sha256, mime; the first 32) */
 void ma_msg_log(struct ma_msg *m, const char *queue_id, const char *stage,
 		const struct ma_verdict *v);
