@@ -33,7 +33,7 @@ static const struct mg_cfg_enum error_enums[] = {
 
 #define O(f) offsetof(struct ma_config, f)
 const struct mg_cfg_spec ma_config_spec[] = {
-	{ "listen", MG_CFG_STRING, "unix:/run/mailguard/milter-attach.sock",
+	{ "listen", MG_CFG_STRING, "unix:/var/spool/postfix/mailguard/milter-attach.sock",
 	  O(listen), 0, 0, NULL, "milter socket: inet:HOST:PORT or unix:/path" },
 	{ "user", MG_CFG_STRING, "mailguard", O(user), 0, 0, NULL,
 	  "drop privileges to this user when started as root (empty: stay)" },

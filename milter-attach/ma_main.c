@@ -4,6 +4,7 @@
  * milter-attach [-c FILE] [-t] [-f] [-d] [-h]
  *   -c FILE  configuration (default /etc/mailguard/milter-attach.conf)
  *   -t       check the configuration, print the effective settings, exit
+ *   -q       with -t: print nothing but errors
  *   -f       also log to stderr (the daemon always stays in the foreground)
  *   -d       debug logging (as policyd-quota -d)
  *
@@ -246,14 +247,17 @@ main(int argc, char **argv)
 	case -1: return 2;
 	}
 	path = args.config;
-	mg_log_init("milter-attach", MG_LOG_TO_SYSLOG |
-		    (args.log_stderr || args.check ? MG_LOG_TO_STDERR : 0), args.debug);
+	/* a check (-t) only prints: to stderr, not syslog */
+	mg_log_init("milter-attach", args.check ? MG_LOG_TO_STDERR :
+		    MG_LOG_TO_SYSLOG | (args.log_stderr ? MG_LOG_TO_STDERR : 0),
+		    args.debug);
 	if (ma_config_load(path, &ctx.cfg, &err) < 0) {
 		fprintf(stderr, "milter-attach: %s\n", err.msg);
 		return 1;
 	}
 	if (args.check) {
-		ma_config_dump(ctx.cfg, stdout);
+		if (!args.quiet)
+			ma_config_dump(ctx.cfg, stdout);
 		ma_config_unref(&ctx.cfg);
 		return 0;
 	}

@@ -30,8 +30,13 @@ open_listeners(const struct pq_config *cfg, size_t *n_r)
 	if (n > 0) {
 		if ((fds = calloc((size_t)n, sizeof(int))) == NULL)
 			mg_fatalx("out of memory");
-		for (i = 0; i < (size_t)n; i++)
+		for (i = 0; i < (size_t)n; i++) {
 			fds[i] = SD_LISTEN_FDS_START + (int)i;
+			/* the event loop accepts until EAGAIN: a blocking
+			 * socket from systemd would hang it in accept4() */
+			if (mg_set_nonblock(fds[i], &err) < 0)
+				mg_fatalx("%s", err.msg);
+		}
 		*n_r = (size_t)n;
 		mg_info("using %d socket(s) from systemd", n);
 		return fds;
@@ -75,9 +80,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (args.check) {
-		printf("# policyd-quota: configuration %s is valid\n",
-		       path ? path : "(built-in defaults)");
-		pq_config_dump(cfg, stdout);
+		if (!args.quiet) {
+			printf("# policyd-quota: configuration %s is valid\n",
+			       path ? path : "(built-in defaults)");
+			pq_config_dump(cfg, stdout);
+		}
 		pq_config_release(cfg);
 		free(cfg);
 		return 0;

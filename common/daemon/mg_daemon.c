@@ -161,15 +161,27 @@ mg_drop_privileges(const char *user, struct mg_error *err)
 }
 
 /* mg_notify - tell systemd, when it started us */
+int
+mg_set_nonblock(int fd, struct mg_error *err)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return mg_error_sys(err, "socket %d from systemd: fcntl", fd);
+	return 0;
+}
+
 /* daemon_usage - the synopsis of every daemon */
 static void
 daemon_usage(FILE *fp, const char *prog, const char *default_config)
 {
 	fprintf(fp,
-		"usage: %s [-c FILE] [-t] [-f] [-d] [-h]\n"
+		"usage: %s [-c FILE] [-t [-q]] [-f] [-d] [-h]\n"
 		"  -c FILE  configuration file (default %s)\n"
 		"  -t       check the configuration, print the effective settings,\n"
 		"           exit 0 (valid) or 1\n"
+		"  -q       with -t: print nothing but errors\n"
 		"  -f       also log to stderr (the daemon always stays in the foreground)\n"
 		"  -d       debug logging\n"
 		"  -h       this help\n", prog, default_config);
@@ -182,10 +194,11 @@ mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	while ((ch = getopt(argc, argv, "c:tfdh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tqfdh")) != -1) {
 		switch (ch) {
 		case 'c': a->config = optarg; break;
 		case 't': a->check = true; break;
+		case 'q': a->quiet = true; break;
 		case 'f': a->log_stderr = true; break;
 		case 'd': a->debug = true; break;
 		case 'h':
@@ -196,7 +209,7 @@ mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 			return -1;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (a->quiet && !a->check)) {
 		daemon_usage(stderr, prog, default_config);
 		return -1;
 	}

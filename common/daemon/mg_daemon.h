@@ -16,16 +16,18 @@
 #include "mg_error.h"
 
 /* The command line every mailguard daemon takes:
- *   NAME [-c FILE] [-t] [-f] [-d] [-h]
+ *   NAME [-c FILE] [-t [-q]] [-f] [-d] [-h]
  *   -c FILE  configuration file (default: default_config when it exists,
  *            else the built-in defaults)
  *   -t       check the configuration, print the effective settings, exit
+ *   -q       with -t: print nothing but errors (systemd's ExecStartPre and
+ *            ExecReload checks)
  *   -f       also log to stderr (the daemon always stays in the foreground)
  *   -d       debug logging
  *   -h       the usage, on stdout */
 struct mg_daemon_args {
 	const char *config;         /* NULL: the built-in defaults */
-	bool check, log_stderr, debug;
+	bool check, quiet, log_stderr, debug;
 };
 
 /* mg_daemon_args_parse - 0 to go on; 1 when -h printed the usage (exit
@@ -50,6 +52,10 @@ int mg_listen_open(const struct mg_endpoint *l, int backlog, unsigned mode,
  * "inet:PORT@HOST", "inet6:PORT@HOST" or "unix:/path" */
 int mg_listen_milter_spec(const struct mg_endpoint *l, char *out, size_t outsz,
 			  struct mg_error *err);
+
+/* mg_set_nonblock - O_NONBLOCK and FD_CLOEXEC on a descriptor handed over
+ * by systemd (socket activation), as mg_listen_open sets them on its own */
+int mg_set_nonblock(int fd, struct mg_error *err);
 
 /* mg_drop_privileges - when running as root and user is not empty:
  * initgroups, setgid, setuid to that user, and verify root cannot be

@@ -5,11 +5,11 @@
 #  - `systemd-analyze verify` finds nothing to say about the units (with
 #    ExecStart pointed at the binaries just built: no systemd runs here);
 #  - `systemd-analyze security --offline` rates each service's exposure at
-#    most MG_UNIT_EXPOSURE_MAX (5.0, "OK" is under 6).
+#    most MG_UNIT_EXPOSURE_MAX (2.0; issue 12 asks for 2.0 at most).
 # Usage: test_units.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1 build=$2
-max=${MG_UNIT_EXPOSURE_MAX:-5.0}
+max=${MG_UNIT_EXPOSURE_MAX:-2.0}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
@@ -20,6 +20,22 @@ for d in milter-attach policyd-quota; do
 	else
 		echo "ok   deploy/$d.conf passes $d -t"
 	fi
+	# the units' ExecStartPre/ExecReload check: silent when good, the
+	# file:line and a non-zero exit when bad
+	out=$("$build/$d/$d" -c "$src/deploy/$d.conf" -t -q 2>&1) && [ -z "$out" ] &&
+		echo "ok   $d -t -q is silent on deploy/$d.conf" ||
+		{ echo "FAIL $d -t -q printed: $out"; fail=1; }
+	printf 'user = mailguard\nno_such_key = 1\n' >"$work/bad.conf"
+	if out=$("$build/$d/$d" -c "$work/bad.conf" -t -q 2>&1); then
+		echo "FAIL $d -t -q accepted a bad config"; fail=1
+	elif ! grep -q "bad.conf:2: " <<<"$out"; then
+		echo "FAIL $d -t -q: no file:line in: $out"; fail=1
+	else
+		echo "ok   $d -t -q refuses a bad config with file:line"
+	fi
+	grep -q "^ExecReload=/usr/sbin/$d .*-t -q$" "$src/deploy/$d.service" &&
+		echo "ok   $d.service checks the config before a reload" ||
+		{ echo "FAIL $d.service reloads without checking"; fail=1; }
 done
 
 for u in "$src"/deploy/*.service "$src"/deploy/*.socket; do

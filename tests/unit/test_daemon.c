@@ -145,21 +145,24 @@ struct args_row {
 	int ret;                    /* mg_daemon_args_parse's result */
 	const char *config;         /* expected -c (NULL: none) */
 	bool check, log_stderr, debug;
+	bool quiet;
 };
 
 static void
 test_args(void **state)
 {
 	static const struct args_row rows[] = {
-		{ "nothing: defaults (no such default file)", { "d" }, 0, NULL, 0, 0, 0 },
-		{ "every flag", { "d", "-c", "/x.conf", "-t", "-f", "-d" }, 0, "/x.conf", 1, 1, 1 },
-		{ "flags grouped", { "d", "-tfd" }, 0, NULL, 1, 1, 1 },
-		{ "-c glued", { "d", "-c/y.conf" }, 0, "/y.conf", 0, 0, 0 },
-		{ "-h: the usage, exit 0", { "d", "-h" }, 1, NULL, 0, 0, 0 },
-		{ "unknown option", { "d", "-x" }, -1, NULL, 0, 0, 0 },
-		{ "-c without its file", { "d", "-c" }, -1, NULL, 0, 0, 0 },
-		{ "a stray argument", { "d", "-t", "extra" }, -1, NULL, 0, 0, 0 },
-		{ "the old MA_DEBUG style has no word form", { "d", "--debug" }, -1, NULL, 0, 0, 0 },
+		{ "nothing: defaults (no such default file)", { "d" }, 0, NULL, 0, 0, 0, 0 },
+		{ "every flag", { "d", "-c", "/x.conf", "-t", "-f", "-d" }, 0, "/x.conf", 1, 1, 1, 0 },
+		{ "flags grouped", { "d", "-tfd" }, 0, NULL, 1, 1, 1, 0 },
+		{ "-c glued", { "d", "-c/y.conf" }, 0, "/y.conf", 0, 0, 0, 0 },
+		{ "-h: the usage, exit 0", { "d", "-h" }, 1, NULL, 0, 0, 0, 0 },
+		{ "unknown option", { "d", "-x" }, -1, NULL, 0, 0, 0, 0 },
+		{ "-c without its file", { "d", "-c" }, -1, NULL, 0, 0, 0, 0 },
+		{ "a stray argument", { "d", "-t", "extra" }, -1, NULL, 0, 0, 0, 0 },
+		{ "the old MA_DEBUG style has no word form", { "d", "--debug" }, -1, NULL, 0, 0, 0, 0 },
+		{ "-t -q: a quiet check", { "d", "-t", "-q" }, 0, NULL, 1, 0, 0, 1 },
+		{ "-q alone means nothing", { "d", "-q" }, -1, NULL, 0, 0, 0, 0 },
 	};
 	struct mg_daemon_args a;
 	size_t i;
@@ -184,7 +187,7 @@ test_args(void **state)
 		    (r->config != NULL && strcmp(r->config, a.config) != 0))
 			fail_msg("%s: config %s", r->name, a.config ? a.config : "(null)");
 		if (a.check != r->check || a.log_stderr != r->log_stderr ||
-		    a.debug != r->debug)
+		    a.debug != r->debug || a.quiet != r->quiet)
 			fail_msg("%s: flags t=%d f=%d d=%d", r->name, a.check,
 				 a.log_stderr, a.debug);
 	}
