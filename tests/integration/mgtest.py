@@ -56,6 +56,30 @@ def smtp_send(addr, sender, rcpts, msg, login=None):
         return s.sendmail(sender, rcpts, data)
 
 
+def policy_ask(addr, rcpt, size=0, state="RCPT", sender="sender@example.com",
+               sock=None, timeout=10):
+    """One Postfix policy delegation request; the answer line
+    ("action=...").  sock: reuse an open connection."""
+    req = ("request=smtpd_access_policy\nprotocol_state=%s\nsender=%s\n"
+           "recipient=%s\nsize=%d\nqueue_id=\nclient_address=192.0.2.7\n\n"
+           % (state, sender, rcpt, size))
+    own = sock is None
+    if own:
+        sock = socket.create_connection(hostport(addr), timeout=timeout)
+    try:
+        sock.sendall(req.encode())
+        data = b""
+        while not data.endswith(b"\n\n"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("policy server closed the connection")
+            data += chunk
+    finally:
+        if own:
+            sock.close()
+    return data.decode().strip()
+
+
 def imap_login(env, user):
     host, port = hostport(env["MG_IMAP"])
     i = imaplib.IMAP4(host, port)

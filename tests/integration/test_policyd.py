@@ -24,7 +24,7 @@ import time
 
 from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
                     imap_wait_header, imap_count, imap_expunge_all, redis, hostport,
-                    notice_text)
+                    notice_text, policy_ask)
 
 ENV = stack_env()
 DOM = ENV["MG_DOMAIN"]
@@ -62,22 +62,7 @@ def publish(user):
 
 
 def policy(addr, rcpt, size=0, state="RCPT", sender=SENDER, sock=None):
-    req = ("request=smtpd_access_policy\nprotocol_state=%s\nsender=%s\n"
-           "recipient=%s\nsize=%d\nqueue_id=\nclient_address=192.0.2.7\n\n"
-           % (state, sender, rcpt, size))
-    own = sock is None
-    if own:
-        sock = socket.create_connection(hostport(addr), timeout=10)
-    sock.sendall(req.encode())
-    data = b""
-    while not data.endswith(b"\n\n"):
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise ConnectionError("policy server closed the connection")
-        data += chunk
-    if own:
-        sock.close()
-    return data.decode().strip()
+    return policy_ask(addr, rcpt, size=size, state=state, sender=sender, sock=sock)
 
 
 def wait_answer(rcpt, done, timeout=2):

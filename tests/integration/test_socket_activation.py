@@ -20,6 +20,8 @@ import tempfile
 import threading
 import time
 
+from mgtest import policy_ask
+
 BUILD = sys.argv[1]
 BINARY = os.path.join(BUILD, "policyd-quota", "policyd-quota")
 
@@ -33,18 +35,7 @@ def free_port():
 
 
 def policy(port, rcpt):
-    req = ("request=smtpd_access_policy\nprotocol_state=RCPT\nsender=a@example.com\n"
-           "recipient=%s\nsize=10\nqueue_id=\nclient_address=192.0.2.7\n\n" % rcpt)
-    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-        s.settimeout(1)
-        s.sendall(req.encode())
-        data = b""
-        while not data.endswith(b"\n\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                raise ConnectionError("closed without an answer")
-            data += chunk
-    return data.decode().strip()
+    return policy_ask("127.0.0.1:%d" % port, rcpt, size=10, timeout=1)
 
 
 def wait_listening(port, proc, timeout=5):
