@@ -60,10 +60,12 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	  O(magic_types), 0, 0, NULL, "MIME types (libmagic) that are executables" },
 	{ "structure_action", MG_CFG_ENUM, "reject", O(structure_action), 0, 0,
 	  struct_enums, "message over a cap or not parsable: reject|tempfail|accept" },
-	{ "structure_anomalies", MG_CFG_LIST, "depth parts zip_depth zip_entries ambiguous",
+	{ "structure_anomalies", MG_CFG_LIST, "depth parts zip_depth zip_entries ambiguous "
+	  "message_partial name_sections names_encrypted inspect_failed",
 	  O(structure_anomalies), 0, 0, NULL,
 	  "anomalies that trigger structure_action (depth parts zip_depth "
-	  "zip_entries malformed ambiguous zip_broken header_long)" },
+	  "zip_entries malformed ambiguous zip_broken header_long message_partial "
+	  "name_sections names_encrypted inspect_failed)" },
 	{ "error_action", MG_CFG_ENUM, "tempfail", O(error_action), 0, 0,
 	  error_enums, "Redis or internal error: tempfail|accept" },
 	{ "largefile_service", MG_CFG_STRING, "Efivol", O(largefile_service),

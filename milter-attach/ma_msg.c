@@ -376,7 +376,8 @@ static void
 log_files(const struct ma_msg *m, const char *queue_id)
 {
 	static const char *const origins[] = { "part", "zip_member", "uuencode",
-						"tnef_member", "archive_member" };
+						"tnef_member", "archive_member",
+						"carrier_member" };
 	struct mg_kv kv;
 	unsigned i;
 

@@ -9,10 +9,11 @@
 /* the words, in bit order (index i is bit 1 << i) */
 static const char *const anomaly_words[SCAN_ANOM_COUNT] = {
 	"depth", "parts", "zip_depth", "malformed", "ambiguous",
-	"zip_broken", "header_long", "zip_entries",
+	"zip_broken", "header_long", "zip_entries", "message_partial",
+	"name_sections", "names_encrypted", "inspect_failed",
 };
 
-_Static_assert(SCAN_ANOM_ZIP_ENTRIES == 1 << (SCAN_ANOM_COUNT - 1),
+_Static_assert(SCAN_ANOM_INSPECT_FAILED == 1 << (SCAN_ANOM_COUNT - 1),
 	       "SCAN_ANOM_COUNT counts every anomaly bit");
 
 /* scan_anomaly_name - the word of one bit */

@@ -29,10 +29,21 @@ enum scan_anomaly {              /* bit flags in struct scan_summary.anomalies *
 					* the cap was truncated */
 	SCAN_ANOM_ZIP_ENTRIES = 1 << 7,/* "zip_entries": an archive with more
 					* than max_zip_entries members */
+	SCAN_ANOM_MESSAGE_PARTIAL = 1 << 8, /* "message_partial": a
+					* message/partial fragment (nothing can
+					* reassemble it safely at SMTP time) */
+	SCAN_ANOM_NAME_SECTIONS = 1 << 9, /* "name_sections": an RFC 2231
+					* name in more sections than the cap */
+	SCAN_ANOM_NAMES_ENCRYPTED = 1 << 10, /* "names_encrypted": an archive
+					* whose member names are encrypted (7z
+					* -mhe, RAR -hp) */
+	SCAN_ANOM_INSPECT_FAILED = 1 << 11, /* "inspect_failed": a container
+					* inspector crashed, timed out or hit a
+					* limit */
 };
 
 /* the number of anomalies: bits 0 .. SCAN_ANOM_COUNT - 1 */
-#define SCAN_ANOM_COUNT 8
+#define SCAN_ANOM_COUNT 12
 
 /* scan_anomaly_name - the word for one anomaly bit; NULL when bit is
  * not exactly one of them */

@@ -263,6 +263,7 @@ container_member(struct scan_walker *s, enum scan_origin origin,
 	f.container = s->n_names > 0 ? s->name_ptrs[0] : "";
 	f.mime_type = "";
 	f.sha256_hex = "";
+	f.format = "";
 	f.size = size;
 	f.encrypted = encrypted;
 	s->sum.files++;
@@ -465,6 +466,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	f.n_names = n_names;
 	f.mime_type = mime;
 	f.sha256_hex = sha;
+	f.format = "";
 	f.size = k->size;
 	s->sum.files++;
 	s->cb(s->ctx, &f);

@@ -39,6 +39,9 @@ enum scan_origin {
 	SCAN_ORIGIN_UUENCODE,        /* a uuencoded file */
 	SCAN_ORIGIN_TNEF_MEMBER,     /* a file inside winmail.dat */
 	SCAN_ORIGIN_ARCHIVE_MEMBER,  /* a member of a tar, gzip or cab */
+	SCAN_ORIGIN_CARRIER_MEMBER,  /* a member found by the inspector in a
+				      * carrier (carrier.h): disk image, 7z,
+				      * RAR, xz..., or in what it holds */
 };
 
 /* one file found; valid during the callback only */
@@ -59,6 +62,9 @@ struct scan_file {
 	unsigned long long size;     /* decoded bytes; archive members: the
 				      * size the archive declares, 0 unknown */
 	int encrypted;               /* zip member with the encryption bit */
+	const char *format;          /* carrier members: the format of the
+				      * container holding it ("iso9660",
+				      * "7z"...); else "" */
 };
 
 struct scan_limits {
@@ -94,6 +100,36 @@ void scan_walker_feed(struct scan_walker *s, const char *data, size_t len);
  * and the summary */
 void scan_walker_finish(struct scan_walker *s, struct scan_summary *sum);
 void scan_walker_free(struct scan_walker **s);
+/* one member found by an inspector; valid during the callback only */
+struct scan_member {
+	const char *name;
+	const char *format;          /* of the container holding it */
+	unsigned long long size;     /* 0 when unknown */
+	int encrypted;
+	unsigned depth;              /* 1: a member of the carrier itself */
+};
+
+typedef void scan_inspect_member_fn(void *ctx, const struct scan_member *m);
+
+/* an inspector: list the carrier in fd (size bytes, read by offset;
+ * the walker closes fd after the call), named carrier_name ("" when
+ * none), up to max_depth containers deep and max_entries members;
+ * report members through cb; return SCAN_ANOM_* bits (zip_broken,
+ * zip_depth, zip_entries, names_encrypted, inspect_failed) */
+typedef unsigned scan_inspect_fn(void *ctx, int fd, unsigned long long size,
+				 const char *carrier_name, unsigned max_depth,
+				 unsigned max_entries,
+				 scan_inspect_member_fn *cb, void *cbctx);
+
+/* scan_walker_set_inspector - from now on, a file that is a carrier
+ * (carrier.h), or an archive whose in-process lister found a carrier
+ * inside, is spooled to an unlinked file in spool_dir (at most max_bytes:
+ * past that, or when the spool cannot be written, SCAN_ANOM_INSPECT_FAILED)
+ * and its members reported as SCAN_ORIGIN_CARRIER_MEMBER files.  Without
+ * an inspector (the default) carriers are reported as plain files. */
+void scan_walker_set_inspector(struct scan_walker *s, scan_inspect_fn *fn,
+			       void *ctx, const char *spool_dir,
+			       unsigned long long max_bytes);
 /* scan_limits_default - the defaults named in struct scan_limits */
 void scan_limits_default(struct scan_limits *lim);
 

@@ -28,6 +28,10 @@ static const struct {
 	{ "zip_broken", SCAN_ANOM_ZIP_BROKEN },
 	{ "header_long", SCAN_ANOM_HEADER_LONG },
 	{ "zip_entries", SCAN_ANOM_ZIP_ENTRIES },
+	{ "message_partial", SCAN_ANOM_MESSAGE_PARTIAL },
+	{ "name_sections", SCAN_ANOM_NAME_SECTIONS },
+	{ "names_encrypted", SCAN_ANOM_NAMES_ENCRYPTED },
+	{ "inspect_failed", SCAN_ANOM_INSPECT_FAILED },
 };
 
 /* test_anomaly_words - every bit has its word, and the word gives the
@@ -99,7 +103,8 @@ test_anomaly_list(void **state)
 		  "depth,malformed" },
 		{ "all", 0xff, 128, "depth,parts,zip_depth,malformed,ambiguous,"
 		  "zip_broken,header_long,zip_entries" },
-		{ "bits past the last are not named", 0x100 | SCAN_ANOM_PARTS, 128, "parts" },
+		{ "bits past the last are not named", (1u << SCAN_ANOM_COUNT) | SCAN_ANOM_PARTS, 128,
+		  "parts" },
 		{ "cut to the buffer", SCAN_ANOM_DEPTH | SCAN_ANOM_PARTS, 8, "depth,p" },
 		{ "cut inside the first word", SCAN_ANOM_ZIP_ENTRIES, 4, "zip" },
 		{ "one byte: empty", SCAN_ANOM_DEPTH, 1, "" },
