@@ -287,9 +287,16 @@ static void entry(struct arc_job *j, struct archive *a,
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 		size = (unsigned long long)archive_entry_size(e);
 	if (!insp_walk_member(j->w, j->seen, name, format, size, enc,
-			      j->depth) || enc)
+			      j->depth))
 		return;
-	member_content(j, a, name);
+	j->w->declared += size;
+	if (j->w->declared / INSP_BOMB_FACTOR > j->w->lim.max_bytes) {
+		j->w->anomalies |= SCAN_ANOM_ZIP_DEPTH;
+		j->w->stop = 1;
+		return;
+	}
+	if (!enc)
+		member_content(j, a, name);
 }
 
 /* rar_headers_encrypted - a RAR 4 main header with MHD_PASSWORD, or a
@@ -360,6 +367,8 @@ static int pass(struct arc_job *j, const char *opts, const char *format)
 			break;          /* insp_archive_list lists each tree */
 		seen = 1;
 		entry(j, a, e, format != NULL ? format : format_word(a));
+		if ((fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW)
+			break;  /* one member: skipping it would inflate it all */
 	}
 	archive_read_free(a);
 	return fmt;

@@ -24,9 +24,14 @@ struct insp_walk {
 	void *ctx;
 	unsigned entries;              /* members reported */
 	unsigned long long bytes;      /* bytes extracted for nested containers */
+	unsigned long long declared;   /* member sizes the formats declare */
 	unsigned anomalies;            /* SCAN_ANOM_* bits */
 	int stop;                      /* past max_entries: report no more */
 };
+
+/* a bomb: members declaring more than this many times max_bytes in all
+ * (skipping them would inflate them) */
+#define INSP_BOMB_FACTOR 10
 
 /* the bytes read from a member to tell whether it is a container */
 #define INSP_PROBE_BYTES (40 * 1024)

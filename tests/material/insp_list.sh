@@ -60,6 +60,10 @@ head -c 300000 /dev/zero | tr '\0' 'a' >big.bin
 tar -cf cut_full.tar readme.txt big.bin
 head -c 100000 cut_full.tar >cut.tar
 rm -f cut_full.tar big.bin
+# a bomb: 1 MB of zeros in a few hundred bytes
+head -c 1000000 /dev/zero >zeros.bin
+tar -cJf zeros.tar.xz zeros.bin readme.txt
+rm -f zeros.bin
 # a 7z cut after its signature header
 head -c 40 plain.7z >cut.7z
 
