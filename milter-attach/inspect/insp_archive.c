@@ -40,6 +40,9 @@ struct arc_job {
 	const char *name;              /* the container's own name */
 	unsigned depth;                /* of its members */
 	struct insp_names *seen;
+	int dead;                      /* a data read failed: libarchive 3.6
+					* may crash if asked for another header
+					* (seen with cab), so the pass ends */
 	struct arc_reader rd;
 	unsigned char probe[INSP_PROBE_BYTES];
 	char rawname[ARC_NAME_MAX];
@@ -230,6 +233,7 @@ static int spool(struct arc_job *j, struct archive *a, size_t n,
 		la_ssize_t r = read_full(a, j->probe, sizeof(j->probe));
 		if (r < 0) {
 			w->anomalies |= SCAN_ANOM_ZIP_BROKEN;
+			j->dead = 1;
 			break;
 		}
 		len = (size_t)r;
@@ -251,6 +255,7 @@ static void member_content(struct arc_job *j, struct archive *a,
 
 	if (n < 0) {
 		w->anomalies |= SCAN_ANOM_ZIP_BROKEN;
+		j->dead = 1;
 		return;
 	}
 	if (!insp_is_container(j->probe, (size_t)n))
@@ -343,6 +348,7 @@ static int pass(struct arc_job *j, const char *opts, const char *format)
 
 	if (a == NULL)
 		return -1;
+	j->dead = 0;
 	while (!j->w->stop) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
@@ -367,8 +373,10 @@ static int pass(struct arc_job *j, const char *opts, const char *format)
 			break;          /* insp_archive_list lists each tree */
 		seen = 1;
 		entry(j, a, e, format != NULL ? format : format_word(a));
-		if ((fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW)
-			break;  /* one member: skipping it would inflate it all */
+		if ((fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW ||
+		    j->dead)
+			break;  /* raw: one member, skipping it would inflate
+				 * it all */
 	}
 	archive_read_free(a);
 	return fmt;

@@ -67,6 +67,11 @@ rm -f zeros.bin
 # a 7z cut after its signature header
 head -c 40 plain.7z >cut.7z
 
+# a cab whose data block is bad (found by fuzz_inspect): libarchive 3.6
+# crashes when asked for the next header after the failed read
+echo 'TVNDRgAAAABUAAAAAAAAACwAAAAAAAAAAwEBAAEAAAAAAAAASAAAAAE6AAAEAAAAAAAAAAAAgl3caiAARmFjdHVyZS5leGUASVqUAAQABABNWpAA' |
+	base64 -d >baddata.cab
+
 # RAR 4 (MHD_PASSWORD) and RAR 5 (an archive encryption header) heads:
 # names encrypted (rar -hp)
 python3 - <<'PY'

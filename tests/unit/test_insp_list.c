@@ -172,6 +172,8 @@ static const struct row rows[] = {
 	{ "tar_cut_keeps_names", "cut.tar", "a.tar", 0, 0, 0,
 	  { "1 tar readme.txt", "1 tar big.bin" }, { NULL }, 2,
 	  SCAN_ANOM_ZIP_BROKEN },
+	{ "cab_bad_data", "baddata.cab", "a.cab", 0, 0, 0,
+	  { "1 cab Facture.exe" }, { NULL }, 1, SCAN_ANOM_ZIP_BROKEN },
 	{ "7z_cut", "cut.7z", "a.7z", 0, 0, 0, { NULL }, { NULL }, 0,
 	  SCAN_ANOM_ZIP_BROKEN },
 	{ "not_a_container", "readme.txt", "a.iso", 0, 0, 0, { NULL },
