@@ -141,7 +141,7 @@ fat_next(const struct fat *f, uint32_t c)
 
 /* fat_chain_build - up to max clusters from first; each cluster is
  * claimed once for the whole image (a second claim is a loop or a
- * cross-link: BROKEN, the chain stops there) */
+ * cross-link: BROKEN, the chain stops there) and must lie in the image */
 static int
 fat_chain_build(struct fat *f, uint32_t first, size_t max, struct fat_chain *ch)
 {
@@ -159,7 +159,8 @@ fat_chain_build(struct fat *f, uint32_t first, size_t max, struct fat_chain *ch)
 	while (c != 0 && ch->n < max) {
 		uint32_t i = c - 2;
 
-		if (f->used[i / 8] & (1u << (i % 8))) {
+		if (f->data_off + (unsigned long long)(i + 1) * f->clus_bytes >
+		    f->src->size || (f->used[i / 8] & (1u << (i % 8)))) {
 			f->res |= INSP_LISTER_BROKEN;
 			break;
 		}

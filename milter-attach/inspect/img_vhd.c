@@ -53,6 +53,18 @@ vdisk_read(const struct insp_src *s, unsigned long long off, void *buf,
 	return 0;
 }
 
+/* vdisk_fits - block b's data (its part of a disk of size bytes) lies
+ * in the image */
+static int
+vdisk_fits(const struct vdisk *d, size_t b, unsigned long long size)
+{
+	unsigned long long at = (unsigned long long)b * d->block;
+	unsigned long long need = size - at < d->block ? size - at : d->block;
+
+	return at < size && d->map[b] <= d->src->size &&
+	       need <= d->src->size - d->map[b];
+}
+
 /* vdisk_report - report the disk (size bytes) as the volume "disk" */
 static unsigned
 vdisk_report(struct vdisk *d, unsigned long long size, insp_found_fn *cb,
@@ -133,8 +145,11 @@ vhd_dynamic(const struct insp_src *src, const unsigned char *foot,
 		if (insp_src_read(src, table + i * 4, e, 4) < 0)
 			break;
 		sec = img_be32(e);
-		if (sec != 0xFFFFFFFFu && sec != 0)
-			d.map[i] = (unsigned long long)sec * 512 + bitmap;
+		if (sec == 0xFFFFFFFFu || sec == 0)
+			continue;
+		d.map[i] = (unsigned long long)sec * 512 + bitmap;
+		if (!vdisk_fits(&d, i, size))
+			res |= INSP_LISTER_BROKEN;     /* reads there fail */
 	}
 	return res | vdisk_report(&d, size, cb, ctx);
 }
@@ -283,8 +298,11 @@ vhdx_list(const struct insp_src *src, unsigned max_entries, insp_found_fn *cb,
 			break;
 		}
 		ent = img_le64(e);
-		if ((ent & 7) == 6 || (ent & 7) == 7)
-			d.map[b] = (ent >> 20) << 20;
+		if ((ent & 7) != 6 && (ent & 7) != 7)
+			continue;
+		d.map[b] = (ent >> 20) << 20;
+		if (!vdisk_fits(&d, (size_t)b, v.size))
+			res |= INSP_LISTER_BROKEN;     /* reads there fail */
 	}
 	return res | vdisk_report(&d, v.size, cb, ctx);
 }
