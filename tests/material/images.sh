@@ -3,8 +3,9 @@
 # listers' unit test (tests/unit/test_insp_images.c) and by hand
 #
 # Tools (Debian 12): dosfstools (mkfs.fat), mtools (mcopy), udftools
-# (mkudffs), genisoimage (a UDF 1.02 bridge holding files: mkudffs cannot
-# add files without a mount), qemu-utils (qemu-img: VHD, VHDX), python3
+# (mkudffs: empty volumes), genisoimage (a UDF 1.02 bridge holding files),
+# mkudf.py (UDF 1.02 to 2.60 holding files: mkudffs cannot add files
+# without a mount), qemu-utils (qemu-img: VHD, VHDX), python3
 # (mkdisk.py writes MBR and GPT tables: sfdisk is not always installed).
 # Names and sizes are fixed; the test asserts them.  Check any image by
 # hand with `7z l IMAGE`.
@@ -46,6 +47,22 @@ for rev in 0102 0150 0201; do
 	truncate -s 1M "udf$rev.img"
 	mkudffs --media-type=hd --blocksize=512 --udfrev=0x$rev "udf$rev.img" >/dev/null
 done
+
+# UDF with files at every revision, written by mkudf.py (checked with
+# 7z l); bigtree: a directory whose identifiers do not fit in its ICB and
+# a file of several blocks
+rm -rf bigtree && mkdir -p bigtree/many
+i=0
+while [ $i -lt 40 ]; do
+	printf 'f%02d\n' $i > "bigtree/many/f$(printf %02d $i).exe"
+	i=$((i + 1))
+done
+python3 -c 'import sys; sys.stdout.write("BIG" + "x" * 4997)' > bigtree/big.bin
+for rev in 0102 0150 0201 0250 0260; do
+	python3 "$here/mkudf.py" --rev 0x$rev --bs 2048 "udf-gen$rev.img" tree
+done
+python3 "$here/mkudf.py" --rev 0x0201 --bs 2048 udf-big201.img bigtree
+python3 "$here/mkudf.py" --rev 0x0250 --bs 512 udf-big250.img bigtree
 
 # partition tables around four small FAT volumes
 for i in 1 2 3 4; do

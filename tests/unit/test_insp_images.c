@@ -52,6 +52,23 @@ struct walk {
 static void walk_src(struct seen *s, const struct insp_src *src,
 		     const char *prefix, unsigned depth);
 
+/* read_all - a file's content reads to its end, in odd-sized pieces */
+static int
+read_all(const struct insp_src *c)
+{
+	unsigned char buf[1000];
+	unsigned long long off;
+
+	for (off = 0; off < c->size && off < (1u << 20); off += sizeof(buf)) {
+		size_t n = c->size - off < sizeof(buf) ? (size_t)(c->size - off) :
+			   sizeof(buf);
+
+		if (insp_src_read(c, off, buf, n) < 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* found - "format:prefix/name size [content]" (content: up to 16 bytes,
  * non-printable bytes as '.'; "vol" for a volume), then a volume's own
  * listing */
@@ -70,6 +87,8 @@ found(void *ctx, const struct insp_found *f)
 			for (i = 0, peek[n] = '\0'; i < n; i++)
 				if (peek[i] < 0x20 || peek[i] > 0x7E)
 					peek[i] = '.';
+		if (!read_all(f->content))
+			snprintf(peek, sizeof(peek), "unreadable");
 	}
 	s->len += (size_t)snprintf(s->out + s->len, sizeof(s->out) - s->len,
 				   "%s:%s %llu %s\n", w->format, path, f->size,
@@ -141,6 +160,12 @@ walk_mem(const struct mem *m, unsigned max_entries, struct seen *s)
 	fmt ":" pre "sub/Ünïcödé файл.scr 2 x.\n" \
 	fmt ":" pre "sub/SHORT.TXT 6 SHORT.\n" \
 	fmt ":" pre "sub/deeper/x.vbs 2 y.\n"
+#define UDF_TREE \
+	"udf:Facture 2026 long name.exe 8 MZ fake.\n" \
+	"udf:a.txt 6 hello.\n" \
+	"udf:sub/SHORT.TXT 6 SHORT.\n" \
+	"udf:sub/deeper/x.vbs 2 y.\n" \
+	"udf:sub/Ünïcödé файл.scr 2 x.\n"
 #define PART(fmt, pre, p, i) \
 	fmt ":" pre p " 65536 vol\n" \
 	"fat:" pre p "/file in p" i ".exe 2 " i ".\n"
@@ -154,12 +179,12 @@ static const struct {
 	{ "fat32", "fat32.img", TREE("fat", "") },
 	{ "fat12_8.3_names", "fat12-short.img",
 	  "fat:DIR/SHORT.TXT 6 SHORT.\nfat:README.EXE 6 hello.\n" },
-	{ "udf102_bridge", "udf-bridge.iso",
-	  "udf:Facture 2026 long name.exe 8 MZ fake.\n"
-	  "udf:a.txt 6 hello.\n"
-	  "udf:sub/SHORT.TXT 6 SHORT.\n"
-	  "udf:sub/deeper/x.vbs 2 y.\n"
-	  "udf:sub/Ünïcödé файл.scr 2 x.\n" },
+	{ "udf102_bridge", "udf-bridge.iso", UDF_TREE },
+	{ "udf102_mkudf", "udf-gen0102.img", UDF_TREE },
+	{ "udf150_mkudf", "udf-gen0150.img", UDF_TREE },
+	{ "udf201_mkudf", "udf-gen0201.img", UDF_TREE },
+	{ "udf250_metadata_partition", "udf-gen0250.img", UDF_TREE },
+	{ "udf260_metadata_partition", "udf-gen0260.img", UDF_TREE },
 	{ "udf102_empty", "udf0102.img", "" },
 	{ "udf150_empty", "udf0150.img", "" },
 	{ "udf201_empty", "udf0201.img", "" },
@@ -190,6 +215,33 @@ test_good(void **state)
 		walk_mem(&m, 10000, &s);
 		if (strcmp(s.out, good[i].want) != 0 || s.res != 0)
 			fail_msg("row %s: res %u, got\n%s", good[i].name, s.res, s.out);
+		free(m.d);
+	}
+}
+
+/* test_udf_big - a directory whose identifiers lie in extents (in the
+ * metadata partition for 2.50), a file of several blocks */
+static void
+test_udf_big(void **state)
+{
+	static const char *const files[] = { "udf-big201.img", "udf-big250.img" };
+	struct seen s;
+	struct mem m;
+	size_t i, lines;
+	const char *p;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		load(files[i], &m);
+		walk_mem(&m, 10000, &s);
+		for (lines = 0, p = s.out; (p = strchr(p, '\n')) != NULL; p++)
+			lines++;
+		if (s.res != 0 || lines != 41 ||
+		    strstr(s.out, "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n") == NULL ||
+		    strstr(s.out, "udf:many/f00.exe 4 f00.\n") == NULL ||
+		    strstr(s.out, "udf:many/f39.exe 4 f39.\n") == NULL)
+			fail_msg("%s: res %u, %zu lines\n%s", files[i], s.res,
+				 lines, s.out);
 		free(m.d);
 	}
 }
@@ -487,6 +539,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_udf_big),
 		cmocka_unit_test(test_max_entries),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mini_listing),
