@@ -2,7 +2,7 @@
 # check_version.sh - one version everywhere: CMake's project(... VERSION),
 # what every built binary prints with -V, and the upstream part of the
 # first entry of deploy/debian/changelog (when that file exists: without
-# it the changelog check is skipped, with a message).
+# it the changelog check is skipped, with a message), the man pages' .TH.
 # Usage: check_version.sh SOURCE_DIR BUILD_DIR VERSION
 set -euo pipefail
 src=$1 build=$2 version=$3
@@ -40,6 +40,16 @@ if [ -f "$so" ]; then
 		bad "$so does not carry the version $version"
 	fi
 fi
+
+# the man pages say which version they describe: .TH ... "mailguard VERSION"
+for man in "$src"/milter-attach/*.[0-9] "$src"/policyd-quota/*.[0-9] \
+	"$src"/dovecot-quota-warn/*.[0-9]; do
+	if grep -q "^\.TH .* \"mailguard $version\"" "$man"; then
+		ok "${man#"$src"/} is for $version"
+	else
+		bad "${man#"$src"/}: .TH does not say \"mailguard $version\""
+	fi
+done
 
 # Debian's changelog: "mailguard (0.4.0-1) unstable; urgency=medium"
 log=$src/deploy/debian/changelog
