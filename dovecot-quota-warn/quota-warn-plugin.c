@@ -396,23 +396,16 @@ quota_warn_log(void *ctx ATTR_UNUSED, enum mg_log_level level, const char *line)
 }
 
 /* log_version - mailguard's version (quota_warn_plugin_version is
- * Dovecot's ABI, a different thing) once per process, except in the
- * services that start one process per login (imap, pop3...): a line per
- * login would drown the log; lmtp, doveadm and the others say it */
+ * Dovecot's ABI, a different thing) when LMTP loads the plugin: its
+ * processes live long and every delivery goes through them.  imap and
+ * pop3 (a process per login), dovecot-lda (one per delivery) and doveadm
+ * (its log is the admin's terminal) stay quiet. */
 static void
 log_version(void)
 {
-	static const char *const per_login[] = {
-		"imap", "pop3", "submission", "managesieve", NULL
-	};
-	const char *name = master_service == NULL ? "" :
-		master_service_get_name(master_service);
-	unsigned i;
-
-	for (i = 0; per_login[i] != NULL; i++)
-		if (strcmp(name, per_login[i]) == 0)
-			return;
-	i_info("quota_warn: mailguard %s loaded", MG_VERSION);
+	if (master_service != NULL &&
+	    strcmp(master_service_get_name(master_service), "lmtp") == 0)
+		i_info("quota_warn: mailguard %s loaded", MG_VERSION);
 }
 
 void
