@@ -10,7 +10,8 @@
 #    whose default is the spec's and whose first line is the spec's meaning.
 # For the Dovecot plugin: every quota_warn_* setting of qw_settings.c is in
 # the snippet deploy/dovecot/15-quota-warn.conf and in quota_warn.7.
-# The wiring READMEs name the sockets the defaults listen on.
+# The wiring READMEs and policyd-quota.socket name the sockets the defaults
+# listen on.
 # Usage: test_config_docs.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1 build=$2
@@ -103,6 +104,16 @@ for readme in "$src/README.md" "$src/deploy/README.md"; do
 	grep -q "check_policy_service { $pq_listen," "$readme" ||
 		bad "$readme: check_policy_service is not $pq_listen (policyd-quota's default listen)"
 done
+
+# policyd-quota.socket listens where the daemon would by default (its
+# commented unix alternative is the example's)
+sock=$src/deploy/policyd-quota.socket
+checked=$((checked + 2))
+grep -qx "ListenStream=${pq_listen#inet:}" "$sock" ||
+	bad "$sock: ListenStream is not ${pq_listen#inet:} (policyd-quota's default listen)"
+pq_unix=$(sed -n 's/^#listen = unix://p' "$src/deploy/policyd-quota.conf")
+grep -qx "#ListenStream=$pq_unix" "$sock" ||
+	bad "$sock: the commented unix ListenStream is not the example's $pq_unix"
 
 echo "$checked checks, $([ $fail = 0 ] && echo "all passed" || echo "some FAILED")"
 exit $fail
