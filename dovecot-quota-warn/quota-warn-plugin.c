@@ -20,6 +20,7 @@
 #include "mail-storage-private.h"
 #include "mailbox-list-private.h"
 #include "mail-storage-hooks.h"
+#include "master-service.h"
 #include "quota.h"
 #include "quota-private.h"
 #include "quota-plugin.h"
@@ -27,6 +28,7 @@
 
 #include "mg_clock.h"
 #include "mg_log.h"
+#include "mg_version.h"
 #include "qw_publish.h"
 #include "qw_deliver.h"
 #include "qw_known.h"
@@ -393,10 +395,24 @@ quota_warn_log(void *ctx ATTR_UNUSED, enum mg_log_level level, const char *line)
 	}
 }
 
+/* log_version - mailguard's version (quota_warn_plugin_version is
+ * Dovecot's ABI, a different thing) when LMTP loads the plugin: its
+ * processes live long and every delivery goes through them.  imap and
+ * pop3 (a process per login), dovecot-lda (one per delivery) and doveadm
+ * (its log is the admin's terminal) stay quiet. */
+static void
+log_version(void)
+{
+	if (master_service != NULL &&
+	    strcmp(master_service_get_name(master_service), "lmtp") == 0)
+		i_info("quota_warn: mailguard %s loaded", MG_VERSION);
+}
+
 void
 quota_warn_plugin_init(struct module *module)
 {
 	mg_log_set_backend(quota_warn_log, NULL);
+	log_version();
 	mail_storage_hooks_add(module, &quota_warn_mail_storage_hooks);
 }
 

@@ -20,9 +20,14 @@ qw_deliver(struct mail_user *user, const struct qw_settings *set,
 	/* smtp-submit counts whole seconds; a part of one is one more */
 	unsigned int timeout_secs = (unsigned int)((set->submission_timeout_ms + 999) / 1000);
 	const char *host = set->submission_host;
+	/* a user without domain: the address its mailbox is published as */
+	const char *rcpt = strchr(user->username, '@') != NULL ||
+		set->default_domain[0] == '\0' ? user->username :
+		t_strconcat(user->username, "@", set->default_domain, NULL);
 
 	if (host != NULL && threshold < 100) {
-		if (qw_submit_send(user, host, timeout_secs, msg, len, error_r) == 0) {
+		if (qw_submit_send(user, rcpt, host, timeout_secs, msg, len,
+				   error_r) == 0) {
 			*via_r = QW_VIA_SUBMISSION;
 			return 0;
 		}

@@ -17,9 +17,9 @@
 #include "qw_submit.h"
 
 int
-qw_submit_send(struct mail_user *user, const char *host,
-	       unsigned int timeout_secs, const char *msg, size_t len,
-	       const char **error_r)
+qw_submit_send(struct mail_user *user, const char *rcpt_addr,
+	       const char *host, unsigned int timeout_secs, const char *msg,
+	       size_t len, const char **error_r)
 {
 	struct smtp_submit_settings set;
 	struct smtp_submit_input input;
@@ -29,9 +29,9 @@ qw_submit_send(struct mail_user *user, const char *host,
 	const char *error;
 	int ret;
 
-	if (smtp_address_parse_username(pool_datastack_create(), user->username,
+	if (smtp_address_parse_username(pool_datastack_create(), rcpt_addr,
 					&rcpt, &error) < 0) {
-		*error_r = t_strdup_printf("recipient <%s>: %s", user->username, error);
+		*error_r = t_strdup_printf("recipient <%s>: %s", rcpt_addr, error);
 		return -1;
 	}
 	i_zero(&set);

@@ -27,6 +27,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();   /* every normalised address fits */
 		(void)mg_addr_domain(out);
 	}
+	/* the mailbox rule: a bare local part joins the default domain; the
+	 * result always fits the key builders, or it is refused */
+	if (mg_addr_mailbox((const char *)data, size, "+", "Example.ORG", out,
+			    sizeof(out), &err) == 0) {
+		if (strlen(out) > MG_ADDR_MAX ||
+		    (out[0] != '\0' && strchr(out, '@') == NULL))
+			__builtin_trap();
+		mg_keys_init(&k, "mg:", &err);
+		if (mg_key_quota(&k, out, key, sizeof(key), &err) < 0)
+			__builtin_trap();
+	}
 	mg_sanitize(clean, sizeof(clean), (const char *)data, size, 100);
 	mg_kv_init(&kv);
 	mg_kv_addn(&kv, "v", (const char *)data, size);
