@@ -24,8 +24,8 @@ ms() { date +%s%3N; }
 smtp() { swaks --server 127.0.0.1:25 --from "sender@example.com" --timeout 30 "$@" 2>&1; }
 # reply_of TRANSCRIPT STAGE - the server's reply lines to the command STAGE
 # (RCPT, DATA end: "." ) as "CODE text"
-rcpt_reply() { awk '/^ *[~-]> RCPT TO/{r=1; next} r && /^ *<[~*]* /{sub(/^ *<[~*]* /,""); print; exit}' <<<"$1"; }
-data_reply() { awk '/^ *[~-]> \.$/{r=1; next} r && /^ *<[~*]* /{sub(/^ *<[~*]* /,""); print; exit}' <<<"$1"; }
+rcpt_reply() { awk '/^ *[~-]> RCPT TO/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ /,""); print; exit}' <<<"$1"; }
+data_reply() { awk '/^ *[~-]> \.$/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ /,""); print; exit}' <<<"$1"; }
 
 wait_for() { # wait_for SECONDS COMMAND... - until the command succeeds
 	local n=$(( $1 * 10 )); shift
@@ -38,7 +38,7 @@ wait_for() { # wait_for SECONDS COMMAND... - until the command succeeds
 cmd_install() {
 	cd "$here" || exit 1
 	# offline: every dependency is already in the root
-	if apt-get install -y -q --no-download ./mailguard-common_*.deb ./milter-attach_*.deb \
+	if apt-get install -y -q ./mailguard-common_*.deb ./milter-attach_*.deb \
 		./policyd-quota_*.deb ./dovecot-quota-warn_*.deb >apt-install.log 2>&1; then
 		ok "apt-get install ./*.deb (offline)"
 	else
@@ -149,18 +149,19 @@ exe_refused() {
 	[[ $r == 5* ]] && ok "banned .exe refused by the milter: $r ($1)" || fail "exe ($1): ${r:-$t}"
 }
 
-# fill_small - doveadm saves until Dovecot counts small@ full
+# fill_small - small@ exactly at its limit: policyd-quota defers a message
+# of unknown size (no SIZE= in MAIL FROM) once bytes >= bytes_limit.  A
+# message without headers or newline counts its length in Dovecot's vsize;
+# doveadm's session publishes when it ends.
+qfield() { redis-cli --raw HGET "$QKEY" "$1"; }
 fill_small() {
-	local size=200000 n
-	for n in $(seq 60); do
-		used_limit=$(doveadm -f tab quota get -u "$SMALL" | awk -F'\t' '$2=="STORAGE"{print $3, $4}')
-		read -r used limit <<<"$used_limit"
-		[ "$used" -ge "$limit" ] && return 0
-		if ! head -c "$size" /dev/zero | tr '\0' x | fold -w 76 |
-			{ printf 'From: filler@example.com\nSubject: filler %s\n\n' "$n"; cat; } |
-			doveadm save -u "$SMALL" 2>/dev/null; then
-			size=$(( size / 4 )); [ $size -gt 0 ] || size=1
-		fi
+	local n b l
+	for n in 1 2 3 4 5; do
+		b=$(qfield bytes) l=$(qfield bytes_limit)
+		[ -n "$b" ] && [ -n "$l" ] || return 1
+		[ "$b" -lt "$l" ] || return 0
+		head -c $((l - b)) /dev/zero | tr '\0' x | doveadm save -u "$SMALL" || return 1
+		wait_for 10 bash -c "[ \"\$(redis-cli --raw HGET '$QKEY' bytes)\" != $b ]" || return 1
 	done
 	return 1
 }
@@ -189,9 +190,8 @@ cmd_checks() {
 	r=$(redis-cli --raw HGET "$QKEY" bytes)
 	[ "${r:-0}" -gt 900000 ] && ok "the plugin published small@'s usage in Redis: bytes=$r" ||
 		fail "Redis $QKEY bytes=$r"
-	fill_small && ok "small@ filled to its quota" || fail "small@ not full"
-	wait_for 10 bash -c "[ \"\$(redis-cli --raw HGET '$QKEY' bytes)\" -ge \"\$(redis-cli --raw HGET '$QKEY' bytes_limit)\" ]" ||
-		fail "Redis does not show small@ full"
+	fill_small && ok "small@ filled to its quota: $(qfield bytes)/$(qfield bytes_limit) bytes" ||
+		fail "small@ not full: $(qfield bytes)/$(qfield bytes_limit) bytes"
 	full_mailbox_deferred "socket-activated"
 	check "policyd-quota.service started by its socket" systemctl -q is-active policyd-quota.service
 
@@ -224,6 +224,9 @@ cmd_checks() {
 }
 
 cmd_after_restart() {
+	# Redis kept its data (Debian's redis.conf saves at shutdown); a doveadm
+	# session republishes small@ anyway
+	doveadm quota get -u "$SMALL" >/dev/null
 	check "milter-attach active after the restart" systemctl -q is-active milter-attach
 	check "policyd-quota.socket active after the restart" systemctl -q is-active policyd-quota.socket
 	check "redis, dovecot, postfix active" systemctl -q is-active redis-server dovecot postfix
