@@ -67,8 +67,7 @@ boot() {
 poweroff() {
 	[ -n "$nspawn_pid" ] || return 0
 	[ -z "$cpid" ] || ct systemctl poweroff >/dev/null 2>&1 || true
-	local n
-	for n in $(seq 300); do
+	for _ in $(seq 300); do
 		kill -0 "$nspawn_pid" 2>/dev/null || break
 		sleep 0.2
 	done
