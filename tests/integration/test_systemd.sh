@@ -54,7 +54,7 @@ boot() {
 		sleep 0.2
 	done
 	[ -n "$cpid" ] || { echo "FAIL the container did not start"; tail "$work/nspawn.log"; return 1; }
-	for n in $(seq 600); do
+	for _ in $(seq 600); do
 		st=$(ct systemctl is-system-running 2>/dev/null || true)
 		case $st in running|degraded) break ;; esac
 		sleep 0.2
