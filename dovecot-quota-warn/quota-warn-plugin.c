@@ -20,6 +20,7 @@
 #include "mail-storage-private.h"
 #include "mailbox-list-private.h"
 #include "mail-storage-hooks.h"
+#include "master-service.h"
 #include "quota.h"
 #include "quota-private.h"
 #include "quota-plugin.h"
@@ -27,6 +28,7 @@
 
 #include "mg_clock.h"
 #include "mg_log.h"
+#include "mg_version.h"
 #include "qw_publish.h"
 #include "qw_deliver.h"
 #include "qw_known.h"
@@ -393,10 +395,31 @@ quota_warn_log(void *ctx ATTR_UNUSED, enum mg_log_level level, const char *line)
 	}
 }
 
+/* log_version - mailguard's version (quota_warn_plugin_version is
+ * Dovecot's ABI, a different thing) once per process, except in the
+ * services that start one process per login (imap, pop3...): a line per
+ * login would drown the log; lmtp, doveadm and the others say it */
+static void
+log_version(void)
+{
+	static const char *const per_login[] = {
+		"imap", "pop3", "submission", "managesieve", NULL
+	};
+	const char *name = master_service == NULL ? "" :
+		master_service_get_name(master_service);
+	unsigned i;
+
+	for (i = 0; per_login[i] != NULL; i++)
+		if (strcmp(name, per_login[i]) == 0)
+			return;
+	i_info("quota_warn: mailguard %s loaded", MG_VERSION);
+}
+
 void
 quota_warn_plugin_init(struct module *module)
 {
 	mg_log_set_backend(quota_warn_log, NULL);
+	log_version();
 	mail_storage_hooks_add(module, &quota_warn_mail_storage_hooks);
 }
 

@@ -91,8 +91,9 @@ publish_args(const struct qw_reading *rd, char *mailbox, size_t mailboxsz,
 {
 	const struct qw_settings *set = rd->set;
 
-	if (mg_addr_normalize(rd->username, strlen(rd->username),
-			      set->recipient_delimiter, mailbox, mailboxsz, err) < 0 ||
+	if (mg_addr_mailbox(rd->username, strlen(rd->username),
+			    set->recipient_delimiter, set->default_domain,
+			    mailbox, mailboxsz, err) < 0 ||
 	    mg_key_quota(&set->keys, mailbox, c->key, sizeof(c->key), err) < 0 ||
 	    mg_key_warn(&set->keys, mailbox, c->warn, sizeof(c->warn), err) < 0 ||
 	    mg_key_quota_channel(&set->keys, c->chan, sizeof(c->chan), err) < 0)

@@ -15,11 +15,13 @@
 #include <string.h>
 
 #include "mg_config.h"
+#include "mg_addr.h"
 #include "mg_log.h"
 #include "qw_settings.h"
 
 enum kind {
 	K_STR,          /* const char *, NULL default: unset */
+	K_DOMAIN,       /* const char *, a domain (mg_addr_domain_check) */
 	K_NUM,          /* long long, a plain number */
 	K_PCT,          /* unsigned, a plain number */
 	K_MS,           /* long long ms; a bare number is milliseconds */
@@ -55,6 +57,7 @@ static const struct row rows[] = {
 	{ "quota_warn_redis_prefix", K_PREFIX, MG_KEYS_PREFIX_DEFAULT, F(keys), 0, 0 },
 	{ "quota_warn_state_ttl", K_SEC, "30d", F(state_ttl_ms), 1000, LLONG_MAX },
 	{ "quota_warn_recipient_delimiter", K_STR, "+", F(recipient_delimiter), 0, 0 },
+	{ "quota_warn_default_domain", K_DOMAIN, "", F(default_domain), 0, 0 },
 	{ "quota_warn_thresholds", K_THRESHOLDS, "90 100", F(thresholds), 0, 0 },
 	{ "quota_warn_rearm", K_PCT, "85", F(rearm_pct), 0, 100000 },
 	{ "quota_warn_resource", K_RESOURCE, "both", F(resource), 0, 0 },
@@ -181,6 +184,10 @@ convert(const struct row *r, const char *s, struct qw_settings *set,
 	struct qw_thresholds t;
 
 	switch (r->kind) {
+	case K_DOMAIN:
+		if (mg_addr_domain_check(s, err) < 0)
+			return -1;
+		/* fall through */
 	case K_STR:
 		*FIELD(set, r, const char *) = s;
 		return 0;

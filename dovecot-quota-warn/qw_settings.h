@@ -22,6 +22,7 @@
  *   quota_warn_redis_prefix          see mg_keys_init()       mg:
  *   quota_warn_state_ttl             seconds, or 12h, 30d: >= 1s  30d
  *   quota_warn_recipient_delimiter                            +
+ *   quota_warn_default_domain        a domain                 "" (none)
  *   quota_warn_thresholds            "90 100", "80,90,100"    90 100
  *   quota_warn_rearm                 percent, 0..100000       85
  *   quota_warn_resource              storage|messages|both    both
@@ -59,6 +60,7 @@ struct qw_settings {
 	struct mg_keys keys;                 /* quota_warn_redis_prefix */
 	long long state_ttl_ms;
 	const char *recipient_delimiter;
+	const char *default_domain;          /* "": a bare user stays bare */
 	/* warnings */
 	struct qw_thresholds thresholds;
 	unsigned rearm_pct;

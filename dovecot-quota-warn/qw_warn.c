@@ -74,7 +74,8 @@ compose(const struct qw_warn_in *in, unsigned pct, unsigned percent,
 	m.lang = set->lang;
 	snprintf(from, sizeof(from), "postmaster@%s", domain ? domain : "localhost");
 	m.from = set->from != NULL ? set->from : from;
-	m.to = in->username;
+	/* a user without domain: the mailbox, with quota_warn_default_domain */
+	m.to = strchr(in->username, '@') != NULL ? in->username : in->mailbox;
 	m.subject_tmpl = pct >= 100 ? set->full_subject : set->subject;
 	m.body_tmpl = pct >= 100 ? set->full_body : set->body;
 	m.threshold = pct;

@@ -4,6 +4,7 @@
  * milter-attach-ctl [-c CONF] ban add ext|mime|sha256 VALUE DURATION [reason]
  * milter-attach-ctl [-c CONF] ban del ext|mime|sha256 VALUE
  * milter-attach-ctl [-c CONF] ban list | stats
+ * milter-attach-ctl -V
  *
  * Reads the Redis settings and redis_prefix from the milter's config
  * (default /etc/mailguard/milter-attach.conf when it exists).  Exit 0 on
@@ -16,6 +17,7 @@
 
 #include "ma_config.h"
 #include "ma_ctlcmd.h"
+#include "mg_version.h"
 
 #define DEFAULT_CONF "/etc/mailguard/milter-attach.conf"
 
@@ -29,6 +31,7 @@ usage(FILE *fp)
 	    "       milter-attach-ctl [-c CONF] ban del ext|mime|sha256 VALUE\n"
 	    "       milter-attach-ctl [-c CONF] ban list\n"
 	    "       milter-attach-ctl [-c CONF] stats\n"
+	    "       milter-attach-ctl -V   (the version)\n"
 	    "DURATION: 30m, 48h, 2d, 7d ... (at most 366d)\n");
 }
 
@@ -43,10 +46,13 @@ main(int argc, char **argv)
 	struct mg_keys k;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "+c:h")) != -1) {
+	while ((c = getopt(argc, argv, "+c:hV")) != -1) {
 		switch (c) {
 		case 'c': conf = optarg; break;
 		case 'h': usage(stdout); return MA_CTL_EXIT_OK;
+		case 'V':
+			mg_version_print(stdout, "milter-attach-ctl");
+			return MA_CTL_EXIT_OK;
 		default: usage(stderr); return MA_CTL_EXIT_USAGE;
 		}
 	}

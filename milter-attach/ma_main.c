@@ -32,6 +32,7 @@
 #include "mg_daemon.h"
 #include "mg_keys.h"
 #include "mg_log.h"
+#include "mg_version.h"
 
 #define DEFAULT_CONF "/etc/mailguard/milter-attach.conf"
 
@@ -200,8 +201,8 @@ start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
 		mg_fatalx("%s", err.msg);
 	if (pthread_create(mt, NULL, milter_thread, mrc) != 0)
 		mg_fatal("pthread_create");
-	mg_info("started: listen=%s size_limit=%llu banned_extensions=%zu "
-		"magic_action=%s", ctx->cfg->listen, ctx->cfg->size_limit,
+	mg_info("started: version=%s listen=%s size_limit=%llu "
+		"banned_extensions=%zu magic_action=%s", MG_VERSION, ctx->cfg->listen, ctx->cfg->size_limit,
 		ctx->cfg->banned_extensions.n,
 		ctx->cfg->magic_action == MA_MAGIC_OFF ? "off" :
 		ctx->cfg->magic_action == MA_MAGIC_LOG ? "log" :

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "mg_addr.h"
 #include "mg_daemon.h"
 #include "pq_config.h"
 
@@ -25,6 +26,8 @@ static const struct mg_cfg_spec pq_spec[] = {
 	    "language of the reply texts: fr or en"),
 	ROW("recipient_delimiter", MG_CFG_STRING, "+", recipient_delimiter, 0, 0, NULL,
 	    "address extension delimiters, as Postfix's recipient_delimiter"),
+	ROW("default_domain", MG_CFG_STRING, "", default_domain, 0, 0, NULL,
+	    "domain given to a recipient without one, as the plugin's quota_warn_default_domain (empty: none)"),
 	ROW("defer_period", MG_CFG_DURATION, "5d", defer_period_ms, 1000, 366LL * 86400000, NULL,
 	    "how long mail for a full mailbox is deferred before it is refused"),
 	ROW("quota_grace_percent", MG_CFG_INT, "0", grace_percent, 0, 100, NULL,
@@ -123,7 +126,8 @@ pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 	if (mg_config_load(pq_spec, cfg, path, err) < 0)
 		return -1;
 	if (mg_keys_init(&cfg->keys, cfg->redis_prefix, err) < 0 ||
-	    mg_redis_settings_check(&cfg->redis, err) < 0)
+	    mg_redis_settings_check(&cfg->redis, err) < 0 ||
+	    mg_addr_domain_check(cfg->default_domain, err) < 0)
 		goto fail;
 	for (i = 0; i < cfg->listen.n; i++)
 		if (mg_listen_parse(cfg->listen.v[i], &l, err) < 0)

@@ -22,6 +22,7 @@ struct pq_config {
 	char *user;
 	int language;                       /* enum mg_lang */
 	char *recipient_delimiter;
+	char *default_domain;               /* "" = a bare local part stays */
 	long long defer_period_ms;
 	long long grace_percent;
 	long long state_max_age_ms;

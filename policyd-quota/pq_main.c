@@ -14,6 +14,7 @@
 
 #include "mg_daemon.h"
 #include "mg_log.h"
+#include "mg_version.h"
 #include "pq_config.h"
 #include "pq_server.h"
 
@@ -97,7 +98,8 @@ main(int argc, char **argv)
 	if ((srv = pq_server_new(cfg, fds, nfds, path, &err)) == NULL)
 		mg_fatalx("%s", err.msg);
 	free(fds);
-	mg_info("started: config=%s redis=%s", path ? path : "(defaults)",
+	mg_info("started: version=%s config=%s redis=%s", MG_VERSION,
+		path ? path : "(defaults)",
 		cfg->redis.server);
 	mg_notify("READY=1");
 	rc = pq_server_run(srv);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mg_addr.h"
 #include "mg_clock.h"
 #include "mg_daemon.h"
 #include "mg_log.h"
@@ -358,9 +359,9 @@ handle(struct pq_server *s, struct conn *c)
 	c->mailbox[0] = '\0';
 	memset(&c->quota, 0, sizeof(c->quota));
 	if (strcmp(c->req.protocol_state, "RCPT") != 0 ||
-	    mg_addr_normalize(c->req.recipient, strlen(c->req.recipient),
-			      s->cfg->recipient_delimiter, c->rcpt,
-			      sizeof(c->rcpt), NULL) < 0 ||
+	    mg_addr_mailbox(c->req.recipient, strlen(c->req.recipient),
+			    s->cfg->recipient_delimiter, s->cfg->default_domain,
+			    c->rcpt, sizeof(c->rcpt), NULL) < 0 ||
 	    c->rcpt[0] == '\0') {
 		dunno(s, c);
 		return;

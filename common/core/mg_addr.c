@@ -66,6 +66,51 @@ mg_addr_normalize(const char *in, size_t inlen, const char *delims,
 	return 0;
 }
 
+/* mg_addr_mailbox - normalise; a bare local part joins the default domain */
+int
+mg_addr_mailbox(const char *in, size_t inlen, const char *delims,
+		const char *default_domain, char *out, size_t outsz,
+		struct mg_error *err)
+{
+	size_t n, dn, i;
+
+	if (mg_addr_normalize(in, inlen, delims, out, outsz, err) < 0)
+		return -1;
+	n = strlen(out);
+	if (n == 0 || strchr(out, '@') != NULL || default_domain == NULL ||
+	    default_domain[0] == '\0')
+		return 0;
+	dn = strlen(default_domain);
+	if (n + 1 + dn > MG_ADDR_MAX || n + 1 + dn >= outsz)
+		return mg_error_set(err, MG_ERR_LIMIT,
+		    "address longer than %d bytes with its default domain",
+		    MG_ADDR_MAX);
+	out[n++] = '@';
+	for (i = 0; i < dn; i++) {
+		char c = default_domain[i];
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* mg_addr_domain_check - what a default domain may look like */
+int
+mg_addr_domain_check(const char *domain, struct mg_error *err)
+{
+	const unsigned char *p;
+
+	if (strlen(domain) > 255)
+		return mg_error_set(err, MG_ERR_CONFIG,
+				    "bad domain: longer than 255 bytes");
+	for (p = (const unsigned char *)domain; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '@' || *p == '<' || *p == '>')
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "bad domain \"%.64s\": a domain only, without '@' or blanks",
+			    domain);
+	return 0;
+}
+
 const char *
 mg_addr_domain(const char *addr)
 {

@@ -13,6 +13,12 @@
  *      (after steps 1-3 applied to the whole string).
  * The empty address (null sender "<>") normalises to "".
  *
+ * mg_addr_mailbox() is the rule for mailbox keys: the same, and a bare
+ * local part gets "@" and the configured default domain (the plugin's
+ * quota_warn_default_domain, policyd-quota's default_domain), so that a
+ * Dovecot user "alice" and a recipient "alice@example.org" name one
+ * mailbox.
+ *
  * mg_addr_in_domains() is the one "is this address local?" test: the
  * domain of the normalised address equals one of a list (case-
  * insensitive, exact: a subdomain is not the domain).
@@ -34,6 +40,20 @@
  * quotes. */
 int mg_addr_normalize(const char *in, size_t inlen, const char *delims,
 		      char *out, size_t outsz, struct mg_error *err);
+
+/* mg_addr_mailbox - mg_addr_normalize, then, when the result is a bare
+ * local part (not empty, no '@') and default_domain is neither NULL nor
+ * empty: "@" and default_domain lowercased appended.  -1 as
+ * mg_addr_normalize, or MG_ERR_LIMIT when the result would be longer than
+ * MG_ADDR_MAX or outsz. */
+int mg_addr_mailbox(const char *in, size_t inlen, const char *delims,
+		    const char *default_domain, char *out, size_t outsz,
+		    struct mg_error *err);
+
+/* mg_addr_domain_check - a default domain setting: empty (none), or at
+ * most 255 bytes without '@', blanks, control characters, '<' or '>'.
+ * -1 (MG_ERR_CONFIG, "bad domain ...") otherwise. */
+int mg_addr_domain_check(const char *domain, struct mg_error *err);
 
 /* mg_addr_domain - pointer to the domain part of a normalised address
  * (after the last '@'), or NULL when there is none */

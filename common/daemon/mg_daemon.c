@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "mg_daemon.h"
+#include "mg_version.h"
 
 /* mg_listen_parse - "inet:" or "unix:", then mg_endpoint_parse */
 int
@@ -177,14 +178,16 @@ static void
 daemon_usage(FILE *fp, const char *prog, const char *default_config)
 {
 	fprintf(fp,
-		"usage: %s [-c FILE] [-t [-q]] [-f] [-d] [-h]\n"
+		"usage: %s [-c FILE] [-t [-q]] [-f] [-d] [-h] [-V]\n"
 		"  -c FILE  configuration file (default %s)\n"
 		"  -t       check the configuration, print the effective settings,\n"
 		"           exit 0 (valid) or 1\n"
 		"  -q       with -t: print nothing but errors\n"
 		"  -f       also log to stderr (the daemon always stays in the foreground)\n"
 		"  -d       debug logging\n"
-		"  -h       this help\n", prog, default_config);
+		"  -h       this help\n"
+		"  -V       the version (mailguard %s)\n", prog, default_config,
+		MG_VERSION);
 }
 
 int
@@ -194,7 +197,7 @@ mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	while ((ch = getopt(argc, argv, "c:tqfdh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tqfdhV")) != -1) {
 		switch (ch) {
 		case 'c': a->config = optarg; break;
 		case 't': a->check = true; break;
@@ -203,6 +206,9 @@ mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 		case 'd': a->debug = true; break;
 		case 'h':
 			daemon_usage(stdout, prog, default_config);
+			return 1;
+		case 'V':
+			mg_version_print(stdout, prog);
 			return 1;
 		default:
 			daemon_usage(stderr, prog, default_config);

@@ -16,7 +16,7 @@
 #include "mg_error.h"
 
 /* The command line every mailguard daemon takes:
- *   NAME [-c FILE] [-t [-q]] [-f] [-d] [-h]
+ *   NAME [-c FILE] [-t [-q]] [-f] [-d] [-h] [-V]
  *   -c FILE  configuration file (default: default_config when it exists,
  *            else the built-in defaults)
  *   -t       check the configuration, print the effective settings, exit
@@ -24,14 +24,15 @@
  *            ExecReload checks)
  *   -f       also log to stderr (the daemon always stays in the foreground)
  *   -d       debug logging
- *   -h       the usage, on stdout */
+ *   -h       the usage, on stdout
+ *   -V       "NAME (mailguard) VERSION" on stdout (mg_version_print) */
 struct mg_daemon_args {
 	const char *config;         /* NULL: the built-in defaults */
 	bool check, quiet, log_stderr, debug;
 };
 
-/* mg_daemon_args_parse - 0 to go on; 1 when -h printed the usage (exit
- * 0); -1 after printing the usage to stderr (exit 2) */
+/* mg_daemon_args_parse - 0 to go on; 1 when -h printed the usage or -V
+ * the version (exit 0); -1 after printing the usage to stderr (exit 2) */
 int mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 			 const char *default_config, struct mg_daemon_args *a);
 

@@ -47,10 +47,11 @@ def doveadm_quota(user):
     return vals
 
 
-def publish(user):
+def publish(user, key_user=None):
     """doveadm's session makes the plugin publish the mailbox's state;
-    return it (KiB) once Redis holds the same figures"""
-    key = "mg:v1:quota:{%s}" % user
+    return it (KiB) once Redis holds the same figures.  key_user: the
+    mailbox it is published as (default: user)"""
+    key = "mg:v1:quota:{%s}" % (key_user or user)
     deadline = time.time() + 10
     while True:
         used_kib, limit_kib = doveadm_quota(user)["STORAGE"]
@@ -105,25 +106,31 @@ def empty_small_mailbox():
     forget(SMALL_DEFERRALS)
 
 
-def fill_small_mailbox():
+def fill_mailbox(user, key_user=None):
     """Real deliveries until Dovecot counts the mailbox full.  They go
     straight to Dovecot's LMTP: through Postfix, the policy would (rightly)
-    defer the message that does not fit before the mailbox is full."""
+    defer the message that does not fit before the mailbox is full.
+    key_user: the mailbox the plugin publishes (default: user)"""
+    key_user = key_user or user
     lines = 2600                               # about 200 KB per message
     for n in range(40):
-        used, limit = publish(SMALL)
+        used, limit = publish(user, key_user)
         if used >= limit:
             return
-        m = make_message(SENDER, SMALL, subject="filler %d" % n,
+        m = make_message(SENDER, user, subject="filler %d" % n,
                          body=("x" * 76 + "\n") * lines)
         try:
             with smtplib.LMTP(*hostport(ENV["MG_LMTP"]), timeout=30) as l:
-                l.sendmail(SENDER, [SMALL], m.as_bytes())
+                l.sendmail(SENDER, [user], m.as_bytes())
         except smtplib.SMTPDataError as e:
             assert e.smtp_code == 452, e      # does not fit: smaller ones
             lines = max(lines // 4, 1)
-    used, limit = publish(SMALL)
-    assert used >= limit, "small@ not full after 40 messages: %d/%d KiB" % (used, limit)
+    used, limit = publish(user, key_user)
+    assert used >= limit, "%s not full after 40 messages: %d/%d KiB" % (user, used, limit)
+
+
+def fill_small_mailbox():
+    fill_mailbox(SMALL)
 
 
 def with_small_mailbox_full(check):
@@ -346,6 +353,32 @@ def redis_refused_with_defer_if_permit_action():
     assert err.count("redis unavailable") == 1, err
 
 
+def user_without_domain_meets_the_full_address():
+    """A Dovecot user without domain ("bare"): the plugin publishes it as
+    bare@DOMAIN (quota_warn_default_domain), policyd-quota reads the same
+    key for bare@DOMAIN, and for a bare recipient (default_domain)."""
+    bare = ENV["MG_BARE_USER"]
+    full = "%s@%s" % (bare, DOM)
+    deferrals = "mg:v1:defer:{%s}:*" % full
+    assert "@" not in bare
+    imap_expunge_all(ENV, bare)
+    try:
+        used, limit = publish(bare, full)
+        assert limit == 1024, (used, limit)              # its userdb rule
+        assert not redis(ENV, "EXISTS", "mg:v1:quota:{%s}" % bare)
+        wait_answer(full, lambda ans: ans == "action=DUNNO")
+        fill_mailbox(bare, full)
+        ans = wait_answer(full, lambda ans: "4.2.2" in ans)
+        assert ans.startswith("action=DEFER_IF_PERMIT 4.2.2"), ans
+        ans = policy(ENV["MG_POLICY"], bare.upper())     # a bare recipient
+        assert ans.startswith("action=DEFER_IF_PERMIT 4.2.2"), ans
+        assert not redis(ENV, "EXISTS", "mg:v1:quota:{%s}" % bare)
+    finally:
+        imap_expunge_all(ENV, bare)
+        publish(bare, full)
+        forget(deferrals)
+
+
 def bad_config_is_refused_with_file_and_line():
     binary = os.path.join(BUILD, "policyd-quota", "policyd-quota")
     with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
@@ -367,6 +400,7 @@ CHECKS = [
     redis_slow_or_down_gets_the_configured_action_in_time,
     redis_refused_with_defer_if_permit_action,
     bad_config_is_refused_with_file_and_line,
+    user_without_domain_meets_the_full_address,
 ]
 
 

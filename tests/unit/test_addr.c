@@ -129,6 +129,91 @@ test_in_domains(void **state)
 	assert_int_equal(mg_addr_in_domains(NULL, &domains), 0);
 }
 
+/* mg_addr_mailbox: the plugin's user and policyd's recipient meet */
+static void
+test_mailbox(void **state)
+{
+	static const struct {
+		const char *name, *in, *dflt;
+		int rc;
+		const char *out;
+	} mrows[] = {
+		{ "bare local part joins the domain", "alice", "example.org", 0, "alice@example.org" },
+		{ "both sides the same key", "Alice+news", "Example.ORG", 0, "alice@example.org" },
+		{ "a full address is kept", "alice@other.fr", "example.org", 0, "alice@other.fr" },
+		{ "full address, case folded", "<Bob@X.FR>", "example.org", 0, "bob@x.fr" },
+		{ "no default domain: as normalise", "alice", "", 0, "alice" },
+		{ "NULL default domain: as normalise", "alice", NULL, 0, "alice" },
+		{ "the null sender stays empty", "<>", "example.org", 0, "" },
+		{ "empty stays empty", "", "example.org", 0, "" },
+		{ "quoted local part with @ is an address", "\"a@b\"@c", "d", 0, "\"a@b\"@c" },
+		{ "a bad address is still refused", "a b", "example.org", -1, NULL },
+		{ "trailing @: a domain, empty", "alice@", "example.org", 0, "alice@" },
+	};
+	char out[MG_ADDR_MAX + 1], in[MG_ADDR_MAX + 1];
+	struct mg_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
+		int rc = mg_addr_mailbox(mrows[i].in, strlen(mrows[i].in), NULL,
+					 mrows[i].dflt, out, sizeof(out), &err);
+		if (rc != mrows[i].rc)
+			fail_msg("%s: rc %d", mrows[i].name, rc);
+		if (rc == 0 && strcmp(out, mrows[i].out) != 0)
+			fail_msg("%s: got '%s' want '%s'", mrows[i].name, out,
+				 mrows[i].out);
+	}
+	/* boundary: local part + "@" + domain of exactly MG_ADDR_MAX bytes */
+	memset(in, 'a', sizeof(in));
+	assert_int_equal(mg_addr_mailbox(in, MG_ADDR_MAX - 4, NULL, "x.f", out,
+					 sizeof(out), &err), 0);
+	assert_int_equal(strlen(out), MG_ADDR_MAX);
+	assert_int_equal(mg_addr_mailbox(in, MG_ADDR_MAX - 3, NULL, "x.f", out,
+					 sizeof(out), &err), -1);
+	assert_int_equal(err.kind, MG_ERR_LIMIT);
+	/* a small output buffer is refused, never overrun */
+	assert_int_equal(mg_addr_mailbox("ab", 2, NULL, "c.d", out, 6, &err), -1);
+	assert_int_equal(err.kind, MG_ERR_LIMIT);
+	assert_int_equal(mg_addr_mailbox("ab", 2, NULL, "c.d", out, 7, &err), 0);
+	assert_string_equal(out, "ab@c.d");
+}
+
+/* mg_addr_domain_check: what the default domain settings accept */
+static void
+test_domain_check(void **state)
+{
+	static const struct { const char *name, *dom; int rc; } drows[] = {
+		{ "empty: no default domain", "", 0 },
+		{ "a domain", "example.org", 0 },
+		{ "upper case is fine (lowercased when used)", "AC-Besancon.FR", 0 },
+		{ "an address is not a domain", "alice@example.org", -1 },
+		{ "a leading @", "@example.org", -1 },
+		{ "a blank", "example .org", -1 },
+		{ "a tab", "example.org\t", -1 },
+		{ "angle brackets", "<example.org>", -1 },
+		{ "a control byte", "ex\x01ample.org", -1 },
+	};
+	char big[300];
+	struct mg_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(drows) / sizeof(drows[0]); i++) {
+		int rc = mg_addr_domain_check(drows[i].dom, &err);
+		if (rc != drows[i].rc)
+			fail_msg("%s: rc %d", drows[i].name, rc);
+		if (rc < 0)
+			assert_int_equal(err.kind, MG_ERR_CONFIG);
+	}
+	memset(big, 'a', sizeof(big));
+	big[255] = '\0';
+	assert_int_equal(mg_addr_domain_check(big, &err), 0);
+	big[255] = 'a';
+	big[256] = '\0';
+	assert_int_equal(mg_addr_domain_check(big, &err), -1);
+}
+
 int
 main(void)
 {
@@ -137,6 +222,8 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_in_domains),
+		cmocka_unit_test(test_mailbox),
+		cmocka_unit_test(test_domain_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "mg_daemon.h"
+#include "mg_version.h"
 
 struct row { const char *spec; int ok; int is_unix; const char *host; int port; const char *milter; };
 
@@ -163,6 +164,9 @@ test_args(void **state)
 		{ "the old MA_DEBUG style has no word form", { "d", "--debug" }, -1, NULL, 0, 0, 0, 0 },
 		{ "-t -q: a quiet check", { "d", "-t", "-q" }, 0, NULL, 1, 0, 0, 1 },
 		{ "-q alone means nothing", { "d", "-q" }, -1, NULL, 0, 0, 0, 0 },
+		{ "-V: the version, exit 0", { "d", "-V" }, 1, NULL, 0, 0, 0, 0 },
+		{ "-V wins over the flags before it", { "d", "-t", "-V" }, 1, NULL, 0, 0, 0, 0 },
+		{ "-c FILE -V: the version, no file read", { "d", "-c", "/nonexistent.conf", "-V" }, 1, NULL, 0, 0, 0, 0 },
 	};
 	struct mg_daemon_args a;
 	size_t i;
@@ -214,6 +218,51 @@ test_args_default_file(void **state)
 	unlink(path);
 }
 
+/* parse_stdout - run the parser on argv with stdout captured in out */
+static int
+parse_stdout(char **argv, int argc, char *out, size_t outsz)
+{
+	char path[] = "/tmp/mg-test-daemon-out-XXXXXX";
+	struct mg_daemon_args a;
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO), ret;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	optind = 0;
+	ret = mg_daemon_args_parse(argc, argv, "policyd-quota",
+				   "/nonexistent/mailguard-test.conf", &a);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = pread(fd, out, outsz - 1, 0);
+	out[n < 0 ? 0 : n] = '\0';
+	close(fd);
+	unlink(path);
+	return ret;
+}
+
+/* -V prints "NAME (mailguard) VERSION" on stdout; -h names -V */
+static void
+test_args_version(void **state)
+{
+	char *v[] = { (char *)"policyd-quota", (char *)"-V", NULL };
+	char *h[] = { (char *)"policyd-quota", (char *)"-h", NULL };
+	char out[1024], want[128];
+
+	(void)state;
+	assert_int_equal(parse_stdout(v, 2, out, sizeof(out)), 1);
+	snprintf(want, sizeof(want), "policyd-quota (mailguard) %s\n", MG_VERSION);
+	assert_string_equal(out, want);
+	/* the version is digits and dots, from CMake's project() */
+	assert_true(strlen(MG_VERSION) >= 5);
+	assert_int_equal(strspn(MG_VERSION, "0123456789."), strlen(MG_VERSION));
+	assert_int_equal(parse_stdout(h, 2, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "[-V]"));
+	assert_non_null(strstr(out, MG_VERSION));
+}
+
 int
 main(void)
 {
@@ -224,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_drop_noop),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_args_default_file),
+		cmocka_unit_test(test_args_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

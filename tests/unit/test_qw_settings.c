@@ -105,6 +105,7 @@ test_defaults(void **state)
 	assert_string_equal(s.keys.base, "mg:v1:");
 	assert_int_equal(s.state_ttl_ms, 30LL * 86400 * 1000);
 	assert_string_equal(s.recipient_delimiter, "+");
+	assert_string_equal(s.default_domain, "");
 	assert_int_equal(s.thresholds.n, 2);
 	assert_int_equal(s.thresholds.pct[0], 90);
 	assert_int_equal(s.thresholds.pct[1], 100);
@@ -317,6 +318,32 @@ test_prefix(void **state)
 	}
 }
 
+/* quota_warn_default_domain: a domain, or the default (none) */
+static void
+test_default_domain(void **state)
+{
+	static const struct { const char *name, *value; int bad; const char *want; } rows[] = {
+		{ "a domain", "example.org", 0, "example.org" },
+		{ "case kept here (lowercased in the key)", "AC-Besancon.fr", 0, "AC-Besancon.fr" },
+		{ "empty: none", "", 0, "" },
+		{ "an address is refused", "postmaster@example.org", 1, "" },
+		{ "a leading @ is refused", "@example.org", 1, "" },
+		{ "blanks are refused", "example org", 1, "" },
+	};
+	struct qw_settings s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int bad = read_one(&s, "quota_warn_default_domain", rows[i].value);
+
+		if (bad != rows[i].bad || logged.lines != rows[i].bad ||
+		    strcmp(s.default_domain, rows[i].want) != 0)
+			fail_msg("%s: bad %d, logged %d, domain \"%s\"", rows[i].name,
+				 bad, logged.lines, s.default_domain);
+	}
+}
+
 static void
 test_strings(void **state)
 {
@@ -325,6 +352,7 @@ test_strings(void **state)
 		"quota_warn_redis_sentinels", "10.0.0.1:26379 10.0.0.2:26379",
 		"quota_warn_redis_sentinel_master", "",          /* empty: unset */
 		"quota_warn_recipient_delimiter", "+-",
+		"quota_warn_default_domain", "Example.ORG",
 		"quota_warn_from", "quota@example.org",
 		"quota_warn_full_subject", "Full: %{percent}%%",
 		"quota_warn_submission_host", "127.0.0.1:10026",
@@ -339,6 +367,7 @@ test_strings(void **state)
 	assert_string_equal(s.redis_sentinels, "10.0.0.1:26379 10.0.0.2:26379");
 	assert_string_equal(s.redis_sentinel_master, "mailguard");
 	assert_string_equal(s.recipient_delimiter, "+-");
+	assert_string_equal(s.default_domain, "Example.ORG");
 	assert_string_equal(s.from, "quota@example.org");
 	assert_string_equal(s.full_subject, "Full: %{percent}%%");
 	assert_null(s.subject);
@@ -440,6 +469,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_value_logged_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_user, setup, teardown),
