@@ -63,6 +63,11 @@ cmd_install() {
 			grep -qx " /etc/mailguard/$d.conf [0-9a-f]*" <(dpkg-query -W -f='${Conffiles}\n' $d)
 	done
 	check "plugin in Dovecot's module dir" ls /usr/lib/dovecot/modules/lib*_quota_warn_plugin.so
+	check "conf.d/15-quota-warn.conf shipped commented: Dovecot unchanged" \
+		bash -c '! doveconf -h mail_plugins | grep -q quota_warn'
+	for d in milter-attach policyd-quota; do
+		check "$d -V prints 0.4.0" bash -c "/usr/sbin/$d -V 2>&1 | grep -q 0.4.0"
+	done
 }
 
 # ------------------------------------------------------------------- wire
@@ -118,7 +123,7 @@ cmd_wire() {
 	readme_block '### Postfix (`main.cf`)' >"$here/main.cf.readme"
 	[ -s "$here/main.cf.readme" ] || { fail "no Postfix block in deploy/README.md"; return; }
 	cat "$here/main.cf.readme" >>/etc/postfix/main.cf
-	cp /usr/share/doc/dovecot-quota-warn/examples/95-quota-warn.conf /etc/dovecot/conf.d/
+	cp /usr/share/doc/dovecot-quota-warn/examples/15-quota-warn.conf /etc/dovecot/conf.d/
 	sed -i "s/^local_domains =.*/local_domains = $DOMAIN/" /etc/mailguard/milter-attach.conf
 	systemctl enable --now policyd-quota.socket >/dev/null 2>&1
 	systemctl start milter-attach redis-server
