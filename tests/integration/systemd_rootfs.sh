@@ -69,4 +69,5 @@ rm -f "$root/usr/sbin/policy-rc.d"
 # a machine id made at the first boot, a hostname of its own
 : >"$root/etc/machine-id"
 echo mgtest >"$root/etc/hostname"
+chmod 755 "$root"   # mktemp made it 0700: "/" must be searchable by every user
 tar -C "$root" -cf "$out.tmp" . && mv "$out.tmp" "$out"

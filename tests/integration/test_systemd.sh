@@ -110,6 +110,7 @@ fi
 phase "root copy and boot"
 rm -rf "$root"; mkdir -p "$root"
 tar -C "$root" -xf "$work/rootfs.tar"
+chmod 755 "$root"    # "/" of the container, searchable by its users
 mkdir -p "$root/root/mgtest"
 cp "$debs"/*.deb "$root/root/mgtest/"
 rm -f "$root"/root/mgtest/*-dbgsym_*.deb
