@@ -24,8 +24,8 @@ ms() { date +%s%3N; }
 smtp() { swaks --server 127.0.0.1:25 --from "sender@example.com" --timeout 30 "$@" 2>&1; }
 # reply_of TRANSCRIPT STAGE - the server's reply lines to the command STAGE
 # (RCPT, DATA end: "." ) as "CODE text"
-rcpt_reply() { awk '/^ *[~-]> RCPT TO/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ /,""); print; exit}' <<<"$1"; }
-data_reply() { awk '/^ *[~-]> \.$/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ /,""); print; exit}' <<<"$1"; }
+rcpt_reply() { awk '/^ *[~-]> RCPT TO/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ +/,""); print; exit}' <<<"$1"; }
+data_reply() { awk '/^ *[~-]> \.$/{r=1; next} r && /^ *<[-~*]+ /{sub(/^ *<[-~*]+ +/,""); print; exit}' <<<"$1"; }
 
 wait_for() { # wait_for SECONDS COMMAND... - until the command succeeds
 	local n=$(( $1 * 10 )); shift
@@ -165,10 +165,20 @@ fill_small() {
 		b=$(qfield bytes) l=$(qfield bytes_limit)
 		[ -n "$b" ] && [ -n "$l" ] || return 1
 		[ "$b" -lt "$l" ] || return 0
-		head -c $((l - b)) /dev/zero | tr '\0' x | doveadm save -u "$SMALL" || return 1
+		head -c $((l - b)) /dev/zero | tr '\0' x | doveadm save -u "$SMALL" 2>/dev/null || return 1
 		wait_for 10 bash -c "[ \"\$(redis-cli --raw HGET '$QKEY' bytes)\" != $b ]" || return 1
 	done
 	return 1
+}
+
+# policy_full WHEN - policyd-quota asked directly (Postfix tempfails every
+# message at MAIL FROM while the milter is down: milter_default_action)
+policy_full() {
+	local r
+	r=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nsender=sender@example.com\nrecipient=%s\nsize=0\n\n' \
+		"$SMALL" | socat -t 5 - TCP:127.0.0.1:10031 2>&1)
+	[[ $r == *"action=450 4.2.2"* ]] && ok "policyd-quota answers for the full mailbox: ${r%%$'\n'*} ($1)" ||
+		fail "policyd-quota ($1): $r"
 }
 
 full_mailbox_deferred() {
@@ -215,7 +225,12 @@ cmd_checks() {
 
 	# one unit stopped, the others work
 	systemctl stop milter-attach
-	full_mailbox_deferred "milter-attach stopped"
+	policy_full "milter-attach stopped"
+	redis-cli DEL "$QKEY" >/dev/null
+	doveadm quota get -u "$SMALL" >/dev/null 2>&1
+	wait_for 10 bash -c "redis-cli --raw HGET '$QKEY' bytes | grep -q ." &&
+		ok "the plugin republishes small@ with milter-attach stopped" ||
+		fail "the plugin did not republish small@ with milter-attach stopped"
 	systemctl start milter-attach
 	systemctl stop policyd-quota.socket policyd-quota.service
 	exe_refused "policyd-quota stopped"
@@ -231,7 +246,7 @@ cmd_checks() {
 cmd_after_restart() {
 	# Redis kept its data (Debian's redis.conf saves at shutdown); a doveadm
 	# session republishes small@ anyway
-	doveadm quota get -u "$SMALL" >/dev/null
+	doveadm quota get -u "$SMALL" >/dev/null 2>&1
 	check "milter-attach active after the restart" systemctl -q is-active milter-attach
 	check "policyd-quota.socket active after the restart" systemctl -q is-active policyd-quota.socket
 	check "redis, dovecot, postfix active" systemctl -q is-active redis-server dovecot postfix
@@ -257,6 +272,7 @@ cmd_purge() {
 	check "no /run/milter-attach, /run/policyd-quota" bash -c '! ls -d /run/milter-attach /run/policyd-quota'
 	check "nothing listens on 10031" bash -c '! ss -Hltn "sport = :10031" | grep -q .'
 	check "Postfix's own spool intact" test -d /var/spool/postfix/private
+	check "Dovecot's configuration still valid (the purged conf.d snippet went with the plugin)" doveconf -n
 }
 
 case ${1:-} in
