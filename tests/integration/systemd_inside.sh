@@ -174,10 +174,14 @@ fill_small() {
 # policy_full WHEN - policyd-quota asked directly (Postfix tempfails every
 # message at MAIL FROM while the milter is down: milter_default_action)
 policy_full() {
-	local r
+	local r t0 t1
+	t0=$(ms)
 	r=$(printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nsender=sender@example.com\nrecipient=%s\nsize=0\n\n' \
 		"$SMALL" | socat -t 5 - TCP:127.0.0.1:10031 2>&1)
-	[[ $r == *"action=450 4.2.2"* ]] && ok "policyd-quota answers for the full mailbox: ${r%%$'\n'*} ($1)" ||
+	t1=$(ms)
+	# DEFER_IF_PERMIT 4.2.2: Postfix replies 450 4.2.2 unless a later restriction rejects
+	[[ $r == "action=DEFER_IF_PERMIT 4.2.2 "* ]] &&
+		ok "policyd-quota answers ${r:0:35} in $((t1 - t0)) ms, socat included ($1)" ||
 		fail "policyd-quota ($1): $r"
 }
 
@@ -208,6 +212,7 @@ cmd_checks() {
 	fill_small && ok "small@ filled to its quota: $(qfield bytes)/$(qfield bytes_limit) bytes" ||
 		fail "small@ not full: $(qfield bytes)/$(qfield bytes_limit) bytes"
 	full_mailbox_deferred "socket-activated"
+	policy_full "socket-activated"
 	check "policyd-quota.service started by its socket" systemctl -q is-active policyd-quota.service
 
 	# a broken config: the reload fails, the running config stays
