@@ -20,17 +20,19 @@
 set -euo pipefail
 src=$(cd "$1" && pwd) build=$(cd "$2" && pwd)
 work=$build/systemd-test
-root=$work/root
+root=$work/root.$$          # one per run: a cleanup never meets a new root
 name=mgtest-$$
 nspawn_pid="" cpid=""
 failed=0
 
 t_start=$(date +%s)
 t_phase=$t_start
-phase() { # phase NAME - print the time the previous phase took
+p_name="" timings=""
+phase() { # phase NAME - start a phase; the previous one's time is recorded
 	local now; now=$(date +%s)
-	echo "---- $1 (previous phase $((now - t_phase)) s, total $((now - t_start)) s)"
-	t_phase=$now
+	[ -z "$p_name" ] || timings+=$(printf '%5d s  %s' $((now - t_phase)) "$p_name")$'\n'
+	[ "$1" = end ] || echo "---- $1"
+	p_name=$1 t_phase=$now
 }
 
 # ct CMD... - run in the container (all its namespaces)
@@ -133,8 +135,9 @@ inside after-restart
 phase "apt purge"
 inside purge
 
-phase "end"
 poweroff
+phase end
+printf 'phase times:\n%s%5d s  total\n' "$timings" $(( $(date +%s) - t_start ))
 if [ $failed -ne 0 ]; then
 	echo "test_systemd: $failed check(s) failed"
 	exit 1
