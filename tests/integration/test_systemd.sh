@@ -51,8 +51,8 @@ boot() {
 	setsid systemd-nspawn -b -D "$root" -M "$name" --register=no --keep-unit \
 		--private-network --console=passive >>"$work/nspawn.log" 2>&1 &
 	nspawn_pid=$!
-	local n st
-	for n in $(seq 300); do
+	local st
+	for _ in $(seq 300); do
 		cpid=$(container_pid) && break
 		sleep 0.2
 	done
