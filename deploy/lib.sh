@@ -20,8 +20,10 @@ MG_BUILD_PKGS="cmake make gcc pkg-config libmilter-dev libhiredis-dev libmagic-d
 MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd python3
   iproute2 procps libmagic1 libmagic-mgc libarchive13"
 # shellcheck disable=SC2034
+MG_PKG_PKGS="debhelper dpkg-dev lintian"
+# shellcheck disable=SC2034
 MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks systemd
-  libpython3.11-testsuite valgrind
+  libpython3.11-testsuite valgrind debootstrap systemd-container $MG_PKG_PKGS
   xorriso genisoimage p7zip-full gcab zstd xz-utils bzip2 lzip zip"
 
 mg_log() { printf '%s: %s\n' "${MG_PROG:-mailguard}" "$*" >&2; }
