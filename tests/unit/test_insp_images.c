@@ -455,6 +455,25 @@ vhd_bat_past_end(struct mem *m)
 	memcpy(m->d + t, "\x00\x7F\xFF\xF0", 4);
 }
 
+/* udf_anchor_gone - sector 256 (2048-byte blocks) wiped: the anchor at
+ * the last sector remains */
+static void
+udf_anchor_gone(struct mem *m)
+{
+	memset(m->d + 256 * 2048, 0, 2048);
+}
+
+/* udf_main_vds_gone - the main descriptor sequence wiped: the reserve
+ * one remains */
+static void
+udf_main_vds_gone(struct mem *m)
+{
+	uint32_t loc = le32_get(m->d + 256 * 2048 + 20);
+
+	assert_true((loc + 6ULL) * 2048 <= m->n);
+	memset(m->d + loc * 2048ULL, 0, 6 * 2048);
+}
+
 enum hostile_how { CUT, MINI, CHANGE };
 
 static const struct {
@@ -464,31 +483,37 @@ static const struct {
 	enum mini mini;
 	void (*change)(struct mem *m);
 	unsigned want;                   /* result bits that must be set */
+	const char *out;                 /* the listing, when checked */
 } hostile[] = {
-	{ "fat_truncated", "fat12.img", CUT, 1500, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat_data_cut", "fat12.img", CUT, 10000, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat32_truncated", "fat32.img", CUT, 300000, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat_mini_ok", NULL, MINI, 0, MINI_OK, NULL, 0 },
-	{ "fat_chain_loop", NULL, MINI, 0, MINI_CHAIN_LOOP, NULL, INSP_LISTER_BROKEN },
-	{ "fat_dir_cycle", NULL, MINI, 0, MINI_DIR_CYCLE, NULL, INSP_LISTER_BROKEN },
-	{ "fat_bad_cluster", NULL, MINI, 0, MINI_BAD_CLUSTER, NULL, INSP_LISTER_BROKEN },
-	{ "udf_truncated", "udf-bridge.iso", CUT, 540000, 0, NULL, INSP_LISTER_BROKEN },
+	{ "udf_anchor_256_gone", "udf-gen0201.img", CHANGE, 0, 0,
+	  udf_anchor_gone, 0, UDF_TREE },
+	{ "udf_main_vds_gone", "udf-gen0250.img", CHANGE, 0, 0,
+	  udf_main_vds_gone, 0, UDF_TREE },
+	{ "fat_truncated", "fat12.img", CUT, 1500, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_data_cut", "fat12.img", CUT, 10000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat32_truncated", "fat32.img", CUT, 300000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_mini_ok", NULL, MINI, 0, MINI_OK, NULL, 0, NULL },
+	{ "fat_chain_loop", NULL, MINI, 0, MINI_CHAIN_LOOP, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_dir_cycle", NULL, MINI, 0, MINI_DIR_CYCLE, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_bad_cluster", NULL, MINI, 0, MINI_BAD_CLUSTER, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "udf_truncated", "udf-bridge.iso", CUT, 540000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "udf_fid_bad_length", "udf-bridge.iso", CHANGE, 0, 0,
-	  udf_bad_fid_length, INSP_LISTER_BROKEN },
+	  udf_bad_fid_length, INSP_LISTER_BROKEN, NULL },
 	{ "udf_dir_cycle", "udf-bridge.iso", CHANGE, 0, 0, udf_dir_cycle,
-	  INSP_LISTER_BROKEN },
-	{ "mbr_ebr_loop", "mbr.img", CHANGE, 0, 0, mbr_ebr_loop, INSP_LISTER_BROKEN },
-	{ "mbr_truncated", "mbr.img", CUT, 70000, 0, NULL, INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
+	{ "mbr_ebr_loop", "mbr.img", CHANGE, 0, 0, mbr_ebr_loop, INSP_LISTER_BROKEN, NULL },
+	{ "mbr_truncated", "mbr.img", CUT, 70000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "gpt_many_entries", "gpt.img", CHANGE, 0, 0, gpt_many_entries,
-	  INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
 	{ "vhd_bat_past_end", "dynamic.vhd", CHANGE, 0, 0, vhd_bat_past_end,
-	  INSP_LISTER_BROKEN },
-	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
+	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "vhdx_truncated", "disk.vhdx", CUT, 256 * 1024, 0, NULL,
-	  INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
 };
 
-/* test_hostile - damaged images: the expected bits, no crash (ASan) */
+/* test_hostile - damaged images: the expected bits (and listing, where
+ * a copy of the damaged structure remains), no crash (ASan) */
 static void
 test_hostile(void **state)
 {
@@ -508,7 +533,8 @@ test_hostile(void **state)
 			hostile[i].change(&m);
 		walk_mem(&m, 10000, &s);
 		if ((s.res & hostile[i].want) != hostile[i].want ||
-		    (hostile[i].want == 0 && s.res != 0))
+		    (hostile[i].want == 0 && s.res != 0) ||
+		    (hostile[i].out != NULL && strcmp(s.out, hostile[i].out) != 0))
 			fail_msg("row %s: res %u, got\n%s", hostile[i].name,
 				 s.res, s.out);
 		free(m.d);
