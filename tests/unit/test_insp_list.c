@@ -8,6 +8,7 @@
  * parts: single-file names (insp_rawname.h) and sources (insp_lister.h)
  */
 #include <fcntl.h>
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,6 +239,16 @@ static void test_rows(void **state)
 	}
 }
 
+/* test_rows_utf8_locale - the same in a process whose locale is UTF-8
+ * already (the worker's: insp_list() then loads none) */
+static void test_rows_utf8_locale(void **state)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		skip();
+	test_rows(state);
+	setlocale(LC_CTYPE, "C");
+}
+
 /* test_raw_names - the one member of a single compressed file */
 static void test_raw_names(void **state)
 {
@@ -353,6 +364,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_rows_utf8_locale),
 		cmocka_unit_test(test_raw_names),
 		cmocka_unit_test(test_sources),
 	};
