@@ -82,6 +82,18 @@ head -c 40 plain.7z >cut.7z
 echo 'TVNDRgAAAABUAAAAAAAAACwAAAAAAAAAAwEBAAEAAAAAAAAASAAAAAE6AAAEAAAAAAAAAAAAgl3caiAARmFjdHVyZS5leGUASVqUAAQABABNWpAA' |
 	base64 -d >baddata.cab
 
+# uuencoded files: the name is on the "begin" line
+python3 - <<'PY'
+import binascii
+for src, name, out in (('Facture.exe', 'Facture.exe', 'exe.uue'),
+                       ('Facture.exe.xz', 'Facture.exe.xz', 'xz.uue')):
+    d = open(src, 'rb').read()
+    text = 'begin 644 %s\n' % name
+    for i in range(0, len(d), 45):
+        text += binascii.b2a_uu(d[i:i + 45]).decode()
+    open(out, 'w').write(text + '`\nend\n')
+PY
+
 # RAR 4 (MHD_PASSWORD) and RAR 5 (an archive encryption header) heads:
 # names encrypted (rar -hp)
 python3 - <<'PY'

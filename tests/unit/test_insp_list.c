@@ -143,6 +143,10 @@ static const struct row rows[] = {
 	  { "1 gzip Facture.exe" }, { "invoice.pdf" }, 1, 0 },
 	{ "gzip_no_stored_name", "notes.exe.txt.gz", "notes.exe.txt.gz", 0, 0, 0,
 	  { "1 gzip notes.exe.txt" }, { NULL }, 1, 0 },
+	{ "uu_named_by_begin_line", "exe.uue", "document.uue", 0, 0, 0,
+	  { "1 uu Facture.exe" }, { NULL }, 1, 0 },
+	{ "uu_of_xz", "xz.uue", "document.uue", 0, 0, 0,
+	  { "1 xz Facture.exe" }, { NULL }, 1, 0 },
 	{ "cab", "x.cab", "x.cab", 0, 0, 0,
 	  { "1 cab Facture.exe" }, { NULL }, 1, 0 },
 	{ "iso_in_zip", "isozip.zip", "a.zip", 0, 0, 0,
@@ -287,6 +291,35 @@ static void test_raw_names(void **state)
 					  sizeof(tiny)), "abc");
 }
 
+/* test_uu_names - the name on a uuencoded file's "begin" line */
+static void test_uu_names(void **state)
+{
+	static const struct {
+		const char *name, *text, *want;
+	} t[] = {
+		{ "first_line", "begin 644 Facture.exe\nM...\n", "Facture.exe" },
+		{ "after_text", "hello\r\nbegin 0755 a b.exe\r\n", "a b.exe" },
+		{ "base64", "begin-base64 644 x.scr\n", "x.scr" },
+		{ "last_line_no_newline", "x\nbegin 600 y.vbs", "y.vbs" },
+		{ "mode_not_octal", "begin 9x9 a.exe\n", NULL },
+		{ "mode_too_short", "begin 64 a.exe\n", NULL },
+		{ "no_name", "begin 644 \n", NULL },
+		{ "not_at_line_start", " begin 644 a.exe\n", NULL },
+		{ "none", "", NULL },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int r = insp_uu_name((const unsigned char *)t[i].text,
+				     strlen(t[i].text), out, sizeof(out));
+
+		if (r != (t[i].want != NULL) ||
+		    (r && strcmp(out, t[i].want) != 0))
+			fail_msg("%s: %d \"%s\"", t[i].name, r, r ? out : "");
+	}
+}
+
 /* test_sources - reads through fd and window sources stay in bounds */
 static void test_sources(void **state)
 {
@@ -366,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_rows_utf8_locale),
 		cmocka_unit_test(test_raw_names),
+		cmocka_unit_test(test_uu_names),
 		cmocka_unit_test(test_sources),
 	};
 
