@@ -1,6 +1,6 @@
 /*
  * test_insp_images.c - the inspector's own image listers (insp_lister.h:
- * img_fat.c, img_udf.c, img_part.c, img_vhd.c) on images made by the
+ * img_fat.c, img_udf.c, img_ntfs.c, img_part.c, img_vhd.c) on images made by the
  * real tools (tests/material/images.sh, run by ctest as the fixture
  * insp_images_material into $INSP_IMAGES_DIR): exact paths (long names,
  * Unicode, subdirectories), sizes and the first bytes of each file's
@@ -219,29 +219,54 @@ test_good(void **state)
 	}
 }
 
-/* test_udf_big - a directory whose identifiers lie in extents (in the
- * metadata partition for 2.50), a file of several blocks */
+/* big images: their number of lines and some of them */
+static const struct {
+	const char *name, *file;
+	size_t lines;
+	const char *has[5];
+} big[] = {
+	/* a directory whose identifiers lie in extents (in the metadata
+	 * partition for 2.50), a file of several blocks */
+	{ "udf201_extents", "udf-big201.img", 41,
+	  { "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n", "udf:many/f00.exe 4 f00.\n",
+	    "udf:many/f39.exe 4 f39.\n" } },
+	{ "udf250_extents", "udf-big250.img", 41,
+	  { "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n", "udf:many/f00.exe 4 f00.\n",
+	    "udf:many/f39.exe 4 f39.\n" } },
+	/* an MFT grown past its first extent, resident and non-resident data */
+	{ "ntfs", "ntfs.img", 83,
+	  { "ntfs:Facture 2026 long name.exe 8 MZ fake.\n",
+	    "ntfs:Ünïcödé файл.scr 2 x.\n",
+	    "ntfs:big.bin 100000 BIGxxxxxxxxxxxxx\n", "ntfs:f00.vbs 2 y.\n",
+	    "ntfs:f79.vbs 2 y.\n" } },
+	{ "ntfs_in_vhdx", "ntfs.vhdx", 84,
+	  { "vhdx:disk 3145728 vol\n",
+	    "ntfs:disk/big.bin 100000 BIGxxxxxxxxxxxxx\n",
+	    "ntfs:disk/f79.vbs 2 y.\n" } },
+};
+
+/* test_big - the big images list completely */
 static void
-test_udf_big(void **state)
+test_big(void **state)
 {
-	static const char *const files[] = { "udf-big201.img", "udf-big250.img" };
 	struct seen s;
 	struct mem m;
-	size_t i, lines;
+	size_t i, k, lines;
 	const char *p;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		load(files[i], &m);
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		load(big[i].file, &m);
 		walk_mem(&m, 10000, &s);
 		for (lines = 0, p = s.out; (p = strchr(p, '\n')) != NULL; p++)
 			lines++;
-		if (s.res != 0 || lines != 41 ||
-		    strstr(s.out, "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n") == NULL ||
-		    strstr(s.out, "udf:many/f00.exe 4 f00.\n") == NULL ||
-		    strstr(s.out, "udf:many/f39.exe 4 f39.\n") == NULL)
-			fail_msg("%s: res %u, %zu lines\n%s", files[i], s.res,
-				 lines, s.out);
+		if (s.res != 0 || lines != big[i].lines)
+			fail_msg("row %s: res %u, %zu lines\n%s", big[i].name,
+				 s.res, lines, s.out);
+		for (k = 0; k < 5 && big[i].has[k] != NULL; k++)
+			if (strstr(s.out, big[i].has[k]) == NULL)
+				fail_msg("row %s: no %s in\n%s", big[i].name,
+					 big[i].has[k], s.out);
 		free(m.d);
 	}
 }
@@ -543,6 +568,8 @@ static const struct {
 	{ "vhd_bat_past_end", "dynamic.vhd", CHANGE, 0, 0, vhd_bat_past_end,
 	  INSP_LISTER_BROKEN, NULL },
 	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "ntfs_truncated", "ntfs.img", CUT, 100000, 0, NULL,
+	  INSP_LISTER_BROKEN, NULL },
 	{ "vhdx_truncated", "disk.vhdx", CUT, 256 * 1024, 0, NULL,
 	  INSP_LISTER_BROKEN, NULL },
 };
@@ -613,7 +640,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_udf_big),
+		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_max_entries),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mini_listing),
