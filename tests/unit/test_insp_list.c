@@ -1,7 +1,7 @@
 /*
  * test_insp_list.c - the inspector (insp_list.h) on carriers made at test
  * time by the real tools (tests/material/insp_list.sh): ISO 9660 with
- * plain, Joliet and Rock Ridge names, 7z (plain, encrypted data,
+ * plain, Joliet and Rock Ridge names, a UDF bridge, a FAT image, 7z (plain, encrypted data,
  * encrypted names), RAR heads with encrypted names, tar in every filter
  * and V7, single compressed files, cab, containers inside containers,
  * and the limits (depth, bytes, entries) and truncation; then the pure
@@ -96,6 +96,12 @@ static const struct row rows[] = {
 	  { "Facture_longname.exe" }, 3, 0 },
 	{ "iso_name_only_in_rockridge", "rr.iso", "x.iso", 0, 0, 0,
 	  { "1 rockridge " LONG70 "_invoice.exe" }, { NULL }, 3, 0 },
+	{ "udf_bridge_each_name_once", "udf.iso", "x.iso", 0, 0, 0,
+	  { "1 udf Facture_longname.exe", "1 udf sub/Ünïcode.scr",
+	    "1 iso9660 FACTURE_.EXE" }, { NULL }, 6, 0 },
+	{ "fat_members_listed_in_place", "fat.img", "disk.img", 0, 0, 0,
+	  { "1 fat Facture.exe.xz", "2 xz Facture.exe", "1 fat plain.7z",
+	    "2 7z readme.txt" }, { NULL }, 6, 0 },
 	{ "7z_plain", "plain.7z", "a.7z", 0, 0, 0,
 	  { "1 7z Facture_longname.exe", "1 7z sub/Ünïcode.scr" },
 	  { "sub" }, 3, 0 },
