@@ -81,6 +81,19 @@ while [ $i -lt 80 ]; do
 done
 rm -f ntfs-big.bin ntfs.vhdx
 qemu-img convert -f raw -O vhdx ntfs.img ntfs.vhdx
+# subdirectories need ntfs-3g's FUSE mount: only where /dev/fuse can be
+# used (root); the test skips its row without ntfs-dirs.img
+rm -rf ntfs-dirs.img ntfs-mnt
+if [ -w /dev/fuse ] && cp ntfs.img ntfs-dirs.img && mkdir ntfs-mnt &&
+	ntfs-3g ntfs-dirs.img ntfs-mnt 2>/dev/null; then
+	mkdir "ntfs-mnt/Dir A" "ntfs-mnt/Dir A/Sub B" &&
+		cp tree/a.txt "ntfs-mnt/Dir A/Sub B/deep.exe" &&
+		cp tree/sub/SHORT.TXT "ntfs-mnt/Dir A/mid.txt" || rm -f ntfs-dirs.img
+	umount ntfs-mnt || fusermount -u ntfs-mnt || true
+else
+	rm -f ntfs-dirs.img
+fi
+rmdir ntfs-mnt 2>/dev/null || true
 
 # partition tables around four small FAT volumes
 for i in 1 2 3 4; do

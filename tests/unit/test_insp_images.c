@@ -271,6 +271,31 @@ test_big(void **state)
 	}
 }
 
+/* test_ntfs_dirs - paths through NTFS directories (the image needs
+ * ntfs-3g's FUSE mount: skipped where images.sh could not make it) */
+static void
+test_ntfs_dirs(void **state)
+{
+	char path[4096];
+	struct seen s;
+	struct mem m;
+	FILE *f;
+	const char *dir = getenv("INSP_IMAGES_DIR");
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/ntfs-dirs.img", dir);
+	if ((f = fopen(path, "rb")) == NULL)
+		skip();
+	fclose(f);
+	load("ntfs-dirs.img", &m);
+	walk_mem(&m, 10000, &s);
+	assert_int_equal(s.res, 0);
+	assert_non_null(strstr(s.out, "ntfs:Dir A/Sub B/deep.exe 6 hello.\n"));
+	assert_non_null(strstr(s.out, "ntfs:Dir A/mid.txt 6 SHORT.\n"));
+	free(m.d);
+}
+
 /* test_max_entries - a cap stops the listing and says so */
 static void
 test_max_entries(void **state)
@@ -641,6 +666,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_ntfs_dirs),
 		cmocka_unit_test(test_max_entries),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mini_listing),
