@@ -559,6 +559,44 @@ udf_main_vds_gone(struct mem *m)
 	memset(m->d + loc * 2048ULL, 0, 6 * 2048);
 }
 
+/* ntfs_rec_of - the MFT record (1 KiB, "FILE") whose $FILE_NAME is the
+ * ASCII name; *fn its $FILE_NAME value */
+static unsigned char *
+ntfs_rec_of(const struct mem *m, const char *name, unsigned char **fn)
+{
+	size_t off, k, i, len = strlen(name);
+
+	for (off = 0; off + 1024 <= m->n; off += 1024) {
+		unsigned char *r = m->d + off;
+
+		if (memcmp(r, "FILE", 4) != 0)
+			continue;
+		for (k = 66; k + 2 * len <= 1024; k++) {
+			for (i = 0; i < len; i++)
+				if (r[k + 2 * i] != (unsigned char)name[i] ||
+				    r[k + 2 * i + 1] != 0)
+					break;
+			if (i == len && r[k - 2] == len) {
+				*fn = r + k - 66;
+				return r;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ntfs_parent_is_a_file - f00.vbs's parent becomes f01.vbs */
+static void
+ntfs_parent_is_a_file(struct mem *m)
+{
+	unsigned char *fn00, *fn01, *r01;
+
+	assert_non_null(ntfs_rec_of(m, "f00.vbs", &fn00));
+	assert_non_null(r01 = ntfs_rec_of(m, "f01.vbs", &fn01));
+	memset(fn00, 0, 8);
+	le32_put(fn00, le32_get(r01 + 44));      /* f01's record number */
+}
+
 enum hostile_how { CUT, MINI, CHANGE };
 
 static const struct {
@@ -595,6 +633,8 @@ static const struct {
 	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "ntfs_truncated", "ntfs.img", CUT, 100000, 0, NULL,
 	  INSP_LISTER_BROKEN, NULL },
+	{ "ntfs_parent_is_a_file", "ntfs.img", CHANGE, 0, 0,
+	  ntfs_parent_is_a_file, INSP_LISTER_BROKEN, NULL },
 	{ "vhdx_truncated", "disk.vhdx", CUT, 256 * 1024, 0, NULL,
 	  INSP_LISTER_BROKEN, NULL },
 };
