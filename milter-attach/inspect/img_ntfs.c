@@ -8,10 +8,10 @@
  *
  * Windows formats the disk inside a VHD/VHDX as NTFS by default.  Not
  * listed: system files (records below 24 and what lies under them, such
- * as $Extend), alternate data streams, attribute lists (a file whose
- * $FILE_NAME or $DATA sits in an extension record: its name is still
- * listed when in the base record), compressed or encrypted data (listed
- * by name, content not readable).  Hostile input: update sequence
+ * as $Extend), alternate data streams, a $DATA in an extension record
+ * (a file fragmented enough to need an attribute list: listed by name,
+ * from its base or extension records, without content), compressed or
+ * encrypted data (listed by name, content not readable).  Hostile input: update sequence
  * fixups checked, every attribute and run bounded by its record, at most
  * NTFS_MAX_RECORDS records and NTFS_MAX_RUNS runs, paths at most
  * IMG_MAX_DEPTH deep (a parent cycle makes the listing BROKEN).
@@ -210,11 +210,12 @@ rec_name(struct ntfs *n, struct ntfs_rec *r)
 	}
 }
 
-/* ntfs_collect - pass 1: every base record's name, parent and kind */
+/* ntfs_collect - pass 1: every base record's name (or its extension
+ * records'), parent and kind */
 static int
 ntfs_collect(struct ntfs *n)
 {
-	unsigned long long i;
+	unsigned long long i, base;
 
 	n->n = (size_t)(n->mft_size / n->rec);
 	if (n->n > NTFS_MAX_RECORDS) {
@@ -230,8 +231,14 @@ ntfs_collect(struct ntfs *n)
 			n->res |= INSP_LISTER_BROKEN;
 			break;
 		}
-		if (rc != 1 || img_le64(n->buf + 32) != 0)
-			continue;              /* free, or an extension record */
+		if (rc != 1)
+			continue;              /* free */
+		base = img_le64(n->buf + 32) & 0xFFFFFFFFFFFFULL;
+		if (base != 0) {               /* an extension record */
+			if (base < n->n)
+				rec_name(n, &n->r[base]);
+			continue;
+		}
 		n->r[i].in_use = 1;
 		n->r[i].dir = (img_le16(n->buf + 22) & 2) != 0;
 		rec_name(n, &n->r[i]);
