@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "carrier.h"
+#include "scan_support.h"
 
 static char dir[] = "/tmp/test_scan_carrier.XXXXXX";
 static unsigned char probe[SCAN_CARRIER_PROBE_BYTES];
@@ -176,24 +177,15 @@ names(void **state)
 static int
 setup(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir %s/in && head -c 3000 /dev/urandom > %s/in/x.exe", dir, dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return work_dir_make(dir, "mkdir in && head -c 3000 /dev/urandom > in/x.exe");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return work_dir_remove(dir);
 }
 
 int

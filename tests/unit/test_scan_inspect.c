@@ -7,7 +7,6 @@
  * the file is inspect_failed; no descriptor is left open.  The inspector
  * here is an in-process fake that checks what it is given.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,20 +82,6 @@ record(void *ctx, const struct scan_file *f)
 	s->depth = f->depth;
 	assert_string_equal(f->names[0], "inside.exe");
 	assert_true(f->size == 42);
-}
-
-/* open_fds - the descriptors this process has open */
-static unsigned
-open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
 }
 
 /* scan - msg through a walker with the fake inspector (max_bytes), in
