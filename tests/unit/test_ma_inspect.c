@@ -40,16 +40,20 @@ member(void *ctx, const struct scan_member *m)
 	snprintf(s->all + l, sizeof(s->all) - l, "%s:%s|", m->format, m->name);
 }
 
-/* pool - a pool of workers running helper, timeout 1 s */
+/* pool - a pool of workers running helper, with a timeout (a loaded
+ * machine or a sanitizer slows the real helper: it gets 30 s; the bad
+ * ones 1 s) */
 static struct ma_inspect *
-pool(const char *helper, unsigned workers, struct ma_config **cfg)
+pool(const char *helper, unsigned workers, const char *timeout,
+     struct ma_config **cfg)
 {
 	char text[1024];
 	struct mg_error err;
 	struct ma_inspect *p;
 
 	snprintf(text, sizeof(text), "inspect_workers = %u\ninspect_helper = %s\n"
-		 "inspect_timeout = 1s\ninspect_spool_dir = %s\n", workers, helper, dir);
+		 "inspect_timeout = %s\ninspect_spool_dir = %s\n", workers, helper, timeout,
+		 dir);
 	assert_int_equal(ma_config_parse_text(text, cfg, &err), 0);
 	p = ma_inspect_start(*cfg, &err);
 	assert_non_null(p);
@@ -88,7 +92,7 @@ real_helper(void **state)
 
 	(void)state;
 	for (workers = 0; workers <= 2; workers += 2) {
-		p = pool(INSPECT_HELPER, workers, &cfg);
+		p = pool(INSPECT_HELPER, workers, "30s", &cfg);
 		for (i = 0; i < 6; i++) {
 			assert_int_equal(list(p, "a.iso", &seen), 0);
 			assert_non_null(strstr(seen.all, "joliet:x.exe|"));
@@ -122,7 +126,7 @@ bad_helpers(void **state)
 
 		snprintf(helper, sizeof(helper), "%s/%s", dir, rows[i]);
 		print_message("row %s\n", rows[i]);
-		p = pool(helper, 1, &cfg);
+		p = pool(helper, 1, "1s", &cfg);
 		for (k = 0; k < 2; k++) {
 			assert_int_equal(list(p, "a.iso", &seen), SCAN_ANOM_INSPECT_FAILED);
 			assert_int_equal(seen.n, 0);
