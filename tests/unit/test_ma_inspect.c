@@ -137,6 +137,30 @@ bad_helpers(void **state)
 	}
 }
 
+/* spool_read_only - the helper gets the spool read-only (even from a
+ * read-write descriptor) */
+static void
+spool_read_only(void **state)
+{
+	char helper[256], path[256];
+	struct ma_config *cfg;
+	struct ma_inspect *p;
+	struct seen seen;
+	int fd;
+
+	(void)state;
+	snprintf(helper, sizeof(helper), "%s/ro_check.py", dir);
+	snprintf(path, sizeof(path), "%s/a.iso", dir);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	p = pool(helper, 1, "30s", &cfg);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(ma_inspect_list(p, fd, 1, "a.iso", 3, 10, member, &seen), 0);
+	ma_inspect_stop(&p);
+	ma_config_unref(&cfg);
+	close(fd);
+}
+
 /* checks - ma_inspect_check: the helper must be executable (unless no
  * workers), the spool directory writable */
 static void
@@ -181,7 +205,14 @@ setup(void **state)
 		"printf '#!/usr/bin/python3\nimport socket\n"
 		"s = socket.socket(fileno=0)\ns.recv(9000)\n"
 		"s.send(b\"Mxx\")\ns.recv(9000)\n' > garbage.py && "
-		"chmod +x hang.sh dies.sh garbage.py");
+		"printf '#!/usr/bin/python3\nimport array, fcntl, os, socket, struct\n"
+		"s = socket.socket(fileno=0)\n"
+		"m, anc, f, a = s.recvmsg(9000, socket.CMSG_LEN(4))\n"
+		"fd = array.array(\"i\", anc[0][2])[0]\n"
+		"ro = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY\n"
+		"s.send(b\"E\" + struct.pack(\"<I\", 0 if ro else 1 << 10))\n"
+		"s.recv(9000)\n' > ro_check.py && "
+		"chmod +x hang.sh dies.sh garbage.py ro_check.py");
 }
 
 static int
@@ -197,6 +228,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_helper),
 		cmocka_unit_test(bad_helpers),
+		cmocka_unit_test(spool_read_only),
 		cmocka_unit_test(checks),
 	};
 
