@@ -22,9 +22,24 @@ trap 'rm -rf "$tmp"' EXIT
 
 bad() { echo "FAIL $*"; fail=1; }
 
-# defaults BIN - the "-t" lines of the built-in defaults, without the
-# "configuration ... is valid" banner
-dump() { "$1" -c "$2" -t | grep -v '^# [a-z-]*: configuration .* is valid$'; }
+# milter-attach's inspect_helper defaults to the installed helper
+# (CMAKE_INSTALL_FULL_LIBEXECDIR); the docs show Debian's path, and -t
+# wants an executable: the built one stands in for it, and the dumps show
+# the documented path
+debian_helper=/usr/libexec/mailguard/milter-attach-inspect
+built_helper=$build/milter-attach/inspect/milter-attach-inspect
+
+# dump BIN CONF - the "-t" lines of CONF, without the "configuration ...
+# is valid" banner, inspect_helper set to the built helper
+dump() {
+	local conf=$tmp/dump.conf
+	grep -v '^inspect_helper[[:blank:]]*=' "$2" >"$conf" || true
+	case $1 in
+	*/milter-attach) printf 'inspect_helper = %s\n' "$built_helper" >>"$conf" ;;
+	esac
+	"$1" -c "$conf" -t | grep -v '^# [a-z-]*: configuration .* is valid$' |
+		sed "s|^inspect_helper = .*|inspect_helper = $debian_helper|"
+}
 
 # check_example NAME BIN EXAMPLE
 check_example() {
@@ -74,6 +89,10 @@ check_man() {
 		esac
 	done < <(cat "$tmp/$name.defaults")
 }
+
+checked=$((checked + 1))
+grep -qx "inspect_helper = $debian_helper" "$src/deploy/milter-attach.conf" ||
+	bad "deploy/milter-attach.conf: inspect_helper is not $debian_helper"
 
 for name in milter-attach policyd-quota; do
 	bin=$build/$name/$name
