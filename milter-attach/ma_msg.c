@@ -26,6 +26,7 @@
 /* what is logged of each file (action=file lines) */
 struct file_rec {
 	char name[128];
+	char raw[128];       /* the name as declared, when it differs */
 	char container[64];
 	char sha256[65];
 	char mime[64];
@@ -169,6 +170,9 @@ on_file(void *ctx, const struct scan_file *sf)
 		struct file_rec *r = &m->rec[m->files];
 		snprintf(r->name, sizeof(r->name), "%s",
 			 sf->n_names > 0 ? sf->names[0] : "");
+		snprintf(r->raw, sizeof(r->raw), "%s", sf->n_names > 0 &&
+			 sf->raw_names != NULL && strcmp(sf->raw_names[0],
+			 sf->names[0]) != 0 ? sf->raw_names[0] : "");
 		snprintf(r->container, sizeof(r->container), "%s",
 			 sf->container ? sf->container : "");
 		snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256_hex);
@@ -178,6 +182,8 @@ on_file(void *ctx, const struct scan_file *sf)
 		r->encrypted = sf->encrypted;
 	}
 	m->files++;
+	if (sf->origin == SCAN_ORIGIN_EXTERNAL_BODY)
+		return;         /* a reference: logged, no file to judge */
 	for (i = 0; i < sf->n_names; i++)
 		add_name(m, sf->names[i]);
 	if (m->first_sha[0] == '\0' && f.sha256_hex[0] != '\0')
@@ -377,7 +383,8 @@ log_files(const struct ma_msg *m, const char *queue_id)
 {
 	static const char *const origins[] = { "part", "zip_member", "uuencode",
 						"tnef_member", "archive_member",
-						"carrier_member" };
+						"carrier_member", "binhex", "yenc",
+						"external_body" };
 	struct mg_kv kv;
 	unsigned i;
 
@@ -389,6 +396,8 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_kv_add(&kv, "origin", (unsigned)r->origin < sizeof(origins) / sizeof(origins[0])
 			   ? origins[r->origin] : "?");
 		mg_kv_add(&kv, "name", r->name);
+		if (r->raw[0])
+			mg_kv_add(&kv, "raw", r->raw);
 		if (r->container[0])
 			mg_kv_add(&kv, "container", r->container);
 		mg_kv_addf(&kv, "size", "%llu", r->size);

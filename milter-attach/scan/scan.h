@@ -42,6 +42,11 @@ enum scan_origin {
 	SCAN_ORIGIN_CARRIER_MEMBER,  /* a member found by the inspector in a
 				      * carrier (carrier.h): disk image, 7z,
 				      * RAR, xz..., or in what it holds */
+	SCAN_ORIGIN_BINHEX,          /* the data fork of a BinHex 4.0 file */
+	SCAN_ORIGIN_YENC,            /* a yEnc-encoded file */
+	SCAN_ORIGIN_EXTERNAL_BODY,   /* a message/external-body reference:
+				      * no file travels, the name is where
+				      * the client would fetch it from */
 };
 
 /* one file found; valid during the callback only */
@@ -50,7 +55,11 @@ struct scan_file {
 	unsigned depth;              /* MIME nesting depth of the part (0 =
 				      * top-level body); archive members:
 				      * the depth of the part holding them */
-	const char *const *names;    /* decoded file names declared for it */
+	const char *const *names;    /* decoded file names declared for it,
+				      * as clients save them (name_norm.h) */
+	const char *const *raw_names;/* the same names as declared (equal
+				      * strings when normalising changed
+				      * nothing); n_names of them */
 	size_t n_names;              /* may be 0 (a part with no name) */
 	const char *container;       /* archive members: the first name of the
 				      * part holding the archive ("" when it

@@ -114,8 +114,11 @@ static const struct wrow walker_rows[] = {
 	  "Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/mixed; boundary=i\n\n"
 	  "--i\nContent-Type: application/x; name=in.exe\n\n1\n--o\nContent-Type: application/x; name=out.doc\n\n2\n--o--\n",
 	  "0:in.exe|0:out.doc|", SCAN_ANOM_MALFORMED, 0, 0 },
-	{ "multipart without boundary: one part",
-	  "Content-Type: multipart/mixed\n\n--x\nContent-Type: application/x; name=hidden.exe\n\n", "", SCAN_ANOM_MALFORMED, 0, 0 },
+	{ "multipart without boundary, a \"--\" line a client could guess: ambiguous",
+	  "Content-Type: multipart/mixed\n\n--x\nContent-Type: application/x; name=hidden.exe\n\n", "",
+	  SCAN_ANOM_MALFORMED | SCAN_ANOM_AMBIGUOUS, 0, 0 },
+	{ "multipart without boundary and no \"--\" line: one text part",
+	  "Content-Type: multipart/mixed\n\nhello\n- -\n", "", SCAN_ANOM_MALFORMED, 0, 0 },
 	{ "duplicate boundary parameters: ambiguous",
 	  "Content-Type: multipart/mixed; boundary=a; boundary=b\n\n--a\nContent-Type: application/x; name=p.exe\n\n1\n--a--\n",
 	  "0:p.exe|", SCAN_ANOM_AMBIGUOUS, 0, 0 },
