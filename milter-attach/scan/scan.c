@@ -18,11 +18,13 @@
 #include <openssl/evp.h>
 
 #include "arc_names.h"
+#include "binhex.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "name_norm.h"
 #include "scan.h"
 #include "tnef_names.h"
+#include "yenc.h"
 #include "zip_names.h"
 
 #define LINE_MAX_LEN  8192
@@ -33,6 +35,7 @@
 
 enum wstate { W_HEADERS, W_BODY, W_STOP };
 enum enc { E_ID, E_B64, E_QP, E_UU };
+enum inl { INL_NONE, INL_UU, INL_BINHEX, INL_YENC };  /* inline files */
 
 struct level {
 	char *boundary;                 /* any length up to the header cap */
@@ -98,8 +101,15 @@ struct scan_walker {
 	int external;                   /* message/external-body */
 	int uu_part;                    /* x-uuencode part inside "begin".."end" */
 	/* an inline uuencoded file in a text part */
-	int uu_inline;
+	enum inl inl;                   /* in a text part, or in a part that
+					 * holds one (.uue, .hqx) */
 	char uu_name[SCAN_MIME_NAME_MAX];
+	struct scan_binhex bh;
+	int binhex_part;                /* application/mac-binhex40 */
+	int dsplit;                     /* decoded bytes split into lines for
+					 * inline files: 0 undecided, 1, -1 */
+	char dline[LINE_MAX_LEN];
+	size_t dllen;
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
 
@@ -250,7 +260,8 @@ scan_walker_reset(struct scan_walker *s)
 	s->depth = 0;
 	s->nlevels = 0;
 	s->leaf = s->emit = 0;
-	s->uu_inline = s->uu_part = 0;
+	s->inl = INL_NONE;
+	s->uu_part = 0;
 	sink_reset(&s->part);
 	sink_reset(&s->uu);
 	entity_reset(s, 0);
@@ -409,6 +420,9 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	container_feed(k, d, n);
 }
 
+static void split_decoded(struct scan_walker *s, const unsigned char *d,
+			  size_t n);
+
 /* part_sink - decoded bytes of the current part (or of its encoded
  * inner message, for the child walker) */
 static void
@@ -420,6 +434,8 @@ part_sink(void *ctx, const unsigned char *d, size_t n)
 		scan_walker_feed(s->child, (const char *)d, n);
 		return;
 	}
+	if (s->enc != E_ID && s->dsplit >= 0)
+		split_decoded(s, d, n);
 	sink_data(s, &s->part, d, n);
 }
 
@@ -513,18 +529,127 @@ add_part_name(struct scan_walker *s, const char *name)
 	s->n_names++;
 }
 
-/* finish_uu_inline - an inline uuencoded file ends: report it */
+/* finish_inline - an inline file (uuencode, BinHex, yEnc) ends: report
+ * it */
 static void
-finish_uu_inline(struct scan_walker *s)
+finish_inline(struct scan_walker *s)
 {
+	static const enum scan_origin origin[] = { SCAN_ORIGIN_UUENCODE,
+		SCAN_ORIGIN_UUENCODE, SCAN_ORIGIN_BINHEX, SCAN_ORIGIN_YENC };
 	char norm[SCAN_MIME_NAME_MAX];
 	const char *names[1] = { norm }, *raw[1] = { s->uu_name };
 
-	if (!s->uu_inline)
+	if (s->inl == INL_NONE)
 		return;
-	s->uu_inline = 0;
+	if (s->inl == INL_BINHEX)
+		snprintf(s->uu_name, sizeof(s->uu_name), "%s", s->bh.name);
 	scan_name_normalise(s->uu_name, strlen(s->uu_name), norm, sizeof(norm));
-	sink_report(s, &s->uu, SCAN_ORIGIN_UUENCODE, names, raw, 1);
+	sink_report(s, &s->uu, origin[s->inl], names, raw, s->uu_name[0] ? 1 : 0);
+	s->inl = INL_NONE;
+}
+
+/* inline_start - a line that opens an inline file: uuencode "begin",
+ * yEnc "=ybegin", the BinHex notice (or, in a BinHex part, its ':') */
+static int
+inline_start(struct scan_walker *s, const char *line, size_t len)
+{
+	size_t ml = sizeof(SCAN_BINHEX_MARKER) - 1;
+
+	if (scan_uu_begin(line, len, s->uu_name, sizeof(s->uu_name)))
+		s->inl = INL_UU;
+	else if (scan_yenc_begin(line, len, s->uu_name, sizeof(s->uu_name)))
+		s->inl = INL_YENC;
+	else if ((len >= ml && memcmp(line, SCAN_BINHEX_MARKER, ml) == 0) ||
+		 (s->binhex_part && len > 0 && line[0] == ':'))
+		s->inl = INL_BINHEX;
+	else
+		return 0;
+	sink_start(&s->uu);
+	scan_binhex_init(&s->bh);
+	return 1;
+}
+
+/* inline_line - one decoded line of a part that may hold inline files */
+static void
+inline_line(struct scan_walker *s, const char *line, size_t len)
+{
+	switch (s->inl) {
+	case INL_NONE:
+		if (inline_start(s, line, len) && s->inl == INL_BINHEX &&
+		    line[0] == ':' && scan_binhex_line(&s->bh, line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	case INL_UU:
+		if (len >= 3 && memcmp(line, "end", 3) == 0 &&
+		    (len == 3 || line[3] == ' ' || line[3] == '\t'))
+			finish_inline(s);
+		else
+			(void)scan_uu_line(line, len, uu_sink, s);
+		break;
+	case INL_BINHEX:
+		if (scan_binhex_line(&s->bh, line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	case INL_YENC:
+		if (scan_yenc_line(line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	}
+}
+
+/* inline_marker - the first decoded line of a part that is not text
+ * opens an inline file (a .uue, .hqx or yEnc attachment) */
+static int
+inline_marker(const struct scan_walker *s, const char *line, size_t len)
+{
+	size_t ml = sizeof(SCAN_BINHEX_MARKER) - 1;
+
+	return (len >= 6 && memcmp(line, "begin ", 6) == 0) ||
+	       (len >= 8 && memcmp(line, "=ybegin ", 8) == 0) ||
+	       (len >= ml && memcmp(line, SCAN_BINHEX_MARKER, ml) == 0) ||
+	       (s->binhex_part && len > 0 && line[0] == ':');
+}
+
+/* split_line - a complete decoded line: decide (parts that are not
+ * text: by their first line), then look for inline files */
+static void
+split_line(struct scan_walker *s, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (s->dsplit == 0)
+		s->dsplit = s->is_text || inline_marker(s, line, len) ? 1 : -1;
+	if (s->dsplit == 1)
+		inline_line(s, line, len);
+}
+
+/* split_decoded - decoded bytes of a base64/QP text part, or of a part
+ * whose first line opens an inline file, into lines */
+static void
+split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
+{
+	while (n > 0 && s->dsplit >= 0) {
+		const unsigned char *nl = memchr(d, '\n', n);
+		size_t k = nl ? (size_t)(nl - d) : n;
+
+		if (s->dllen + k > sizeof(s->dline))
+			k = sizeof(s->dline) - s->dllen;     /* a piece of a long line */
+		memcpy(s->dline + s->dllen, d, k);
+		s->dllen += k;
+		d += k;
+		n -= k;
+		if (nl != NULL && d == nl) {
+			d++;
+			n--;
+		} else if (s->dllen < sizeof(s->dline)) {
+			if (s->dsplit == 0 && s->dllen >= 64 && !s->is_text &&
+			    !inline_marker(s, s->dline, s->dllen))
+				s->dsplit = -1;         /* no marker: stop looking */
+			break;
+		}
+		split_line(s, s->dline, s->dllen);
+		s->dllen = 0;
+	}
 }
 
 /* finish_part - the current leaf ends */
@@ -533,7 +658,9 @@ finish_part(struct scan_walker *s)
 {
 	if (!s->leaf)
 		return;
-	finish_uu_inline(s);
+	if (s->dllen > 0 && s->dsplit >= 0)
+		split_line(s, s->dline, s->dllen);
+	finish_inline(s);
 	if (s->child != NULL) {
 		struct scan_summary cs;
 
@@ -553,6 +680,8 @@ finish_part(struct scan_walker *s)
 	sink_reset(&s->part);
 	s->leaf = s->emit = 0;
 	s->uu_part = s->no_boundary = s->external = 0;
+	s->binhex_part = s->dsplit = 0;
+	s->dllen = 0;
 }
 
 /* encoding_of - the decoder for a Content-Transfer-Encoding */
@@ -671,6 +800,9 @@ body_start(struct scan_walker *s)
 		add_part_name(s, s->ct.names[i]);
 	s->is_text = strncmp(type, "text/", 5) == 0;
 	s->external = strcmp(type, "message/external-body") == 0;
+	s->binhex_part = strcmp(type, "application/mac-binhex40") == 0 ||
+			 strcmp(type, "application/x-mac-binhex40") == 0 ||
+			 strcmp(type, "application/mac-binhex") == 0;
 	s->enc = encoding_of(s->cte);
 	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
 	if (strcmp(type, "message/partial") == 0)
@@ -875,20 +1007,9 @@ body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 		return;
 	if (s->no_boundary && len > 2 && line[0] == '-' && line[1] == '-')
 		s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
-	/* inline uuencode in a text part */
-	if (s->is_text && s->enc == E_ID && s->child == NULL) {
-		if (s->uu_inline) {
-			if (len >= 3 && memcmp(line, "end", 3) == 0 &&
-			    (len == 3 || line[3] == ' ' || line[3] == '\t')) {
-				finish_uu_inline(s);
-			} else {
-				(void)scan_uu_line(line, len, uu_sink, s);
-			}
-		} else if (scan_uu_begin(line, len, s->uu_name, sizeof(s->uu_name))) {
-			s->uu_inline = 1;
-			sink_start(&s->uu);
-		}
-	}
+	/* inline files in a text part, or a part that holds one */
+	if (s->enc == E_ID && s->child == NULL && s->dsplit >= 0)
+		split_line(s, line, len);
 	switch (s->enc) {
 	case E_B64:
 		scan_b64_line(&s->b64, line, len, part_sink, s);
