@@ -91,4 +91,16 @@ size_t gzip(const unsigned char *d, size_t n, const char *fname,
  * cannot be opened */
 int read_file(const char *path, char **buf, size_t *len);
 
+/* ---- the walker -------------------------------------------------------- */
+
+struct scan_file;
+/* walk_message - msg through a walker without libmagic (default limits,
+ * or max_depth/max_parts when not 0) fed in pieces of chunk bytes,
+ * files to cb(ctx, file); returns the anomalies, the number of files
+ * reported in *files */
+unsigned walk_message(const char *msg, size_t len, size_t chunk,
+		      unsigned max_depth, unsigned max_parts,
+		      void (*cb)(void *, const struct scan_file *), void *ctx,
+		      unsigned *files);
+
 #endif

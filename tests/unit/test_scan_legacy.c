@@ -130,21 +130,12 @@ static const struct lrow rows[] = {
 static unsigned
 scan_row(const char *msg, size_t chunk, struct lseen *seen)
 {
-	struct scan_limits lim;
-	struct scan_summary sum;
-	struct mg_error err;
-	struct scan_walker *s;
+	unsigned files, a;
 
-	scan_limits_default(&lim);
-	lim.magic = 0;
 	memset(seen, 0, sizeof(*seen));
-	s = scan_walker_new(&lim, lrecord, seen, &err);
-	assert_non_null(s);
-	FEED_CHUNKS(scan_walker_feed, s, msg, strlen(msg), chunk);
-	scan_walker_finish(s, &sum);
-	assert_int_equal(sum.files, seen->n);
-	scan_walker_free(&s);
-	return sum.anomalies;
+	a = walk_message(msg, strlen(msg), chunk, 0, 0, lrecord, seen, &files);
+	assert_int_equal(files, seen->n);
+	return a;
 }
 
 /* test_legacy - every row, every chunking */

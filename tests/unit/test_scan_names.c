@@ -104,21 +104,12 @@ nrecord(void *ctx, const struct scan_file *f)
 static unsigned
 walk(const char *msg, size_t len, size_t chunk, struct nseen *seen)
 {
-	struct scan_limits lim;
-	struct scan_summary sum;
-	struct mg_error err;
-	struct scan_walker *s;
+	unsigned files, a;
 
-	scan_limits_default(&lim);
-	lim.magic = 0;
 	memset(seen, 0, sizeof(*seen));
-	s = scan_walker_new(&lim, nrecord, seen, &err);
-	assert_non_null(s);
-	FEED_CHUNKS(scan_walker_feed, s, msg, len, chunk);
-	scan_walker_finish(s, &sum);
-	assert_int_equal(sum.files, seen->n);
-	scan_walker_free(&s);
-	return sum.anomalies;
+	a = walk_message(msg, len, chunk, 0, 0, nrecord, seen, &files);
+	assert_int_equal(files, seen->n);
+	return a;
 }
 
 #define MP "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
