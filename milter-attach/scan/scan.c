@@ -71,6 +71,7 @@ struct scan_walker {
 
 	char line[LINE_MAX_LEN];
 	size_t llen;
+	int line_cont;                  /* the next piece continues a long line */
 	char *hdr;                      /* HDR_MAX_LEN */
 	size_t hlen;
 
@@ -256,6 +257,7 @@ scan_walker_reset(struct scan_walker *s)
 		s->child = NULL;
 	}
 	s->llen = 0;
+	s->line_cont = 0;
 	s->state = W_HEADERS;
 	s->depth = 0;
 	s->nlevels = 0;
@@ -1082,11 +1084,14 @@ header_line(struct scan_walker *s, const char *line, size_t len, int partial)
 static void
 process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
-	int idx, close = 0;
+	int idx, close = 0, at_start = !s->line_cont;
 
+	s->line_cont = partial;
 	if (s->state == W_STOP)
 		return;
-	if (!partial && s->nlevels > 0 && (idx = boundary_of(s, line, len, &close)) >= 0) {
+	/* a boundary is a whole line: not the tail of a long one */
+	if (!partial && at_start && s->nlevels > 0 &&
+	    (idx = boundary_of(s, line, len, &close)) >= 0) {
 		on_boundary(s, idx, close);
 		return;
 	}

@@ -231,7 +231,7 @@ test_long_structure(void **state)
 	char *f1 = filler(9000, 0), *f2 = filler(9000, 1), *f3 = filler(70000, 0);
 	char *b5k = malloc(5001), *b9k = malloc(9001), *sec200 = malloc(200 * 40),
 	     *sec201 = malloc(201 * 40), *longname = malloc(3001);
-	struct big rows[8];
+	struct big rows[9];
 	size_t i, c, o;
 
 	(void)state;
@@ -268,10 +268,13 @@ test_long_structure(void **state)
 	rows[6] = (struct big){ "201 sections: past the cap, an anomaly",
 		build(20000, PART("Content-Disposition: attachment%s\n"), sec201),
 		NULL, SCAN_ANOM_NAME_SECTIONS };
+	rows[8] = (struct big){ "the tail of a long body line is no boundary",
+		build(20000, MP "--b1\nContent-Type: application/x; name=in.exe\n\n%.8192s--b1\nMZ\n--b1--\n",
+		      b9k), "0:in.exe|", 0 };
 	rows[7] = (struct big){ "a 3000-byte name keeps its extension",
 		build(20000, PART("Content-Disposition: attachment; filename=\"%s\"\n"), longname),
 		NULL, 0 };
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 			struct nseen seen;
 			unsigned a = walk(rows[i].msg, strlen(rows[i].msg), chunks[c], &seen);
@@ -283,7 +286,7 @@ test_long_structure(void **state)
 				fail_msg("%s (chunk %zu): got '%.60s...' anomalies 0x%x",
 					 rows[i].name, chunks[c], seen.all, a);
 		}
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		free(rows[i].msg);
 	free(f1); free(f2); free(f3); free(b5k); free(b9k); free(sec200); free(sec201);
 	free(longname);
