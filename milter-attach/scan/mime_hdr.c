@@ -218,6 +218,31 @@ join_extended(struct ext_param *p, struct scan_mime_hdr *h)
 	add_name(h, utf8, n);
 }
 
+/* plain_2231 - an RFC 2231 value (charset'language'%XX) decoded in
+ * place, its charset ignored (a boundary is ASCII); the new length */
+static size_t
+plain_2231(char *v, size_t len)
+{
+	const char *q1 = memchr(v, '\'', len), *q2;
+	size_t i = 0, o = 0;
+	int hi, lo;
+
+	if (q1 != NULL && (q2 = memchr(q1 + 1, '\'', len - (size_t)(q1 + 1 - v))) != NULL)
+		i = (size_t)(q2 + 1 - v);
+	for (; i < len; i++) {
+		if (v[i] == '%' && i + 2 < len &&
+		    (hi = scan_hex_value((unsigned char)v[i + 1])) >= 0 &&
+		    (lo = scan_hex_value((unsigned char)v[i + 2])) >= 0) {
+			v[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			v[o++] = v[i];
+		}
+	}
+	v[o] = '\0';
+	return o;
+}
+
 /* set_boundary - a boundary parameter: the first one counts, a different
  * second one is a conflict */
 static void
@@ -318,7 +343,9 @@ scan_mime_hdr_parse(const char *v, size_t len, const char *name_param,
 		i++;
 		skip_ws_comments(v, len, &i);
 		vlen = read_value(v, len, &i, val, sizeof(val));
-		if (strcmp(attr, "boundary") == 0) {
+		if (strcmp(attr, "boundary*") == 0)    /* RFC 2231, as Thunderbird */
+			vlen = plain_2231(val, vlen);
+		if (strcmp(attr, "boundary") == 0 || strcmp(attr, "boundary*") == 0) {
 			set_boundary(h, val, vlen, have_boundary);
 			have_boundary = 1;
 			continue;

@@ -98,7 +98,8 @@ struct scan_walker {
 	const char *name_ptrs[PART_NAMES], *raw_ptrs[PART_NAMES];
 	size_t n_names;
 	int no_boundary;                /* a multipart without boundary= read
-					 * as text: a "--" line is ambiguous */
+					 * as text: 1, 2 in the header-like lines
+					 * after a "--" line (nb_line) */
 	int external;                   /* message/external-body */
 	int uu_part;                    /* x-uuencode part inside "begin".."end" */
 	/* an inline uuencoded file in a text part */
@@ -1000,6 +1001,30 @@ on_boundary(struct scan_walker *s, int idx, int close)
 	entity_reset(s, l->digest);
 }
 
+/* nb_line - a line of a multipart without boundary (read as text): a
+ * client guessing the boundary from a "--" line would find a part; when
+ * the headers after such a line name a file, that reading is ambiguous */
+static void
+nb_line(struct scan_walker *s, const char *line, size_t len)
+{
+	size_t i;
+
+	if (len > 2 && line[0] == '-' && line[1] == '-') {
+		s->no_boundary = 2;
+		return;
+	}
+	if (s->no_boundary != 2)
+		return;
+	if (len == 0) {
+		s->no_boundary = 1;             /* the guessed part's body */
+		return;
+	}
+	for (i = 0; i + 5 <= len; i++)
+		if (strncasecmp(line + i, "name", 4) == 0 &&
+		    (line[i + 4] == '=' || line[i + 4] == '*' || line[i + 4] == ':'))
+			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+}
+
 /* body_line - one body line (or a piece of a long one) of the current
  * part: decoded into its sinks */
 static void
@@ -1007,8 +1032,8 @@ body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
 	if (!s->leaf)
 		return;
-	if (s->no_boundary && len > 2 && line[0] == '-' && line[1] == '-')
-		s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+	if (s->no_boundary)
+		nb_line(s, line, len);
 	/* inline files in a text part, or a part that holds one */
 	if (s->enc == E_ID && s->child == NULL && s->dsplit >= 0)
 		split_line(s, line, len);
