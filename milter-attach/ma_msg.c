@@ -16,6 +16,7 @@
 #include "ma_texts.h"
 #include "mg_addr.h"
 #include "mg_log.h"
+#include "name_norm.h"
 #include "scan.h"
 
 #define HDR_KEEP_MAX 998     /* Subject / Message-ID kept for notices */
@@ -26,7 +27,8 @@
 /* what is logged of each file (action=file lines) */
 struct file_rec {
 	char name[128];
-	char raw[128];       /* the name as declared, when it differs */
+	char raw[160];       /* the name as declared, when it differs,
+			      * invisible characters escaped */
 	char container[64];
 	char sha256[65];
 	char mime[64];
@@ -170,9 +172,10 @@ on_file(void *ctx, const struct scan_file *sf)
 		struct file_rec *r = &m->rec[m->files];
 		snprintf(r->name, sizeof(r->name), "%s",
 			 sf->n_names > 0 ? sf->names[0] : "");
-		snprintf(r->raw, sizeof(r->raw), "%s", sf->n_names > 0 &&
-			 sf->raw_names != NULL && strcmp(sf->raw_names[0],
-			 sf->names[0]) != 0 ? sf->raw_names[0] : "");
+		r->raw[0] = '\0';
+		if (sf->n_names > 0 && sf->raw_names != NULL &&
+		    strcmp(sf->raw_names[0], sf->names[0]) != 0)
+			scan_name_escape(sf->raw_names[0], r->raw, sizeof(r->raw));
 		snprintf(r->container, sizeof(r->container), "%s",
 			 sf->container ? sf->container : "");
 		snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256_hex);

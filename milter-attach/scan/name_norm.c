@@ -4,6 +4,7 @@
  * Works on UTF-8 in place in the output buffer: delete controls, cut
  * the stream suffix, trim, strip white space in the extension.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "name_norm.h"
@@ -166,6 +167,40 @@ squeeze_ext(unsigned char *s, size_t n)
 		memmove(s + o, s + i, l);
 		o += l;
 	}
+	return o;
+}
+
+/* scan_name_escape - see name_norm.h */
+size_t
+scan_name_escape(const char *name, char *out, size_t outsz)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n = strlen(name), i = 0, o = 0, l;
+	char esc[16];
+
+	if (outsz == 0)
+		return 0;
+	while (i < n) {
+		long c = utf8_at(s + i, n - i, &l);
+		const char *put = name + i;
+		size_t plen = l;
+
+		if (c < 0)
+			plen = (size_t)snprintf(esc, sizeof(esc), "\\x%02X", s[i]);
+		else if (c == '\\')
+			plen = (size_t)snprintf(esc, sizeof(esc), "\\\\");
+		else if (is_control(c) || is_format(c) || (is_space(c) && c != ' '))
+			plen = (size_t)snprintf(esc, sizeof(esc), "\\u%04lX", c);
+		if (c < 0 || c == '\\' || is_control(c) || is_format(c) ||
+		    (is_space(c) && c != ' '))
+			put = esc;
+		if (o + plen >= outsz)
+			break;
+		memcpy(out + o, put, plen);
+		o += plen;
+		i += l;
+	}
+	out[o] = '\0';
 	return o;
 }
 

@@ -34,4 +34,10 @@
 size_t scan_name_normalise(const char *name, size_t len, char *out,
 			   size_t outsz);
 
+/* scan_name_escape - name made visible for a log line, into out (NUL
+ * terminated, cut at a whole escape): controls, space separators other
+ * than U+0020, format characters and bytes that are not UTF-8 as \uXXXX
+ * (\xNN for bytes), "\" as "\\"; the rest kept.  Returns the length. */
+size_t scan_name_escape(const char *name, char *out, size_t outsz);
+
 #endif

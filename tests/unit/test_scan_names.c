@@ -76,6 +76,33 @@ test_normalise(void **state)
 	assert_string_equal(out, "abc");
 }
 
+struct erow { const char *name, *in, *want; };
+
+static const struct erow erows[] = {
+	{ "plain", "x.exe", "x.exe" },
+	{ "zero-width space", "x.exe\xe2\x80\x8b", "x.exe\\u200B" },
+	{ "NBSP, BOM, TAB", "a\xc2\xa0" "b\xef\xbb\xbf\t", "a\\u00A0b\\uFEFF\\u0009" },
+	{ "visible UTF-8 kept", "\xc3\xa9t\xc3\xa9.exe", "\xc3\xa9t\xc3\xa9.exe" },
+	{ "bad byte, backslash", "a\xff\\b", "a\\xFF\\\\b" },
+};
+
+/* test_escape - scan_name_escape rows, and a cut at a whole escape */
+static void
+test_escape(void **state)
+{
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(erows) / sizeof(erows[0]); i++) {
+		scan_name_escape(erows[i].in, out, sizeof(out));
+		if (strcmp(out, erows[i].want) != 0)
+			fail_msg("%s: got '%s'", erows[i].name, out);
+	}
+	scan_name_escape("ab\xe2\x80\x8b", out, 6);
+	assert_string_equal(out, "ab");
+}
+
 /* ---- through the walker ------------------------------------------------ */
 
 struct nseen { char all[4096]; unsigned n; };
@@ -297,6 +324,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_walker_names),
 		cmocka_unit_test(test_long_structure),
 	};
