@@ -112,6 +112,8 @@ struct scan_walker {
 					 * inline files: 0 undecided, 1, -1 */
 	char dline[LINE_MAX_LEN];
 	size_t dllen;
+	int dskip;                      /* the rest of this decoded line can
+					 * open nothing: skipped */
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
 
@@ -626,6 +628,13 @@ split_line(struct scan_walker *s, const char *line, size_t len)
 		inline_line(s, line, len);
 }
 
+/* may_open - a decoded line starting with c may open an inline file */
+static int
+may_open(const struct scan_walker *s, unsigned char c)
+{
+	return c == 'b' || c == '=' || c == '(' || (s->binhex_part && c == ':');
+}
+
 /* split_decoded - decoded bytes of a base64/QP text part, or of a part
  * whose first line opens an inline file, into lines */
 static void
@@ -635,6 +644,20 @@ split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
 		const unsigned char *nl = memchr(d, '\n', n);
 		size_t k = nl ? (size_t)(nl - d) : n;
 
+		if (s->dskip || (s->dllen == 0 && s->inl == INL_NONE &&
+				 !may_open(s, d[0]))) {
+			/* outside an inline file only lines starting "begin",
+			 * "=ybegin", "(This file" (or ":") matter: text costs
+			 * one memchr per line */
+			if (s->dsplit == 0)
+				s->dsplit = s->is_text ? 1 : -1;
+			s->dskip = nl == NULL;
+			if (nl == NULL)
+				return;
+			n -= (size_t)(nl + 1 - d);
+			d = nl + 1;
+			continue;
+		}
 		if (s->dllen + k > sizeof(s->dline))
 			k = sizeof(s->dline) - s->dllen;     /* a piece of a long line */
 		memcpy(s->dline + s->dllen, d, k);
@@ -683,7 +706,7 @@ finish_part(struct scan_walker *s)
 	sink_reset(&s->part);
 	s->leaf = s->emit = 0;
 	s->uu_part = s->no_boundary = s->external = 0;
-	s->binhex_part = s->dsplit = 0;
+	s->binhex_part = s->dsplit = s->dskip = 0;
 	s->dllen = 0;
 }
 
