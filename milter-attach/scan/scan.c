@@ -84,6 +84,8 @@ struct scan_walker {
 	int have_ct, have_cte, digest_default;
 	int hdr_cont;                   /* a long header line continues */
 	char cte[32];
+	char sun_cte[32];               /* X-Sun-Encoding-Info, mapped */
+	int sun_binary;                 /* X-Sun-Data-Type other than text */
 
 	/* the current leaf */
 	int leaf;                       /* body lines are data */
@@ -247,7 +249,8 @@ entity_reset(struct scan_walker *s, int digest_default)
 	s->ct.n_names = s->cd.n_names = 0;
 	s->ct.boundary_conflict = 0;
 	s->ct.anomalies = 0;
-	s->cte[0] = '\0';
+	s->cte[0] = s->sun_cte[0] = '\0';
+	s->sun_binary = 0;
 	s->digest_default = digest_default;
 }
 
@@ -787,7 +790,8 @@ static void
 body_start(struct scan_walker *s)
 {
 	const char *type = s->have_ct && s->ct.token[0] ? s->ct.token :
-			   s->digest_default ? "message/rfc822" : "text/plain";
+			   s->digest_default ? "message/rfc822" :
+			   s->sun_binary ? "application/octet-stream" : "text/plain";
 	unsigned i;
 
 	if (s->base_depth + s->depth > s->sum.max_depth_seen)
@@ -829,7 +833,7 @@ body_start(struct scan_walker *s)
 	s->binhex_part = strcmp(type, "application/mac-binhex40") == 0 ||
 			 strcmp(type, "application/x-mac-binhex40") == 0 ||
 			 strcmp(type, "application/mac-binhex") == 0;
-	s->enc = encoding_of(s->cte);
+	s->enc = encoding_of(s->have_cte ? s->cte : s->sun_cte);
 	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
 	if (strcmp(type, "message/partial") == 0)
 		s->emit = 0;                    /* a fragment, not a file */
@@ -909,6 +913,40 @@ name_header(struct scan_walker *s, const char *v, size_t len)
 		memcpy(s->cd.names[s->cd.n_names++], dec, n + 1);
 }
 
+/* sun_header - Sun Mailtool's parts (multipart/x-sun-attachment), read
+ * as Thunderbird's mimesun.cpp does: X-Sun-Encoding-Info's rightmost
+ * element is the transfer encoding (uuencode -> x-uuencode) when there is
+ * no Content-Transfer-Encoding; an X-Sun-Data-Type other than "text"
+ * makes a part without Content-Type a file */
+static void
+sun_header(struct scan_walker *s, int encoding, const char *v, size_t len)
+{
+	const char *comma;
+	size_t o = 0;
+
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	while ((comma = memchr(v, ',', len)) != NULL) {
+		len -= (size_t)(comma + 1 - v);
+		v = comma + 1;
+	}
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (!encoding) {
+		s->sun_binary = !(len == 4 && strncasecmp(v, "text", 4) == 0);
+		return;
+	}
+	if (len == 8 && strncasecmp(v, "uuencode", 8) == 0) {
+		v = "x-uuencode";
+		len = 10;
+	}
+	for (; o < len && o + 1 < sizeof(s->sun_cte); o++)
+		s->sun_cte[o] = v[o];
+	s->sun_cte[o] = '\0';
+}
+
 /* header_done - an unfolded header is complete: keep what matters */
 static void
 header_done(struct scan_walker *s)
@@ -945,6 +983,8 @@ header_done(struct scan_walker *s)
 		set_cte(s, v, vlen);
 	} else if (HNAME("content-name") || HNAME("x-sun-data-name")) {
 		name_header(s, v, vlen);
+	} else if (HNAME("x-sun-encoding-info") || HNAME("x-sun-data-type")) {
+		sun_header(s, nlen == 19, v, vlen);
 	}
 #undef HNAME
 	s->hlen = 0;

@@ -108,7 +108,7 @@ test_escape(void **state)
 struct nseen { char all[4096]; unsigned n; };
 
 /* nrecord - "origin:name(raw)|" when the raw name differs, else
- * "origin:name|" */
+ * "origin:name|"; "origin:-|" for a file without a name */
 static void
 nrecord(void *ctx, const struct scan_file *f)
 {
@@ -116,6 +116,10 @@ nrecord(void *ctx, const struct scan_file *f)
 	size_t i, l;
 
 	s->n++;
+	if (f->n_names == 0) {
+		l = strlen(s->all);
+		snprintf(s->all + l, sizeof(s->all) - l, "%d:-|", f->origin);
+	}
 	for (i = 0; i < f->n_names; i++) {
 		l = strlen(s->all);
 		if (strcmp(f->names[i], f->raw_names[i]) != 0)
@@ -176,6 +180,19 @@ static const struct wrow wrows[] = {
 	{ "X-Sun-Data-Name in a text part makes it a file",
 	  MP "--b1\nContent-Type: text/plain\nX-Sun-Data-Name: t.vbs\n\nmsgbox 1\n--b1--\n",
 	  "0:t.vbs|", 0 },
+	{ "Sun Mailtool part: X-Sun-Encoding-Info uuencode (rightmost element)",
+	  "Content-Type: multipart/x-sun-attachment; boundary=--------\n\n----------\n"
+	  "X-Sun-Data-Type: default\nX-Sun-Data-Name: a.dat\nX-Sun-Encoding-Info: adpcm-compress, uuencode\n\n"
+	  "begin 644 inner.exe\n#0V%T\n`\nend\n------------\n",
+	  "2:a.dat|2:inner.exe|", 0 },
+	{ "Sun part: X-Sun-Data-Type other than text makes an unnamed part a file",
+	  "Content-Type: multipart/x-sun-attachment; boundary=--------\n\n----------\n"
+	  "X-Sun-Data-Type: default\n\nMZ\n----------\nX-Sun-Data-Type: text\n\nhello\n------------\n",
+	  "0:-|", 0 },
+	{ "Content-Transfer-Encoding wins over X-Sun-Encoding-Info",
+	  PART("Content-Type: application/octet-stream; name=f.bin\nContent-Transfer-Encoding: 7bit\n"
+	       "X-Sun-Encoding-Info: uuencode\n"),
+	  "0:f.bin|", 0 },
 	{ "two Content-Type headers of one type: both names count",
 	  PART("Content-Type: application/octet-stream; name=a.pdf\n"
 	       "Content-Type: application/octet-stream; name=b.exe\n"),
