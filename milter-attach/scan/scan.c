@@ -72,6 +72,9 @@ struct scan_walker {
 	char line[LINE_MAX_LEN];
 	size_t llen;
 	int line_cont;                  /* the next piece continues a long line */
+	int pend_idx, pend_close;       /* a long line that is a boundary so
+					 * far (white space after it): the level,
+					 * or -1 */
 	char *hdr;                      /* HDR_MAX_LEN */
 	size_t hlen;
 
@@ -264,6 +267,7 @@ scan_walker_reset(struct scan_walker *s)
 	}
 	s->llen = 0;
 	s->line_cont = 0;
+	s->pend_idx = -1;
 	s->state = W_HEADERS;
 	s->depth = 0;
 	s->nlevels = 0;
@@ -1168,7 +1172,21 @@ header_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	s->hdr_cont = partial;
 }
 
-/* process_line - one line: a boundary, a header or body data */
+/* strspn_ws - the length of the white space at the start of line */
+static size_t
+strspn_ws(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* process_line - one line: a boundary, a header or body data; the
+ * pieces of a long line that is a boundary followed by more white space
+ * than the line buffer holds go where the line would, and the boundary
+ * takes effect at its end */
 static void
 process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
@@ -1178,10 +1196,24 @@ process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	if (s->state == W_STOP)
 		return;
 	/* a boundary is a whole line: not the tail of a long one */
-	if (!partial && at_start && s->nlevels > 0 &&
+	if (at_start && s->nlevels > 0 &&
 	    (idx = boundary_of(s, line, len, &close)) >= 0) {
-		on_boundary(s, idx, close);
-		return;
+		if (!partial) {
+			on_boundary(s, idx, close);
+			return;
+		}
+		s->pend_idx = idx;      /* white space goes on: maybe one */
+		s->pend_close = close;
+	} else if (!at_start && s->pend_idx >= 0) {
+		if (len > strspn_ws(line, len))
+			s->pend_idx = -1;
+		else if (!partial) {    /* clients strip the white space */
+			idx = s->pend_idx;
+			s->pend_idx = -1;
+			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+			on_boundary(s, idx, s->pend_close);
+			return;
+		}
 	}
 	if (s->state == W_HEADERS)
 		header_line(s, line, len, partial);

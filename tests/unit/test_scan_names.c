@@ -274,14 +274,15 @@ test_long_structure(void **state)
 	static const size_t chunks[] = { 1, 7, 4096, 65536 };
 	char *f1 = filler(9000, 0), *f2 = filler(9000, 1), *f3 = filler(70000, 0);
 	char *b5k = malloc(5001), *b9k = malloc(9001), *sec200 = malloc(200 * 40),
-	     *sec201 = malloc(201 * 40), *longname = malloc(3001);
-	struct big rows[9];
+	     *sec201 = malloc(201 * 40), *longname = malloc(3001), *sp9k = malloc(9001);
+	struct big rows[10];
 	size_t i, c, o;
 
 	(void)state;
-	assert_true(b5k && b9k && sec200 && sec201 && longname);
+	assert_true(b5k && b9k && sec200 && sec201 && longname && sp9k);
 	memset(b5k, 'b', 5000); b5k[5000] = '\0';
 	memset(b9k, 'c', 9000); b9k[9000] = '\0';
+	memset(sp9k, ' ', 9000); sp9k[9000] = '\0';
 	for (i = 0, o = 0; i < 200; i++)    /* sections in reverse order */
 		o += (size_t)sprintf(sec200 + o, ";\n filename*%zu=\"%s\"", 199 - i,
 				     199 - i == 199 ? ".exe" : "a");
@@ -315,10 +316,14 @@ test_long_structure(void **state)
 	rows[8] = (struct big){ "the tail of a long body line is no boundary",
 		build(20000, MP "--b1\nContent-Type: application/x; name=in.exe\n\n%.8192s--b1\nMZ\n--b1--\n",
 		      b9k), "0:in.exe|", 0 };
+	rows[9] = (struct big){ "a boundary followed by 9000 spaces is still a boundary",
+		build(40000, MP "--b1\nContent-Type: text/plain\n\nhi\n--b1%s\n"
+		      "Content-Type: application/x; name=ws.exe\n\nMZ\n--b1--%s\n", sp9k, sp9k),
+		"0:ws.exe|", SCAN_ANOM_MALFORMED };
 	rows[7] = (struct big){ "a 3000-byte name keeps its extension",
 		build(20000, PART("Content-Disposition: attachment; filename=\"%s\"\n"), longname),
 		NULL, 0 };
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 			struct nseen seen;
 			unsigned a = walk(rows[i].msg, strlen(rows[i].msg), chunks[c], &seen);
@@ -330,10 +335,11 @@ test_long_structure(void **state)
 				fail_msg("%s (chunk %zu): got '%.60s...' anomalies 0x%x",
 					 rows[i].name, chunks[c], seen.all, a);
 		}
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		free(rows[i].msg);
 	free(f1); free(f2); free(f3); free(b5k); free(b9k); free(sec200); free(sec201);
 	free(longname);
+	free(sp9k);
 }
 
 int
