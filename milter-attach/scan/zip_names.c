@@ -362,18 +362,19 @@ is_sig(unsigned sig)
 }
 
 /* search_bytes - look for the next local or central header signature
- * in d[*i..len): byte by byte where one may cross a chunk's edges,
- * memchr() for the rest */
+ * in d[*i..len): one that began in the last chunk byte by byte (z->sig
+ * holds its last 4 bytes), memchr() for those inside this one */
 static void
 search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 	     size_t *i)
 {
 	const unsigned char *p;
-	size_t k;
+	size_t start = *i, k;
 
-	for (k = 0; k < 3 && *i < len; k++) {      /* across the last chunk's end */
-		z->sig = (z->sig >> 8) | (unsigned)d[(*i)++] << 24;
+	for (k = start; k < start + 3 && k < len; k++) {
+		z->sig = (z->sig >> 8) | (unsigned)d[k] << 24;
 		if (is_sig(z->sig)) {
+			*i = k + 1;
 			found_sig(z);
 			return;
 		}
@@ -387,14 +388,8 @@ search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 			return;
 		}
 	}
-	for (k = len >= 7 && len - 7 > *i ? len - 7 : *i; k < len; k++) {
-		z->sig = (z->sig >> 8) | (unsigned)d[k] << 24;
-		if (k >= *i && is_sig(z->sig)) {
-			*i = k + 1;
-			found_sig(z);
-			return;
-		}
-	}
+	if (len - start >= 4)
+		z->sig = (unsigned)scan_le32(d + len - 4);
 	*i = len;
 }
 
