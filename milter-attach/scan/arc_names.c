@@ -19,6 +19,7 @@
 /* a gzip stream that inflates past this is a bomb (ratio 100:1 on top of
  * 64 MiB: text compresses 5-10 times, a bomb a thousand times) */
 #define BOMB(in)     (100ULL * (in) + (64ULL << 20))
+#define ARC_NAMES    3             /* names of the attachment kept */
 
 enum tstate { T_HEADER, T_DATA, T_META, T_DONE };
 enum cstate { C_HDR, C_SKIP, C_FIX, C_NAME, C_DONE };
@@ -46,7 +47,9 @@ struct scan_arc_lister {
 	/* gzip */
 	struct scan_inflater *inf;
 	char fname[NAME_MAX_LEN + 1];
-	char arcname[NAME_MAX_LEN + 1];  /* the attachment's name minus .gz */
+	/* the attachment's names minus .gz */
+	char arcname[ARC_NAMES][NAME_MAX_LEN + 1];
+	size_t n_arcnames;
 	int fname_done, arcname_done, gz_ended, gz_stopped;
 	int tar_in_gz;                   /* -1 undecided */
 	struct scan_probe gzprobe;       /* the first bytes inflated */
@@ -121,29 +124,43 @@ scan_arc_lister_new(enum scan_arc_format f, unsigned depth,
 	return a;
 }
 
-/* scan_arc_lister_set_name - the archive's own name (the attachment's):
+/* gz_suffix - the length of name's gzip suffix (.tgz, .taz: 4, and
+ * *tar set), 0 for none */
+static size_t
+gz_suffix(const char *name, size_t n, int *tar)
+{
+	static const char *const sfx[] = { ".gz", "-gz", "_gz", ".z", "-z", "_z" };
+	size_t i, k;
+
+	*tar = 0;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		k = strlen(sfx[i]);
+		if (n > k && strcasecmp(name + n - k, sfx[i]) == 0)
+			return k;
+	}
+	*tar = n > 4 && (strcasecmp(name + n - 4, ".tgz") == 0 ||
+			 strcasecmp(name + n - 4, ".taz") == 0);
+	return *tar ? 4 : 0;
+}
+
+/* scan_arc_lister_set_name - a name of the archive (the attachment's):
  * a gzip's content is named after it minus its suffix */
 void
 scan_arc_lister_set_name(struct scan_arc_lister *a, const char *name)
 {
-	static const char *const sfx[] = { ".gz", "-gz", "_gz", ".z", "-z", "_z" };
-	size_t n, i, k;
+	size_t n, k;
+	int tar;
+	char *dst;
 
-	if (a == NULL || name == NULL)
+	if (a == NULL || name == NULL || a->n_arcnames == ARC_NAMES)
 		return;
 	n = strlen(name);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		k = strlen(sfx[i]);
-		if (n > k && strcasecmp(name + n - k, sfx[i]) == 0) {
-			set_tail(a->arcname, sizeof(a->arcname), name, n - k);
-			return;
-		}
-	}
-	if (n > 4 && (strcasecmp(name + n - 4, ".tgz") == 0 ||
-		      strcasecmp(name + n - 4, ".taz") == 0)) {
-		set_tail(a->arcname, sizeof(a->arcname), name, n - 4);
-		strncat(a->arcname, ".tar", sizeof(a->arcname) - strlen(a->arcname) - 1);
-	}
+	if ((k = gz_suffix(name, n, &tar)) == 0)
+		return;
+	dst = a->arcname[a->n_arcnames++];
+	set_tail(dst, NAME_MAX_LEN + 1 - (tar ? 4 : 0), name, n - k);
+	if (tar)
+		strcat(dst, ".tar");
 }
 
 /* report - one member name; past max_entries the listing stops */
@@ -477,11 +494,17 @@ gz_end(struct scan_arc_lister *a)
 static void
 gz_arcname(struct scan_arc_lister *a)
 {
+	size_t i, j;
+
 	if (a->arcname_done || a->tar_in_gz > 0)
 		return;
 	a->arcname_done = 1;
-	if (a->arcname[0] != '\0' && strcmp(a->arcname, a->fname) != 0)
-		(void)report(a, a->arcname, 0);
+	for (i = 0; i < a->n_arcnames; i++) {
+		for (j = 0; j < i && strcmp(a->arcname[j], a->arcname[i]) != 0; j++)
+			;
+		if (j == i && strcmp(a->arcname[i], a->fname) != 0)
+			(void)report(a, a->arcname[i], 0);
+	}
 }
 
 /* gz_decide - the first bytes inflated (512, or fewer when the content

@@ -47,10 +47,11 @@ struct scan_arc_lister *scan_arc_lister_new(enum scan_arc_format f,
 					    unsigned max_zip_depth,
 					    unsigned max_entries,
 					    scan_member_fn *cb, void *ctx);
-/* scan_arc_lister_set_name - before any bytes: the archive's own name
- * (the attachment's); a gzip's content is also reported under it minus
- * .gz, -gz, _gz, .z, -z or _z (.tgz and .taz: .tar), unless that is the
- * name the header stores or the content is a tar */
+/* scan_arc_lister_set_name - before any bytes: a name of the archive
+ * (the attachment's; up to 3 names are kept); a gzip's content is also
+ * reported under it minus .gz, -gz, _gz, .z, -z or _z (.tgz and .taz:
+ * .tar), unless that is the name the header stores or the content is a
+ * tar */
 void scan_arc_lister_set_name(struct scan_arc_lister *a, const char *name);
 void scan_arc_lister_feed(struct scan_arc_lister *a, const unsigned char *data,
 			  size_t len);
