@@ -19,6 +19,10 @@
  * size.  Past this, it is a bomb: stop and say so (the depth anomaly) */
 #define INFLATE_MAX  (64ULL << 20)
 #define SIZE_ZIP64   0xFFFFFFFFULL
+/* the members' first bytes probed per zip, at most: past it (thousands of
+ * members that inflate to 40 KiB each) the members are left to the
+ * inspector */
+#define PROBE_BUDGET (16ULL << 20)
 
 enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH,
 	      Z_CENTRAL, Z_CNAME, Z_CEXTRA, Z_CSKIP, Z_FIND, Z_DONE };
@@ -67,6 +71,7 @@ struct scan_zip_lister {
 	struct scan_zip_lister *child;    /* a member that is a zip */
 	struct scan_inflater *inf;        /* the member is DEFLATED */
 	unsigned long long inflated;
+	unsigned long long probed;        /* bytes wanted by the probes so far */
 };
 
 /* scan_zip_lister_new - a lister for one zip at depth */
@@ -570,8 +575,14 @@ member_start(struct scan_zip_lister *z)
 
 	if (!(z->flags & 1) && inspected_method(z->method))
 		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+	if (probe && z->probed > PROBE_BUDGET) {
+		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		probe = 0;
+	}
 	if (probe && scan_probe_start(&z->probe, z->usize) < 0)
 		probe = 0;                 /* out of memory: not probed */
+	if (probe)
+		z->probed += z->probe.want;
 	if (probe && z->method == 8) {
 		z->inflated = 0;
 		z->inf = scan_inflater_new(SCAN_INFLATER_RAW, NULL, 0);
