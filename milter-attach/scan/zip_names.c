@@ -366,9 +366,55 @@ is_sig(unsigned sig)
 	return sig == SIG_LOCAL || sig == SIG_CENTRAL;
 }
 
+/* 16 bytes compared at once (GCC and clang vector extensions: SSE2 on
+ * amd64, NEON on arm64, plain code elsewhere) */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+/* find_pk - the first "PK" starting in [p, end - 1), or NULL: "PK" is
+ * rare in text and in binary data alike, a single byte is not */
+static const unsigned char *
+find_pk(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *last;
+	bytes16 a, b, m;
+	unsigned long long w[2];
+	size_t k;
+
+	if (end - p < 17) {
+		for (; end - p >= 2; p++)
+			if (p[0] == 'P' && p[1] == 'K')
+				return p;
+		return NULL;
+	}
+	last = end - 17;
+	for (;;) {
+		if (p > last)
+			p = last;          /* the last block overlaps the one before */
+		memcpy(&a, p, 16);
+		memcpy(&b, p + 1, 16);
+		m = (bytes16)((a == 'P') & (b == 'K'));
+		memcpy(w, &m, 16);
+		if ((w[0] | w[1]) != 0)
+			for (k = 0; k < 16; k++)
+				if (p[k] == 'P' && p[k + 1] == 'K')
+					return p + k;
+		if (p == last)
+			return NULL;
+		p += 16;
+	}
+}
+
+/* sig_started - the last bytes seen may begin a signature */
+static int
+sig_started(unsigned sig)
+{
+	return sig >> 24 == 'P' || sig >> 16 == 0x4b50 ||
+	       sig >> 8 == 0x034b50 || sig >> 8 == 0x014b50;
+}
+
 /* search_bytes - look for the next local or central header signature
  * in d[*i..len): one that began in the last chunk byte by byte (z->sig
- * holds its last 4 bytes), memchr() for those inside this one */
+ * holds its last 4 bytes), find_pk() for those inside this one */
 static void
 search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 	     size_t *i)
@@ -377,6 +423,8 @@ search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 	size_t start = *i, k;
 
 	for (k = start; k < start + 3 && k < len; k++) {
+		if (len - start >= 4 && !sig_started(z->sig))
+			break;          /* z->sig is set from this chunk's end */
 		z->sig = (z->sig >> 8) | (unsigned)d[k] << 24;
 		if (is_sig(z->sig)) {
 			*i = k + 1;
@@ -384,7 +432,7 @@ search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 			return;
 		}
 	}
-	while (*i + 4 <= len && (p = memchr(d + *i, 'P', len - *i - 3)) != NULL) {
+	while (*i + 4 <= len && (p = find_pk(d + *i, d + len - 2)) != NULL) {
 		*i = (size_t)(p - d) + 1;
 		if (is_sig((unsigned)scan_le32(p))) {
 			z->sig = (unsigned)scan_le32(p);
