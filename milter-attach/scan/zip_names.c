@@ -72,6 +72,8 @@ struct scan_zip_lister {
 	struct scan_inflater *inf;        /* the member is DEFLATED */
 	unsigned long long inflated;
 	unsigned long long probed;        /* bytes wanted by the probes so far */
+	unsigned long long fleft;         /* of a member found behind other
+					   * bytes: data still to probe */
 };
 
 /* scan_zip_lister_new - a lister for one zip at depth */
@@ -122,6 +124,10 @@ probe_decided(struct scan_zip_lister *z)
 {
 	switch (scan_probe_kind(&z->probe)) {
 	case SCAN_PROBE_ZIP:
+		if (z->found) {             /* behind other bytes: names only */
+			z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+			break;
+		}
 		if (z->depth + 1 > z->max_depth) {
 			z->anomalies |= SCAN_LISTER_TOO_DEEP;
 			break;
@@ -195,7 +201,8 @@ feed_inflate(struct scan_zip_lister *z, const unsigned char *d, size_t n, int *e
 		*ended = 1;
 		return used;
 	case SCAN_INFLATER_BROKEN:
-		z->anomalies |= SCAN_LISTER_BROKEN; /* not deflate data */
+		if (!z->found)      /* behind other bytes: maybe no zip at all */
+			z->anomalies |= SCAN_LISTER_BROKEN; /* not deflate data */
 		break;
 	case SCAN_INFLATER_STOPPED:
 		break;
@@ -656,15 +663,68 @@ member_start(struct scan_zip_lister *z)
 	}
 }
 
+/* found_member_start - a member of a zip found behind other bytes:
+ * its data is searched for more headers (not skipped by its size, which
+ * may lie), and its first bytes probed on the way */
+static void
+found_member_start(struct scan_zip_lister *z)
+{
+	int known = z->csize > 0 || ((z->flags & 8) && z->method == 8);
+
+	z->st = Z_FIND;
+	z->fleft = 0;
+	if ((z->flags & 1) || (z->method != 0 && z->method != 8) || !known)
+		return;
+	if (z->probed > PROBE_BUDGET) {
+		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		return;
+	}
+	if (scan_probe_start(&z->probe, z->usize) < 0)
+		return;
+	if (z->method == 8) {
+		z->inflated = 0;
+		if ((z->inf = scan_inflater_new(SCAN_INFLATER_RAW, NULL, 0)) == NULL) {
+			z->probe.active = 0;
+			return;
+		}
+	}
+	z->probed += z->probe.want;
+	z->fleft = z->csize > 0 ? z->csize : ~0ULL;
+}
+
+/* found_member_bytes - bytes the search passed over: the found member's
+ * data, to its probe */
+static void
+found_member_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t n)
+{
+	int ended = 0;
+
+	if (n > z->fleft)
+		n = (size_t)z->fleft;
+	if (z->fleft != ~0ULL)
+		z->fleft -= n;
+	if (z->inf != NULL)
+		(void)feed_inflate(z, d, n, &ended);
+	else
+		(void)member_out(z, d, n);
+	if (ended || z->fleft == 0 || !z->probe.active) {
+		z->fleft = 0;
+		member_end(z);
+	}
+}
+
 /* local_done - a local header, its name and extra field are in */
 static void
 local_done(struct scan_zip_lister *z)
 {
-	end_child(z);          /* a previous member's data ended early */
+	if (z->found)
+		member_end(z);  /* the member found before ends here */
+	else
+		end_child(z);   /* a previous member's data ended early */
 	if (local_names(z) < 0)
 		return;
 	if (z->found)
-		z->st = Z_FIND;   /* behind other bytes: names only */
+		found_member_start(z);
 	else
 		member_start(z);
 }
@@ -772,6 +832,8 @@ names_in(struct scan_zip_lister *z, int central)
 static void
 step(struct scan_zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 {
+	size_t start;
+
 	switch (z->st) {
 	case Z_SIG:
 		if (scan_fill(z->hdr, &z->have, 4, d, len, i))
@@ -798,8 +860,13 @@ step(struct scan_zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 		data_bytes(z, d, len, i);
 		break;
 	case Z_SEARCH:
-	case Z_FIND:
 		search_bytes(z, d, len, i);
+		break;
+	case Z_FIND:
+		start = *i;
+		search_bytes(z, d, len, i);
+		if (z->fleft > 0)
+			found_member_bytes(z, d + start, *i - start);
 		break;
 	case Z_CENTRAL:
 		if (scan_fill(z->hdr, &z->have, 46, d, len, i))
@@ -854,7 +921,7 @@ scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
 unsigned
 scan_zip_lister_finish(struct scan_zip_lister *z)
 {
-	if (z->st == Z_DATA)
+	if (z->st == Z_DATA || z->found)
 		member_end(z);
 	end_child(z);
 	if (!z->found && z->st != Z_DONE && !(z->st == Z_SIG && z->have == 0) &&

@@ -20,8 +20,10 @@
  * record, its comment, a concatenated zip) is searched for more zips; a
  * finder (scan_zip_lister_find_anywhere) searches all the bytes of any
  * file (a self-extractor, an image with a zip appended).  In those, every
- * plausible local and central header found is reported (names only: the
- * members are not opened, no anomaly for what is not a zip).
+ * plausible local and central header found is reported, the members'
+ * data searched too (a header's sizes may lie), their first bytes probed
+ * (a zip or another container inside sets NEEDS_INSPECT: the inspector
+ * opens them), no anomaly for what is not a zip.
  *
  * Each member's first bytes (up to 40 KiB; STORED, or DEFLATED and
  * inflated as they stream, zlib) tell what it is: a zip is listed,

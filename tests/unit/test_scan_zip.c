@@ -284,6 +284,10 @@ static const struct zip_row {
 	{ "a .tgz in a zip", "tgz_in.zip", 0, "inner.tgz|", SCAN_LISTER_NEEDS_INSPECT },
 	{ "a bzip2 member (7z -mm=BZip2)", "bzip2m.zip", 0, "numbers.txt|",
 	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "JPEG + a zip holding an ISO", "jpg_iso_zip.jpg", 1, "img.iso|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "zip + a zip holding a 7z", "concat_7z.zip", 0, "readme.txt|inner.7z|",
+	  SCAN_LISTER_NEEDS_INSPECT },
 	{ "a zip named .dat in a zip", "zip_as_dat.zip", 0,
 	  "inner.dat|readme.txt|evil.exe|", 0 },
 };

@@ -60,7 +60,9 @@ zip -q -X iso_in.zip img.iso
 xz -k evil.exe && zip -q -X xz_in.zip evil.exe.xz
 tar -cf - evil.exe | gzip -n > inner.tgz && zip -q -X tgz_in.zip inner.tgz
 cp plain.zip inner.dat && zip -q -X zip_as_dat.zip inner.dat
-for f in plain.zip sevenz.zip zip64.zip bzip2m.zip unicode.zip \
+cat photo.jpg iso_in.zip > jpg_iso_zip.jpg         # found behind a JPEG
+cat first.zip 7z_in.zip > concat_7z.zip
+for f in jpg_iso_zip.jpg concat_7z.zip plain.zip sevenz.zip zip64.zip bzip2m.zip unicode.zip \
 	 unicode_badcrc.zip pyzip64.zip comment.zip jpg_zip.jpg \
 	 jpg_zip_fixed.jpg pdf_zip.pdf sfx.exe sfx_fixed.exe concat.zip \
 	 trunc.zip iso_in.zip 7z_in.zip xz_in.zip tgz_in.zip zip_as_dat.zip; do
