@@ -83,22 +83,8 @@ report(struct scan_tnef_lister *t, const char *name)
 static void
 probe_decided(struct scan_tnef_lister *t)
 {
-	switch (scan_probe_kind(&t->probe)) {
-	case SCAN_PROBE_ZIP:
-		if (t->depth + 1 > t->max_zip_depth)
-			t->anomalies |= SCAN_LISTER_TOO_DEEP;
-		else if ((t->zip = scan_zip_lister_new(t->depth + 1,
-						       t->max_zip_depth,
-						       t->max_entries, t->cb,
-						       t->ctx)) != NULL)
-			scan_zip_lister_feed(t->zip, t->probe.buf, t->probe.len);
-		break;
-	case SCAN_PROBE_INSPECT:
-		t->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-		break;
-	case SCAN_PROBE_NONE:
-		break;
-	}
+	t->anomalies |= scan_probe_act(&t->probe, t->depth, t->max_zip_depth,
+				       t->max_entries, t->cb, t->ctx, &t->zip);
 }
 
 /* end_zip - the attachment's data has ended: what it is, if not yet

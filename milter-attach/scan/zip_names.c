@@ -118,33 +118,14 @@ end_child(struct scan_zip_lister *z)
 }
 
 /* probe_decided - the member's first bytes are in: a zip is listed
- * (from these bytes on), another container needs the inspector */
+ * (from these bytes on; behind other bytes, left to the inspector),
+ * another container needs the inspector */
 static void
 probe_decided(struct scan_zip_lister *z)
 {
-	switch (scan_probe_kind(&z->probe)) {
-	case SCAN_PROBE_ZIP:
-		if (z->found) {             /* behind other bytes: names only */
-			z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-			break;
-		}
-		if (z->depth + 1 > z->max_depth) {
-			z->anomalies |= SCAN_LISTER_TOO_DEEP;
-			break;
-		}
-		z->child = scan_zip_lister_new(z->depth + 1, z->max_depth,
-					       z->max_entries, z->cb, z->ctx);
-		if (z->child == NULL)
-			z->anomalies |= SCAN_LISTER_BROKEN;   /* out of memory */
-		else
-			scan_zip_lister_feed(z->child, z->probe.buf, z->probe.len);
-		break;
-	case SCAN_PROBE_INSPECT:
-		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-		break;
-	case SCAN_PROBE_NONE:
-		break;
-	}
+	z->anomalies |= scan_probe_act(&z->probe, z->depth, z->max_depth,
+				       z->max_entries, z->cb, z->ctx,
+				       z->found ? NULL : &z->child);
 }
 
 /* member_out - the member's bytes (inflated when DEFLATED): probed, then
