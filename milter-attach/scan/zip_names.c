@@ -594,12 +594,13 @@ plausible(const struct scan_zip_lister *z, unsigned version)
 	       z->nlen > 0 && z->nlen <= FOUND_NAME_MAX;
 }
 
-/* inspected_method - bzip2, LZMA, zstd, xz: the member's bytes are not
- * read here, the inspector (libarchive) reads them */
+/* inspected_method - bzip2, LZMA, zstd, xz, PPMd: the member's bytes
+ * are not read here, the inspector (libarchive 3.6 reads them) does;
+ * not Deflate64 (9), which libarchive does not read */
 static int
 inspected_method(unsigned m)
 {
-	return m == 12 || m == 14 || m == 93 || m == 95;
+	return m == 12 || m == 14 || m == 93 || m == 95 || m == 98;
 }
 
 /* member_start - a local header's names are reported: how its data is

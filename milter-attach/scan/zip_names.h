@@ -31,7 +31,7 @@
  * a bomb, SCAN_LISTER_TOO_DEEP; a DEFLATED nested zip whose size is only
  * in its data descriptor ends where its deflate stream ends); another
  * container (member_probe.h), or a member compressed with bzip2, LZMA,
- * zstd or xz, sets SCAN_LISTER_NEEDS_INSPECT.  Bounded memory.
+ * zstd, xz or PPMd, sets SCAN_LISTER_NEEDS_INSPECT.  Bounded memory.
  */
 #ifndef SCAN_ZIP_NAMES_H
 #define SCAN_ZIP_NAMES_H

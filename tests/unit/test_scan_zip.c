@@ -288,6 +288,8 @@ static const struct zip_row {
 	  SCAN_LISTER_NEEDS_INSPECT },
 	{ "zip + a zip holding a 7z", "concat_7z.zip", 0, "readme.txt|inner.7z|",
 	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "a PPMd member (7z -mm=PPMd)", "ppmd.zip", 0, "numbers.txt|",
+	  SCAN_LISTER_NEEDS_INSPECT },
 	{ "a zip named .dat in a zip", "zip_as_dat.zip", 0,
 	  "inner.dat|readme.txt|evil.exe|", 0 },
 };
