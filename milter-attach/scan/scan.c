@@ -54,9 +54,9 @@ struct sink {                       /* where decoded bytes of a file go */
 	unsigned long long size;
 	unsigned char first[4];
 	struct scan_zip_lister *zip;
-	int zip_finder;                   /* zip: searched for anywhere */
 	struct scan_tnef_lister *tnef;    /* winmail.dat */
 	struct scan_arc_lister *arc;      /* tar, gzip, cab */
+	struct scan_zip_lister *finder;   /* none of those: zips anywhere */
 };
 
 struct scan_walker {
@@ -178,9 +178,9 @@ sink_reset(struct sink *k)
 	k->hlen = 0;
 	k->size = 0;
 	scan_zip_lister_free(&k->zip);
-	k->zip_finder = 0;
 	scan_tnef_lister_free(&k->tnef);
 	scan_arc_lister_free(&k->arc);
+	scan_zip_lister_free(&k->finder);
 }
 
 /* walker_destroy - a walker and its children (libmagic is the owner's) */
@@ -312,7 +312,7 @@ sink_start(struct sink *k)
 static void
 container_feed(struct sink *k, const unsigned char *d, size_t n)
 {
-	if (k->zip != NULL && !k->zip_finder)
+	if (k->zip != NULL)
 		scan_zip_lister_feed(k->zip, d, n);
 	else if (k->tnef != NULL)
 		scan_tnef_lister_feed(k->tnef, d, n);
@@ -335,8 +335,7 @@ new_arc_lister(struct scan_walker *s, struct sink *k, enum scan_arc_format f)
 {
 	size_t i;
 
-	scan_zip_lister_free(&k->zip);
-	k->zip_finder = 0;
+	scan_zip_lister_free(&k->finder);
 	k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
 				     s->lim.max_zip_entries, arc_member, s);
 	for (i = 0; i < s->n_names; i++)
@@ -351,18 +350,17 @@ static void
 new_zip_finder(struct scan_walker *s, struct sink *k, const unsigned char *d,
 	       size_t n)
 {
-	k->zip = scan_zip_lister_new(1, s->lim.max_zip_depth,
-				     s->lim.max_zip_entries, zip_member, s);
-	if (k->zip == NULL)
+	k->finder = scan_zip_lister_new(1, s->lim.max_zip_depth,
+					s->lim.max_zip_entries, zip_member, s);
+	if (k->finder == NULL)
 		return;
-	scan_zip_lister_find_anywhere(k->zip);
-	k->zip_finder = 1;
+	scan_zip_lister_find_anywhere(k->finder);
 	/* it is fed as the bytes are hashed (hashed()): the bytes so far */
 	if (k->hlen == k->size + n) {
-		scan_zip_lister_feed(k->zip, k->hbuf, k->hlen);
+		scan_zip_lister_feed(k->finder, k->hbuf, k->hlen);
 	} else {                /* some went straight to SHA-256 */
-		scan_zip_lister_feed(k->zip, k->first, (size_t)k->size);
-		scan_zip_lister_feed(k->zip, d, n);
+		scan_zip_lister_feed(k->finder, k->first, (size_t)k->size);
+		scan_zip_lister_feed(k->finder, d, n);
 	}
 }
 
@@ -373,8 +371,8 @@ static void
 hashed(struct sink *k, const unsigned char *d, size_t n)
 {
 	EVP_DigestUpdate(k->md, d, n);
-	if (k->zip_finder)
-		scan_zip_lister_feed(k->zip, d, n);
+	if (k->finder != NULL)
+		scan_zip_lister_feed(k->finder, d, n);
 }
 
 /* sink_data - decoded bytes of a file: hashed, kept for libmagic, and
@@ -427,7 +425,7 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	}
 	if (k->size < SCAN_ARC_DETECT_BYTES &&
 	    k->size + n >= SCAN_ARC_DETECT_BYTES &&
-	    k == &s->part && (!has_container(k) || k->zip_finder) &&
+	    k == &s->part && !has_container(k) &&
 	    scan_arc_detect(k->magic, SCAN_ARC_DETECT_BYTES) == SCAN_ARC_TAR &&
 	    new_arc_lister(s, k, SCAN_ARC_TAR) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
@@ -509,6 +507,10 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 		if (a & SCAN_LISTER_TOO_MANY)
 			s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
+	/* the finder says no more (no zip is no anomaly) */
+	if (k->finder != NULL &&
+	    (scan_zip_lister_finish(k->finder) & SCAN_LISTER_TOO_MANY))
+		s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
