@@ -64,6 +64,7 @@ struct sink {                       /* where decoded bytes of a file go */
 	struct scan_zip_lister *zip;
 	struct scan_tnef_lister *tnef;    /* winmail.dat */
 	struct scan_arc_lister *arc;      /* tar, gzip, cab */
+	struct scan_zip_lister *finder;   /* none of those: zips anywhere */
 	/* with an inspector: probed at SCAN_CARRIER_PROBE_BYTES or the end */
 	int probed;
 	enum scan_carrier carrier;
@@ -241,6 +242,7 @@ sink_reset(struct sink *k)
 	scan_zip_lister_free(&k->zip);
 	scan_tnef_lister_free(&k->tnef);
 	scan_arc_lister_free(&k->arc);
+	scan_zip_lister_free(&k->finder);
 }
 
 /* walker_destroy - a walker and its children (libmagic is the owner's) */
@@ -405,6 +407,54 @@ has_container(const struct sink *k)
 	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
+/* new_arc_lister - a tar, gzip or cabinet lister for the current part
+ * (instead of the zip finder), told the part's names (a gzip's content
+ * is named after them) */
+static struct scan_arc_lister *
+new_arc_lister(struct scan_walker *s, struct sink *k, enum scan_arc_format f)
+{
+	size_t i;
+
+	scan_zip_lister_free(&k->finder);
+	k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
+				     s->lim.max_zip_entries, arc_member, s);
+	for (i = 0; i < s->n_names; i++)
+		scan_arc_lister_set_name(k->arc, s->name_ptrs[i]);
+	return k->arc;
+}
+
+/* new_zip_finder - a part that starts as no archive: zips are searched
+ * for anywhere in it (self-extractors, images with a zip appended); d,
+ * n: the chunk being read */
+static void
+new_zip_finder(struct scan_walker *s, struct sink *k, const unsigned char *d,
+	       size_t n)
+{
+	k->finder = scan_zip_lister_new(1, s->lim.max_zip_depth,
+					s->lim.max_zip_entries, zip_member, s);
+	if (k->finder == NULL)
+		return;
+	scan_zip_lister_find_anywhere(k->finder);
+	/* it is fed as the bytes are hashed (hashed()): the bytes so far */
+	if (k->hlen == k->size + n) {
+		scan_zip_lister_feed(k->finder, k->hbuf, k->hlen);
+	} else {                /* some went straight to SHA-256 */
+		scan_zip_lister_feed(k->finder, k->first, (size_t)k->size);
+		scan_zip_lister_feed(k->finder, d, n);
+	}
+}
+
+/* hashed - bytes of the file to SHA-256, in batches (decoded lines are
+ * short), and to the zip finder with them: searching 8 KiB at a time
+ * costs a quarter of searching line by line */
+static void
+hashed(struct sink *k, const unsigned char *d, size_t n)
+{
+	EVP_DigestUpdate(k->md, d, n);
+	if (k->finder != NULL)
+		scan_zip_lister_feed(k->finder, d, n);
+}
+
 /* sink_take - decoded bytes of a file: hashed, kept for libmagic, and
  * the first ones tell whether it is an archive to list */
 static void
@@ -416,11 +466,11 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	if (!k->active || n == 0)
 		return;
 	if (k->hlen + n > HASH_BATCH) {
-		EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+		hashed(k, k->hbuf, k->hlen);
 		k->hlen = 0;
 	}
 	if (n >= HASH_BATCH) {
-		EVP_DigestUpdate(k->md, d, n);
+		hashed(k, d, n);
 	} else {
 		memcpy(k->hbuf + k->hlen, d, n);
 		k->hlen += n;
@@ -443,9 +493,9 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 						       s->lim.max_zip_entries,
 						       tnef_member, s);
 		else if ((f = scan_arc_detect(k->first, 4)) != SCAN_ARC_NONE)
-			k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
-						     s->lim.max_zip_entries,
-						     arc_member, s);
+			new_arc_lister(s, k, f);
+		else
+			new_zip_finder(s, k, d, n);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);
 			d += i;
@@ -457,9 +507,7 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	    k->size + n >= SCAN_ARC_DETECT_BYTES &&
 	    k == &s->part && !has_container(k) &&
 	    scan_arc_detect(k->magic, SCAN_ARC_DETECT_BYTES) == SCAN_ARC_TAR &&
-	    (k->arc = scan_arc_lister_new(SCAN_ARC_TAR, 1, s->lim.max_zip_depth,
-					  s->lim.max_zip_entries, arc_member,
-					  s)) != NULL) {
+	    new_arc_lister(s, k, SCAN_ARC_TAR) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
 		 * replay them, then the rest of this chunk */
 		size_t used = SCAN_ARC_DETECT_BYTES - k->size;
@@ -599,7 +647,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
-	EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+	hashed(k, k->hbuf, k->hlen);
 	k->hlen = 0;
 	EVP_DigestFinal_ex(k->md, md, &mdlen);
 	for (i = 0; i < 32 && i < mdlen; i++) {
@@ -636,6 +684,10 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	if (k->spool.fd >= 0 &&
 	    (k->carrier != SCAN_CARRIER_NONE || (a & SCAN_LISTER_NEEDS_INSPECT)))
 		sink_inspect(s, k, n_names > 0 ? names[0] : "");
+	/* the finder says no more (no zip is no anomaly) */
+	if (k->finder != NULL &&
+	    (scan_zip_lister_finish(k->finder) & SCAN_LISTER_TOO_MANY))
+		s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
