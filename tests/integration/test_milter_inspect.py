@@ -37,9 +37,11 @@ def make_material():
        "genisoimage -quiet -J -R -o good.iso good && "
        "(cd bad && 7z a -bd ../bad.7z x.exe readme.txt && "
        "7z a -bd -pX -mhe=on ../hidden.7z readme.txt) && "
-       # 4 GiB of zeros before x.exe: the helper is busy for a while
-       "truncate -s 4G zeros.bin && "
-       "tar -cf - zeros.bin -C bad x.exe | zstd -q -1 -o slow.tar.zst && rm zeros.bin")
+       # 900 MB of zeros before x.exe (under the bomb limit, 10x
+       # inspect_max_bytes declared): bzip2 keeps the helper busy for
+       # seconds
+       "truncate -s 900M zeros.bin && "
+       "tar -cf - zeros.bin -C bad x.exe | bzip2 -1 > slow.tar.bz2 && rm zeros.bin")
 
 
 def milter_pid():
@@ -102,9 +104,9 @@ def killed_helper_costs_one_message():
         ["python3", "-c",
          "import sys; sys.path.insert(0, %r)\n"
          "from test_milter_stack import expect_refused, msg_with\n"
-         "expect_refused(msg_with('slow.tar.zst', open(%r, 'rb').read()).as_bytes(),"
+         "expect_refused(msg_with('slow.tar.bz2', open(%r, 'rb').read()).as_bytes(),"
          " 550, 'inspect_failed')" % (os.path.dirname(os.path.abspath(__file__)),
-                                       os.path.join(WORK, "slow.tar.zst"))],
+                                       os.path.join(WORK, "slow.tar.bz2"))],
         env=dict(os.environ))
     victim = busy_helper()
     os.kill(victim, signal.SIGKILL)
