@@ -16,6 +16,12 @@ set -euo pipefail
 out=$1
 [ -s "$out" ] && exit 0
 [ "$(id -u)" -eq 0 ] || { echo "systemd_rootfs.sh: needs root" >&2; exit 1; }
+# one maker at a time (tests/run starts one early, the test may ask again):
+# the second waits for the first and finds the tarball
+mkdir -p "${out%/*}"
+exec 9>"$out.lock"
+flock 9
+[ -s "$out" ] && exit 0
 
 # the packages the booted root holds besides minbase
 MG_ROOT_BOOT="systemd,systemd-sysv,dbus,procps"
