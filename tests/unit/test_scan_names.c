@@ -235,6 +235,9 @@ test_walker_names(void **state)
 }
 
 /* build - printf into a malloc'ed message */
+static char *build(size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static char *
 build(size_t cap, const char *fmt, ...)
 {
