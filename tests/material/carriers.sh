@@ -58,8 +58,9 @@ payload() { src "p_$1" "$1" >/dev/null; echo "$W/p_$1/$1"; }
 iso_images() {
 	have xorriso genisoimage || return 0
 	local x=xiso
-	$x -o "$OUT/iso_plain.iso" "$(src iso1 Facture.exe)"
-	$x -o "$OUT/iso_plain_notes.iso" "$(src iso2 notes.txt)"
+	# genisoimage without -J -R: ISO 9660 names only (xorriso always adds Rock Ridge)
+	genisoimage -quiet -o "$OUT/iso_plain.iso" "$(src iso1 Facture.exe)"
+	genisoimage -quiet -o "$OUT/iso_plain_notes.iso" "$(src iso2 notes.txt)"
 	genisoimage -quiet -J -R -hide Facture.exe -o "$OUT/iso_joliet_only.iso" \
 		"$(src iso3 Facture.exe notes.txt)"
 	$x -R -o "$OUT/iso_rockridge_only.iso" "$(src iso4 Facture.exe)"
