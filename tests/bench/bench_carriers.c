@@ -25,6 +25,7 @@
 #include <archive_entry.h>
 #include <clamav.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	b.dir = argv[optind + 1];
+	/* in the C locale libarchive returns NULL for a non-ASCII member name */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	for (t = 0; t < T_COUNT; t++) {
 		fflush(stdout);
 		if ((pid = fork()) == 0)
