@@ -17,6 +17,10 @@
 #include "mg_keys.h"
 #include "mg_text.h"
 
+#ifndef MA_INSPECT_HELPER
+#define MA_INSPECT_HELPER "/usr/libexec/mailguard/milter-attach-inspect"
+#endif
+
 static const struct mg_cfg_enum magic_enums[] = {
 	{ "off", MA_MAGIC_OFF }, { "log", MA_MAGIC_LOG },
 	{ "header", MA_MAGIC_HEADER }, { "reject", MA_MAGIC_REJECT },
@@ -82,6 +86,9 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	  "550 text for executable content; vars file mime (empty: built-in)" },
 	{ "reply_structure", MG_CFG_STRING, "", O(reply_structure), 0, 0, NULL,
 	  "550 text for unparsable messages; vars anomaly (empty: built-in)" },
+	{ "reply_names_encrypted", MG_CFG_STRING, "", O(reply_names_encrypted),
+	  0, 0, NULL, "550 text for archives whose member names are encrypted; "
+	  "vars service url (empty: built-in)" },
 	{ "header_name", MG_CFG_STRING, "X-Mailguard-Attachment",
 	  O(header_name), 0, 0, NULL, "header added when magic_action = header" },
 	{ "local_domains", MG_CFG_LIST, "", O(local_domains), 0, 0, NULL,
@@ -110,6 +117,22 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	{ "redis_prefix", MG_CFG_STRING, MG_KEYS_PREFIX_DEFAULT,
 	  O(redis_prefix), 0, 0, NULL, "prefix of every Redis key" },
 	MG_REDIS_CFG_ROWS(struct ma_config, redis),
+	{ "inspect_workers", MG_CFG_INT, "4", O(inspect_workers), 0, 64, NULL,
+	  "inspector processes for disk images, 7z, RAR... (0: inspect inside "
+	  "the milter, for debugging only); a change needs a restart" },
+	{ "inspect_helper", MG_CFG_STRING, MA_INSPECT_HELPER, O(inspect_helper),
+	  0, 0, NULL, "path of milter-attach-inspect; a change needs a restart" },
+	{ "inspect_timeout", MG_CFG_DURATION, "20s", O(inspect_timeout_ms), 100,
+	  3600000, NULL, "longest inspection of one carrier (then inspect_failed); "
+	  "a change needs a restart" },
+	{ "inspect_memory", MG_CFG_SIZE, "256M", O(inspect_memory),
+	  (long long)32 << 20, (long long)1 << 40, NULL,
+	  "address space of an inspector process; a change needs a restart" },
+	{ "inspect_max_bytes", MG_CFG_SIZE, "100M", O(inspect_max_bytes), 1024,
+	  (long long)1 << 40, NULL, "largest carrier spooled, and most bytes "
+	  "extracted from it for nested containers (past it: inspect_failed)" },
+	{ "inspect_spool_dir", MG_CFG_STRING, "/var/tmp", O(inspect_spool_dir), 0,
+	  0, NULL, "directory of the unlinked spool files of carriers" },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, NULL },
 };
 #undef O
@@ -207,6 +230,8 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	    check_template("reply_magic", c->reply_magic, ma_vars_magic, err) < 0 ||
 	    check_template("reply_structure", c->reply_structure,
 			   ma_vars_structure, err) < 0 ||
+	    check_template("reply_names_encrypted", c->reply_names_encrypted,
+			   ma_vars_names_encrypted, err) < 0 ||
 	    check_template("notice_subject", c->notice_subject, ma_vars_notice,
 			   err) < 0 ||
 	    check_template("notice_body", c->notice_body, ma_vars_notice, err) < 0)

@@ -36,6 +36,7 @@ struct ma_config {
 	char *largefile_service, *largefile_url;
 	int language;                      /* enum mg_lang */
 	char *reply_size, *reply_banned, *reply_magic, *reply_structure;
+	char *reply_names_encrypted;
 	char *header_name;                 /* magic_action = header */
 	struct mg_strlist local_domains;
 	bool notice_enable;
@@ -47,6 +48,12 @@ struct ma_config {
 	long long ban_refresh_ms;
 	char *redis_prefix;
 	struct mg_redis_settings redis;
+	long long inspect_workers;         /* helpers (0: in the milter) */
+	char *inspect_helper;              /* milter-attach-inspect's path */
+	long long inspect_timeout_ms;      /* one carrier's whole answer */
+	unsigned long long inspect_memory; /* a helper's RLIMIT_AS */
+	unsigned long long inspect_max_bytes; /* spooled, and extracted */
+	char *inspect_spool_dir;
 	/* derived at load time, not in the table */
 	unsigned structure_mask;           /* SCAN_ANOM_* bits */
 	int refs;

@@ -285,9 +285,16 @@ ma_decide_message(const struct ma_config *cfg, const struct ma_facts *f,
 				  cfg->language, NULL, 0);
 			return;
 		}
+		v->action = MA_ACT_REJECT;
+		if (bad & SCAN_ANOM_NAMES_ENCRYPTED) {  /* the sender can fix it */
+			vars[0] = (struct mg_tvar){ "service", cfg->largefile_service };
+			vars[1] = (struct mg_tvar){ "url", cfg->largefile_url };
+			set_reply(v, "550", "5.7.1", cfg->reply_names_encrypted,
+				  MA_T_NAMES_ENCRYPTED, cfg->language, vars, 2);
+			return;
+		}
 		scan_anomaly_list(bad, anomaly, sizeof(anomaly));
 		vars[0] = (struct mg_tvar){ "anomaly", anomaly };
-		v->action = MA_ACT_REJECT;
 		set_reply(v, "550", "5.7.1", cfg->reply_structure,
 			  MA_T_STRUCTURE, cfg->language, vars, 1);
 		return;

@@ -101,6 +101,12 @@ reload(struct ma_ctx *ctx, const char *path)
 	if (strcmp(fresh->listen, ctx->cfg->listen) != 0 ||
 	    strcmp(fresh->user, ctx->cfg->user) != 0)
 		mg_warnx("reload: listen and user changes need a restart");
+	if (fresh->inspect_workers != ctx->cfg->inspect_workers ||
+	    strcmp(fresh->inspect_helper, ctx->cfg->inspect_helper) != 0 ||
+	    fresh->inspect_timeout_ms != ctx->cfg->inspect_timeout_ms ||
+	    fresh->inspect_memory != ctx->cfg->inspect_memory)
+		mg_warnx("reload: inspect_workers, inspect_helper, inspect_timeout "
+			 "and inspect_memory changes need a restart");
 	if (!same_redis(fresh, ctx->cfg)) {
 		cur = ma_ctx_bans(ctx);
 		nb = ma_bans_start(&fresh->redis, fresh->redis_prefix,
@@ -198,6 +204,10 @@ start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
 		mg_fatalx("%s", err.msg);
 	if ((ctx->notifier = ma_notifier_start(&ctx->stats, &err)) == NULL)
 		mg_fatalx("%s", err.msg);
+	/* the inspectors, spawned before libmilter's threads exist */
+	if (ma_inspect_check(ctx->cfg, &err) < 0 ||
+	    (ctx->inspect = ma_inspect_start(ctx->cfg, &err)) == NULL)
+		mg_fatalx("%s", err.msg);
 	if (pthread_create(mt, NULL, milter_thread, mrc) != 0)
 		mg_fatal("pthread_create");
 	mg_info("started: listen=%s size_limit=%llu banned_extensions=%zu "
@@ -256,6 +266,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (args.check) {
+		if (ma_inspect_check(ctx.cfg, &err) < 0) {
+			fprintf(stderr, "milter-attach: %s\n", err.msg);
+			ma_config_unref(&ctx.cfg);
+			return 1;
+		}
 		if (!args.quiet)
 			ma_config_dump(ctx.cfg, stdout);
 		ma_config_unref(&ctx.cfg);
@@ -269,6 +284,7 @@ main(int argc, char **argv)
 	smfi_stop();
 	pthread_join(mt, NULL);
 	ma_notifier_stop(&ctx.notifier);
+	ma_inspect_stop(&ctx.inspect);
 	ma_bans_stop(&ctx.bans);
 	ma_config_unref(&ctx.cfg);
 	return mrc == MI_SUCCESS ? 0 : 1;

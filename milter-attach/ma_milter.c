@@ -64,7 +64,9 @@ get_conn(SMFICTX *ctx)
 	if (c == NULL) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
 			return NULL;
-		if ((c->msg = ma_msg_new()) == NULL) {
+		if ((c->msg = ma_msg_new()) != NULL && ctx_g->inspect != NULL)
+			ma_msg_set_inspector(c->msg, ma_inspect_list, ctx_g->inspect);
+		if (c->msg == NULL) {
 			free(c);
 			return NULL;
 		}

@@ -16,6 +16,7 @@
 
 #include "ma_bans.h"
 #include "ma_config.h"
+#include "ma_inspect.h"
 #include "ma_notifier.h"
 
 struct ma_ctx {
@@ -23,6 +24,7 @@ struct ma_ctx {
 	struct ma_config *cfg;          /* under lock; one reference */
 	struct ma_bans *bans;           /* under lock */
 	struct ma_notifier *notifier;
+	struct ma_inspect *inspect;     /* the inspector pool (fixed at start) */
 	struct ma_stats stats;          /* atomic counters */
 };
 

@@ -40,6 +40,8 @@ struct ma_msg {
 	struct scan_walker *scanner;
 	struct ma_config *scanner_cfg;   /* config the scanner was built for */
 	int scanner_magic;
+	scan_inspect_fn *inspect;        /* NULL: carriers not inspected */
+	void *inspect_ctx;
 	long long now;
 	unsigned long long size;
 	int oversize, scan_error, in_body;
@@ -193,6 +195,16 @@ on_file(void *ctx, const struct scan_file *sf)
 	}
 }
 
+/* ma_msg_set_inspector - see ma_msg.h; the next scanner built uses it */
+void
+ma_msg_set_inspector(struct ma_msg *m, scan_inspect_fn *fn, void *ctx)
+{
+	m->inspect = fn;
+	m->inspect_ctx = ctx;
+	scan_walker_free(&m->scanner);
+	ma_config_unref(&m->scanner_cfg);
+}
+
 /* want_magic - libmagic is needed for magic_action or MIME bans */
 static int
 want_magic(const struct ma_config *cfg, const struct ma_banset *bans)
@@ -228,6 +240,11 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 			m->scan_error = 1;
 			return -1;
 		}
+		if (m->inspect != NULL)
+			scan_walker_set_inspector(m->scanner, m->inspect,
+						  m->inspect_ctx,
+						  cfg->inspect_spool_dir,
+						  cfg->inspect_max_bytes);
 		m->scanner_cfg = ma_config_ref(cfg);
 		m->scanner_magic = magic;
 	} else {

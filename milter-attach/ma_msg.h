@@ -19,10 +19,15 @@
 #include "ma_config.h"
 #include "ma_decide.h"
 #include "ma_notifier.h"
+#include "scan.h"
 
 struct ma_msg;
 
 struct ma_msg *ma_msg_new(void);
+/* ma_msg_set_inspector - carriers go to fn(ctx) (scan.h's inspector hook;
+ * ma_inspect.h's pool), spooled in cfg's inspect_spool_dir up to
+ * inspect_max_bytes; NULL: none (the default) */
+void ma_msg_set_inspector(struct ma_msg *m, scan_inspect_fn *fn, void *ctx);
 void ma_msg_free(struct ma_msg **m);
 
 /* ma_msg_size_param - SIZE=n among the MAIL FROM parameters (case-

@@ -12,6 +12,7 @@ const char *const ma_vars_magic[] = { "file", "mime", NULL };
 const char *const ma_vars_structure[] = { "anomaly", NULL };
 const char *const ma_vars_notice[] = { "sender", "date", "subject", "file",
 				       "reason", "rcpt", NULL };
+const char *const ma_vars_names_encrypted[] = { "service", "url", NULL };
 
 static const char *const texts_fr[MA_T_COUNT] = {
 	[MA_T_SIZE] = "Message trop volumineux: la limite est de %{limit} "
@@ -57,6 +58,11 @@ static const char *const texts_fr[MA_T_COUNT] = {
 	[MA_T_NOTICE_RULE_BAN] = "type de fichier temporairement interdit "
 		"(alerte de sécurité)",
 	[MA_T_NOTICE_RULE_MAGIC] = "contenu exécutable interdit",
+	[MA_T_NAMES_ENCRYPTED] = "Message refuse: une archive jointe chiffre les "
+		"noms de ses fichiers (7z ou RAR avec mot de passe sur les noms); la "
+		"charte de messagerie impose de controler ces noms. Envoyez une "
+		"archive zip dont les noms de fichiers sont visibles, ou utilisez "
+		"le service %{service}: %{url}",
 };
 
 static const char *const texts_en[MA_T_COUNT] = {
@@ -95,6 +101,11 @@ static const char *const texts_en[MA_T_COUNT] = {
 		".scr .vbs), also inside archives, are forbidden by the mail charter",
 	[MA_T_NOTICE_RULE_BAN] = "file type temporarily forbidden (security alert)",
 	[MA_T_NOTICE_RULE_MAGIC] = "executable content forbidden",
+	[MA_T_NAMES_ENCRYPTED] = "Message refused: an attached archive encrypts "
+		"the names of its files (7z or RAR with a password on names); the "
+		"mail charter requires these names to be checked. Send a zip "
+		"archive whose file names are visible, or use the %{service} "
+		"service: %{url}",
 };
 
 /* ma_text_default - built-in text (French unless lang is MG_LANG_EN) */

@@ -27,6 +27,7 @@ enum ma_text_id {
 	MA_T_NOTICE_RULE_EXT,   /* reason phrases of notices (UTF-8) */
 	MA_T_NOTICE_RULE_BAN,
 	MA_T_NOTICE_RULE_MAGIC,
+	MA_T_NAMES_ENCRYPTED, /* 550 5.7.1: service url */
 	MA_T_COUNT,
 };
 
@@ -35,6 +36,7 @@ extern const char *const ma_vars_banned[];
 extern const char *const ma_vars_magic[];
 extern const char *const ma_vars_structure[];
 extern const char *const ma_vars_notice[];
+extern const char *const ma_vars_names_encrypted[];
 
 /* ma_text_default - the built-in text id in language lang (enum mg_lang) */
 const char *ma_text_default(enum ma_text_id id, int lang);

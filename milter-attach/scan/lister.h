@@ -25,6 +25,9 @@ enum scan_lister_anomaly {
 					* the depth limit, or a bomb */
 	SCAN_LISTER_TOO_MANY = 1 << 2, /* more members than max_entries (the
 					* rest not listed) */
+	SCAN_LISTER_NEEDS_INSPECT = 1 << 3, /* a member's first bytes are a
+					* carrier (carrier.h): the archive
+					* goes to the inspector (scan.h) */
 };
 
 #endif

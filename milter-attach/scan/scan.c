@@ -18,9 +18,11 @@
 #include <openssl/evp.h>
 
 #include "arc_names.h"
+#include "carrier.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "scan.h"
+#include "spool.h"
 #include "tnef_names.h"
 #include "zip_names.h"
 
@@ -29,6 +31,8 @@
 #define MAGIC_BYTES   40960
 #define TEXT_MAGIC_BYTES 4096
 #define PART_NAMES    (2 * SCAN_MIME_NAMES_MAX + 1)
+_Static_assert(MAGIC_BYTES == SCAN_CARRIER_PROBE_BYTES,
+	       "the carrier probe is the libmagic window");
 
 enum wstate { W_HEADERS, W_BODY, W_STOP };
 enum enc { E_ID, E_B64, E_QP, E_UU };
@@ -56,6 +60,17 @@ struct sink {                       /* where decoded bytes of a file go */
 	struct scan_zip_lister *zip;
 	struct scan_tnef_lister *tnef;    /* winmail.dat */
 	struct scan_arc_lister *arc;      /* tar, gzip, cab */
+	/* with an inspector: probed at SCAN_CARRIER_PROBE_BYTES or the end */
+	int probed;
+	enum scan_carrier carrier;
+	struct scan_spool spool;          /* a carrier or an archive */
+};
+
+struct inspector {                  /* scan_walker_set_inspector() */
+	scan_inspect_fn *fn;            /* NULL: none */
+	void *ctx;
+	char spool_dir[1024];
+	unsigned long long max_bytes;
 };
 
 struct scan_walker {
@@ -95,9 +110,23 @@ struct scan_walker {
 	char uu_name[SCAN_MIME_NAME_MAX];
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
+	struct inspector insp;
 
 	struct scan_summary sum;
 };
+
+/* scan_walker_set_inspector - see scan.h */
+void
+scan_walker_set_inspector(struct scan_walker *s, scan_inspect_fn *fn,
+			  void *ctx, const char *spool_dir,
+			  unsigned long long max_bytes)
+{
+	s->insp.fn = fn;
+	s->insp.ctx = ctx;
+	snprintf(s->insp.spool_dir, sizeof(s->insp.spool_dir), "%s",
+		 spool_dir != NULL ? spool_dir : "/var/tmp");
+	s->insp.max_bytes = max_bytes;
+}
 
 /* scan_limits_default - the limits named in scan.h */
 void
@@ -133,6 +162,8 @@ walker_alloc(const struct scan_limits *lim, scan_file_fn *cb, void *ctx,
 	s->hdr = malloc(HDR_MAX_LEN);
 	s->part.md = EVP_MD_CTX_new();
 	s->uu.md = EVP_MD_CTX_new();
+	scan_spool_init(&s->part.spool);
+	scan_spool_init(&s->uu.spool);
 	if (s->levels == NULL || s->hdr == NULL || s->part.md == NULL ||
 	    s->uu.md == NULL) {
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
@@ -176,6 +207,9 @@ sink_reset(struct sink *k)
 	k->magic_len = 0;
 	k->hlen = 0;
 	k->size = 0;
+	k->probed = 0;
+	k->carrier = SCAN_CARRIER_NONE;
+	scan_spool_close(&k->spool);
 	scan_zip_lister_free(&k->zip);
 	scan_tnef_lister_free(&k->tnef);
 	scan_arc_lister_free(&k->arc);
@@ -246,6 +280,11 @@ scan_walker_reset(struct scan_walker *s)
 }
 
 /* ---- sinks --------------------------------------------------------------- */
+
+struct inspect_call {               /* one call of the inspector */
+	struct scan_walker *s;
+	const char *container;
+};
 
 /* container_member - report a member of the current part's archive */
 static void
@@ -325,10 +364,10 @@ has_container(const struct sink *k)
 	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
-/* sink_data - decoded bytes of a file: hashed, kept for libmagic, and
+/* sink_take - decoded bytes of a file: hashed, kept for libmagic, and
  * the first ones tell whether it is an archive to list */
 static void
-sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t n)
+sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t n)
 {
 	size_t i;
 	enum scan_arc_format f;
@@ -393,6 +432,49 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	container_feed(k, d, n);
 }
 
+/* sink_probe - with an inspector, once the first bytes are kept (or at
+ * the file's end): a carrier, or an archive listed here whose members
+ * may be carriers, is spooled from its start; 1 when spooling */
+static int
+sink_probe(struct scan_walker *s, struct sink *k)
+{
+	k->probed = 1;
+	k->carrier = scan_carrier_detect(k->magic, k->magic_len);
+	if (k->carrier == SCAN_CARRIER_NONE &&
+	    (k != &s->part || (k->zip == NULL && k->arc == NULL)))
+		return 0;
+	if (scan_spool_open(&k->spool, s->insp.spool_dir, s->insp.max_bytes) != 0) {
+		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED;
+		return 0;
+	}
+	scan_spool_write(&k->spool, k->magic, k->magic_len);
+	return 1;
+}
+
+/* sink_data - a file's bytes to today's sinks, and with an inspector,
+ * past the probe window, to the spool of a carrier */
+static void
+sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t n)
+{
+	unsigned long long before = k->size;
+	size_t kept;
+
+	sink_take(s, k, d, n);
+	if (s->insp.fn == NULL || !k->active || n == 0)
+		return;
+	if (k->spool.fd >= 0) {
+		scan_spool_write(&k->spool, d, n);
+		return;
+	}
+	if (k->probed || k->size < SCAN_CARRIER_PROBE_BYTES)
+		return;
+	/* the window is full: bytes of this chunk past it follow it */
+	kept = before < SCAN_CARRIER_PROBE_BYTES ?
+	       (size_t)(SCAN_CARRIER_PROBE_BYTES - before) : 0;
+	if (sink_probe(s, k) && kept < n)
+		scan_spool_write(&k->spool, d + kept, n - kept);
+}
+
 /* part_sink - decoded bytes of the current part (or of its encoded
  * inner message, for the child walker) */
 static void
@@ -416,6 +498,47 @@ uu_sink(void *ctx, const unsigned char *d, size_t n)
 	sink_data(s, &s->uu, d, n);
 }
 
+/* carrier_member - a member the inspector found */
+static void
+carrier_member(void *ctx, const struct scan_member *m)
+{
+	struct inspect_call *c = ctx;
+	struct scan_file f;
+	const char *names[1] = { m->name };
+
+	memset(&f, 0, sizeof(f));
+	f.origin = SCAN_ORIGIN_CARRIER_MEMBER;
+	f.depth = c->s->base_depth + c->s->depth;
+	f.names = names;
+	f.n_names = 1;
+	f.container = c->container;
+	f.mime_type = "";
+	f.sha256_hex = "";
+	f.format = m->format != NULL ? m->format : "";
+	f.size = m->size;
+	f.encrypted = m->encrypted;
+	c->s->sum.files++;
+	c->s->cb(c->s->ctx, &f);
+}
+
+/* sink_inspect - the file is spooled whole: the inspector lists it (a
+ * spool past max_bytes or not written is a failed inspection) */
+static void
+sink_inspect(struct scan_walker *s, struct sink *k, const char *name)
+{
+	struct inspect_call c = { s, name };
+
+	if (scan_spool_flush(&k->spool) != 0 || k->spool.size != k->size) {
+		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED;
+		scan_spool_close(&k->spool);
+		return;
+	}
+	s->sum.anomalies |= s->insp.fn(s->insp.ctx, k->spool.fd, k->spool.size,
+				       name, s->lim.max_zip_depth,
+				       s->lim.max_zip_entries, carrier_member, &c);
+	scan_spool_close(&k->spool);
+}
+
 /* sink_report - finish a sink and report a file */
 static void
 sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
@@ -423,7 +546,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0, i;
+	unsigned mdlen = 0, i, a = 0;
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
@@ -448,10 +571,12 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 		if (t != NULL)
 			snprintf(mime, sizeof(mime), "%s", t);
 	}
+	if (s->insp.fn != NULL && k->active && !k->probed)
+		sink_probe(s, k);          /* shorter than the probe window */
 	if (has_container(k)) {
-		unsigned a = k->zip != NULL ? scan_zip_lister_finish(k->zip)
-			   : k->tnef != NULL ? scan_tnef_lister_finish(k->tnef)
-					     : scan_arc_lister_finish(k->arc);
+		a = k->zip != NULL ? scan_zip_lister_finish(k->zip)
+		  : k->tnef != NULL ? scan_tnef_lister_finish(k->tnef)
+				    : scan_arc_lister_finish(k->arc);
 		if (a & SCAN_LISTER_BROKEN)
 			s->sum.anomalies |= SCAN_ANOM_ZIP_BROKEN;
 		if (a & SCAN_LISTER_TOO_DEEP)
@@ -459,6 +584,9 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 		if (a & SCAN_LISTER_TOO_MANY)
 			s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
+	if (k->spool.fd >= 0 &&
+	    (k->carrier != SCAN_CARRIER_NONE || (a & SCAN_LISTER_NEEDS_INSPECT)))
+		sink_inspect(s, k, n_names > 0 ? names[0] : "");
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
@@ -583,6 +711,8 @@ open_message(struct scan_walker *s)
 	/* encoded inner message: decode, then walk it */
 	s->child = walker_alloc(&s->lim, s->cb, s->ctx,
 				s->base_depth + s->depth + 1, s->cookie, &err);
+	if (s->child != NULL)
+		s->child->insp = s->insp;
 	s->leaf = 1;
 	s->emit = 0;
 	s->enc = e;

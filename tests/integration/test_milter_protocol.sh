@@ -35,6 +35,7 @@ size_limit = $LIMIT
 error_action = accept
 local_domains = mailguard.test
 notice_smtp = 127.0.0.1:$(cat "$T/sink.port")
+inspect_helper = $B/milter-attach/inspect/milter-attach-inspect
 EOC
 "$B/milter-attach/milter-attach" -c "$T/m.conf" -t >/dev/null
 "$B/milter-attach/milter-attach" -c "$T/m.conf" -f >"$T/log" 2>&1 &

@@ -14,15 +14,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 
+# the example as installed, with the inspector helper where it was built
+# (-t checks it is executable)
+sed "s|/usr/libexec/mailguard/milter-attach-inspect|$build/milter-attach/inspect/milter-attach-inspect|" \
+	"$src/deploy/milter-attach.conf" >"$work/milter-attach.conf"
+cp "$src/deploy/policyd-quota.conf" "$work/policyd-quota.conf"
 for d in milter-attach policyd-quota; do
-	if ! out=$("$build/$d/$d" -c "$src/deploy/$d.conf" -t 2>&1 >/dev/null); then
+	if ! out=$("$build/$d/$d" -c "$work/$d.conf" -t 2>&1 >/dev/null); then
 		echo "FAIL deploy/$d.conf does not pass $d -t: $out"; fail=1
 	else
 		echo "ok   deploy/$d.conf passes $d -t"
 	fi
 	# the units' ExecStartPre/ExecReload check: silent when good, the
 	# file:line and a non-zero exit when bad
-	out=$("$build/$d/$d" -c "$src/deploy/$d.conf" -t -q 2>&1) && [ -z "$out" ] &&
+	out=$("$build/$d/$d" -c "$work/$d.conf" -t -q 2>&1) && [ -z "$out" ] &&
 		echo "ok   $d -t -q is silent on deploy/$d.conf" ||
 		{ echo "FAIL $d -t -q printed: $out"; fail=1; }
 	printf 'user = mailguard\nno_such_key = 1\n' >"$work/bad.conf"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <zlib.h>
 
 #include "scan_support.h"
@@ -224,4 +225,43 @@ read_file(const char *path, char **buf, size_t *len)
 	*len = fread(*buf, 1, (size_t)n, fp);
 	fclose(fp);
 	return 0;
+}
+
+/* open_fds - the entries of /proc/self/fd (with "." and "..") */
+unsigned
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* work_dir_make - a new directory, material made in it by cmd */
+int
+work_dir_make(char *tmpl, const char *cmd)
+{
+	char line[8192];
+
+	if (mkdtemp(tmpl) == NULL)
+		return -1;
+	if (cmd == NULL)
+		return 0;
+	if (snprintf(line, sizeof(line), "cd %s && %s", tmpl, cmd) >= (int)sizeof(line))
+		return -1;
+	return system(line) == 0 ? 0 : -1;
+}
+
+/* work_dir_remove - the directory and what is in it */
+int
+work_dir_remove(const char *dir)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "rm -rf %s", dir);
+	return system(line) == 0 ? 0 : -1;
 }

@@ -91,4 +91,15 @@ size_t gzip(const unsigned char *d, size_t n, const char *fname,
  * cannot be opened */
 int read_file(const char *path, char **buf, size_t *len);
 
+/* open_fds - how many descriptors this process has open (leak checks) */
+unsigned open_fds(void);
+
+/* ---- a scratch directory where the real tools make material ----------- */
+
+/* work_dir_make - mkdtemp(tmpl) ("/tmp/name.XXXXXX"), then cmd run by
+ * the shell inside it (NULL: none); 0 or -1 (a cmocka group setup) */
+int work_dir_make(char *tmpl, const char *cmd);
+/* work_dir_remove - rm -rf dir; 0 or -1 */
+int work_dir_remove(const char *dir);
+
 #endif

@@ -263,6 +263,23 @@ test_message(void **state)
 		  MA_ACT_ACCEPT, "", "", NULL },
 		{ "structure_anomalies = malformed\n", 100, MA_R_NONE, NULL, 1u << 3, 0,
 		  1, MA_ACT_REJECT, "550", "5.7.1", "(malformed)" },
+		/* names that cannot be read: the reply says why and what to do */
+		{ "", 100, MA_R_NONE, NULL, 1u << 10, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
+		  "archive zip dont les noms de fichiers sont visibles" },
+		{ "", 100, MA_R_NONE, NULL, 1u << 10 | 1u << 1, 0, 1, MA_ACT_REJECT, "550",
+		  "5.7.1", "Efivol: https://efivol.ac-besancon.fr/" },
+		{ "language = en\nlargefile_service = Big\nlargefile_url = https://b/\n",
+		  100, MA_R_NONE, NULL, 1u << 10, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
+		  "Send a zip archive whose file names are visible, or use the Big "
+		  "service: https://b/" },
+		{ "reply_names_encrypted = Names hidden; see %{url}\n", 100, MA_R_NONE,
+		  NULL, 1u << 10, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
+		  "Names hidden; see https://efivol" },
+		{ "structure_action = tempfail\n", 100, MA_R_NONE, NULL, 1u << 10, 0, 1,
+		  MA_ACT_TEMPFAIL, "451", "4.3.0", NULL },
+		/* a failed inspection: the structure reply */
+		{ "", 100, MA_R_NONE, NULL, 1u << 11, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
+		  "(inspect_failed)" },
 		/* banned file wins over structure */
 		{ "", 100, MA_R_EXT, "a.exe", 1u << 1, 0, 1, MA_ACT_REJECT, "550", "5.7.1",
 		  "a.exe" },
