@@ -10,6 +10,7 @@
 #include "arc_names.h"
 #include "bytes_private.h"
 #include "inflater.h"
+#include "member_probe.h"
 #include "zip_names.h"
 
 /* longer names keep their end (what the extension rules judge) */
@@ -18,6 +19,7 @@
 /* a gzip stream that inflates past this is a bomb (ratio 100:1 on top of
  * 64 MiB: text compresses 5-10 times, a bomb a thousand times) */
 #define BOMB(in)     (100ULL * (in) + (64ULL << 20))
+#define ARC_NAMES    3             /* names of the attachment kept */
 
 enum tstate { T_HEADER, T_DATA, T_META, T_DONE };
 enum cstate { C_HDR, C_SKIP, C_FIX, C_NAME, C_DONE };
@@ -39,14 +41,18 @@ struct scan_arc_lister {
 	size_t meta_len;
 	char pending[NAME_MAX_LEN + 1];  /* the next member's long name */
 	int saw_header;
-	struct scan_zip_lister *zip;        /* a member named *.zip */
-	unsigned long long zip_left;   /* of its data */
+	struct scan_probe probe;       /* a member's first bytes */
+	struct scan_zip_lister *zip;   /* a member that is a zip */
+	unsigned long long mleft;      /* of the member's data (no padding) */
 	/* gzip */
 	struct scan_inflater *inf;
 	char fname[NAME_MAX_LEN + 1];
-	int fname_done, gz_ended, gz_stopped, tar_in_gz;   /* -1 undecided */
-	unsigned char first[SCAN_ARC_DETECT_BYTES];
-	size_t first_len;
+	/* the attachment's names minus .gz */
+	char arcname[ARC_NAMES][NAME_MAX_LEN + 1];
+	size_t n_arcnames;
+	int fname_done, arcname_done, gz_ended, gz_stopped;
+	int tar_in_gz;                   /* -1 undecided */
+	struct scan_probe gzprobe;       /* the first bytes inflated */
 	unsigned long long in_total, out_total;
 	/* cab */
 	enum cstate cst;
@@ -57,6 +63,24 @@ struct scan_arc_lister {
 	char cname[257];
 };
 
+static int tar_block(const unsigned char *b);
+static void set_tail(char *dst, size_t cap, const char *s, size_t n);
+static void end_zip(struct scan_arc_lister *a);
+static int tar_number(const unsigned char *p, size_t n, unsigned long long *v);
+
+/* v7_tar - a tar header without the ustar marker (Unix V7, old GNU and
+ * BSD tars): a name, octal mode and size, a V7 type, and its checksum
+ * holds */
+static int
+v7_tar(const unsigned char *d)
+{
+	unsigned long long v;
+
+	return d[0] != '\0' && (d[156] == '\0' || (d[156] >= '0' && d[156] <= '7')) &&
+	       tar_number(d + 100, 8, &v) == 0 && tar_number(d + 124, 12, &v) == 0 &&
+	       tar_block(d) == 1;
+}
+
 /* scan_arc_detect - gzip, cabinet or tar from the first bytes */
 enum scan_arc_format
 scan_arc_detect(const unsigned char *d, size_t n)
@@ -66,7 +90,8 @@ scan_arc_detect(const unsigned char *d, size_t n)
 	if (n >= 4 && memcmp(d, "MSCF", 4) == 0 &&
 	    (n < 8 || memcmp(d + 4, "\0\0\0\0", 4) == 0))
 		return SCAN_ARC_CAB;
-	if (n >= SCAN_ARC_DETECT_BYTES && memcmp(d + 257, "ustar", 5) == 0)
+	if (n >= SCAN_ARC_DETECT_BYTES &&
+	    (memcmp(d + 257, "ustar", 5) == 0 || v7_tar(d)))
 		return SCAN_ARC_TAR;
 	return SCAN_ARC_NONE;
 }
@@ -89,12 +114,53 @@ scan_arc_lister_new(enum scan_arc_format f, unsigned depth,
 	a->ctx = ctx;
 	a->tar_in_gz = -1;
 	if (f == SCAN_ARC_GZIP &&
-	    (a->inf = scan_inflater_new(SCAN_INFLATER_GZIP, a->fname,
-					sizeof(a->fname))) == NULL) {
+	    ((a->inf = scan_inflater_new(SCAN_INFLATER_GZIP, a->fname,
+					 sizeof(a->fname))) == NULL ||
+	     scan_probe_start(&a->gzprobe, 0) < 0)) {
+		scan_inflater_free(&a->inf);
 		free(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* gz_suffix - the length of name's gzip suffix (.tgz, .taz: 4, and
+ * *tar set), 0 for none */
+static size_t
+gz_suffix(const char *name, size_t n, int *tar)
+{
+	static const char *const sfx[] = { ".gz", "-gz", "_gz", ".z", "-z", "_z" };
+	size_t i, k;
+
+	*tar = 0;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		k = strlen(sfx[i]);
+		if (n > k && strcasecmp(name + n - k, sfx[i]) == 0)
+			return k;
+	}
+	*tar = n > 4 && (strcasecmp(name + n - 4, ".tgz") == 0 ||
+			 strcasecmp(name + n - 4, ".taz") == 0);
+	return *tar ? 4 : 0;
+}
+
+/* scan_arc_lister_set_name - a name of the archive (the attachment's):
+ * a gzip's content is named after it minus its suffix */
+void
+scan_arc_lister_set_name(struct scan_arc_lister *a, const char *name)
+{
+	size_t n, k;
+	int tar;
+	char *dst;
+
+	if (a == NULL || name == NULL || a->n_arcnames == ARC_NAMES)
+		return;
+	n = strlen(name);
+	if ((k = gz_suffix(name, n, &tar)) == 0)
+		return;
+	dst = a->arcname[a->n_arcnames++];
+	set_tail(dst, NAME_MAX_LEN + 1 - (tar ? 4 : 0), name, n - k);
+	if (tar)
+		strcat(dst, ".tar");
 }
 
 /* report - one member name; past max_entries the listing stops */
@@ -227,6 +293,8 @@ tar_header(struct scan_arc_lister *a)
 	unsigned char type = b[156];
 	int kind = tar_block(b);
 
+	end_zip(a);
+	a->mleft = 0;
 	a->have = 0;
 	if (kind == 0) {
 		a->tst = T_DONE;               /* the end-of-archive blocks */
@@ -270,25 +338,73 @@ tar_header(struct scan_arc_lister *a)
 		a->tst = T_DONE;
 		return;
 	}
-	if (size > 0 && strlen(name) >= 4 && strcasecmp(name + strlen(name) - 4, ".zip") == 0) {
-		if (a->depth + 1 > a->max_zip_depth)
+	a->mleft = size;
+	if (size > 0 && scan_probe_start(&a->probe, size) < 0)
+		a->probe.active = 0;       /* out of memory: not probed */
+}
+
+/* probe_decided - a member's first bytes are in: a zip is listed (from
+ * these bytes on), another container needs the inspector */
+static void
+probe_decided(struct scan_arc_lister *a, struct scan_probe *p)
+{
+	switch (scan_probe_kind(p)) {
+	case SCAN_PROBE_ZIP:
+		if (p != &a->probe) {          /* a zip in a gzip: not read here */
+			a->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		} else if (a->depth + 1 > a->max_zip_depth) {
 			a->anomalies |= SCAN_LISTER_TOO_DEEP;
-		else if ((a->zip = scan_zip_lister_new(a->depth + 1,
-						       a->max_zip_depth,
-						       a->max_entries, a->cb,
-						       a->ctx)) != NULL)
-			a->zip_left = size;
+		} else if ((a->zip = scan_zip_lister_new(a->depth + 1,
+							 a->max_zip_depth,
+							 a->max_entries, a->cb,
+							 a->ctx)) != NULL) {
+			scan_zip_lister_feed(a->zip, p->buf, p->len);
+		}
+		break;
+	case SCAN_PROBE_INSPECT:
+		a->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		break;
+	case SCAN_PROBE_NONE:
+		break;
 	}
 }
 
-/* end_zip - a zip member's data has ended (or the tar has) */
+/* end_zip - a member's data has ended (or the tar has): what it is, if
+ * not yet known; the zip it is finishes */
 static void
 end_zip(struct scan_arc_lister *a)
 {
+	if (a->probe.active)
+		probe_decided(a, &a->probe);
 	if (a->zip != NULL) {
 		a->anomalies |= scan_zip_lister_finish(a->zip);
 		scan_zip_lister_free(&a->zip);
 	}
+}
+
+/* member_bytes - a member's data (not its padding): probed, then fed to
+ * the zip it is */
+static void
+member_bytes(struct scan_arc_lister *a, const unsigned char *d, size_t n)
+{
+	if (n > a->mleft)
+		n = (size_t)a->mleft;
+	a->mleft -= n;
+	if (a->probe.active) {
+		size_t before = a->probe.len;
+
+		if (scan_probe_add(&a->probe, d, n)) {
+			d += a->probe.len - before;
+			n -= a->probe.len - before;
+			probe_decided(a, &a->probe);
+		} else {
+			n = 0;
+		}
+	}
+	if (a->zip != NULL && n > 0)
+		scan_zip_lister_feed(a->zip, d, n);
+	if (a->mleft == 0)
+		end_zip(a);
 }
 
 /* tar_feed - tar bytes: headers, long names and pax data read, member
@@ -323,12 +439,8 @@ tar_feed(struct scan_arc_lister *a, const unsigned char *d, size_t len)
 			break;
 		case T_DATA:
 			n = len - i < a->left ? len - i : (size_t)a->left;
-			if (a->zip != NULL) {
-				size_t k = n < a->zip_left ? n : (size_t)a->zip_left;
-				scan_zip_lister_feed(a->zip, d + i, k);
-				if ((a->zip_left -= k) == 0)
-					end_zip(a);
-			}
+			if (a->mleft > 0)
+				member_bytes(a, d + i, n);
 			i += n;
 			a->left -= n;
 			if (a->left == 0)
@@ -376,24 +488,64 @@ gz_end(struct scan_arc_lister *a)
 	scan_inflater_free(&a->inf);
 }
 
-/* gz_data - inflated bytes: a tar's? (from the first 512); 0 to go on,
- * -1 when nothing more is needed */
+/* gz_arcname - the content's name as gunzip and 7-Zip give it when the
+ * header stores none (or another one): the attachment's name minus .gz;
+ * not for a tar, whose members are listed */
+static void
+gz_arcname(struct scan_arc_lister *a)
+{
+	size_t i, j;
+
+	if (a->arcname_done || a->tar_in_gz > 0)
+		return;
+	a->arcname_done = 1;
+	for (i = 0; i < a->n_arcnames; i++) {
+		for (j = 0; j < i && strcmp(a->arcname[j], a->arcname[i]) != 0; j++)
+			;
+		if (j == i && strcmp(a->arcname[i], a->fname) != 0)
+			(void)report(a, a->arcname[i], 0);
+	}
+}
+
+/* gz_decide - the first bytes inflated (512, or fewer when the content
+ * is shorter): a tar is listed from them */
+static void
+gz_decide(struct scan_arc_lister *a)
+{
+	struct scan_probe *p = &a->gzprobe;
+
+	a->tar_in_gz = scan_arc_detect(p->buf, p->len) == SCAN_ARC_TAR;
+	if (a->tar_in_gz) {
+		p->active = 0;
+		tar_feed(a, p->buf, p->len);
+	} else {
+		gz_arcname(a);
+	}
+}
+
+/* gz_data - inflated bytes: a tar's (from its first 512), or one file
+ * whose first bytes are probed; 0 to go on, -1 when nothing more is
+ * needed */
 static int
 gz_data(struct scan_arc_lister *a, const unsigned char *d, size_t n)
 {
-	if (a->tar_in_gz < 0) {
-		size_t k = n < SCAN_ARC_DETECT_BYTES - a->first_len ? n : SCAN_ARC_DETECT_BYTES - a->first_len;
+	struct scan_probe *p = &a->gzprobe;
 
-		memcpy(a->first + a->first_len, d, k);
-		a->first_len += k;
-		d += k;
-		n -= k;
-		if (a->first_len < SCAN_ARC_DETECT_BYTES)
-			return 0;
-		a->tar_in_gz = scan_arc_detect(a->first, a->first_len) == SCAN_ARC_TAR;
-		if (!a->tar_in_gz)
-			return -1;                 /* one compressed file: its name is all */
-		tar_feed(a, a->first, a->first_len);
+	if (a->tar_in_gz <= 0) {
+		size_t before = p->len;
+		int full;
+
+		if (!p->active)
+			return -1;
+		full = scan_probe_add(p, d, n);
+		d += p->len - before;
+		n -= p->len - before;
+		if (a->tar_in_gz < 0 && (p->len >= SCAN_ARC_DETECT_BYTES || full))
+			gz_decide(a);
+		if (!a->tar_in_gz && full) {
+			probe_decided(a, p);
+			return -1;             /* one compressed file: its names are all */
+		}
 	}
 	if (a->tar_in_gz > 0 && n > 0)
 		tar_feed(a, d, n);
@@ -450,6 +602,11 @@ static unsigned
 gz_finish(struct scan_arc_lister *a)
 {
 	gz_name(a);
+	if (a->tar_in_gz < 0 && a->gzprobe.active && a->gzprobe.len > 0)
+		gz_decide(a);          /* shorter than a tar header */
+	if (a->tar_in_gz <= 0 && a->gzprobe.active)
+		probe_decided(a, &a->gzprobe);
+	gz_arcname(a);
 	if (scan_inflater_at_member_end(a->inf))
 		a->gz_ended = 1;
 	if (!a->gz_ended && !a->gz_stopped && a->anomalies == 0)
@@ -565,6 +722,8 @@ scan_arc_lister_free(struct scan_arc_lister **ap)
 		return;
 	scan_inflater_free(&(*ap)->inf);             /* no report from here */
 	scan_zip_lister_free(&(*ap)->zip);
+	scan_probe_free(&(*ap)->probe);
+	scan_probe_free(&(*ap)->gzprobe);
 	free(*ap);
 	*ap = NULL;
 }

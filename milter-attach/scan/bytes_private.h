@@ -28,6 +28,14 @@ scan_le32(const unsigned char *p)
 	       (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
 }
 
+/* scan_le64 - a little-endian 64-bit integer */
+static inline unsigned long long
+scan_le64(const unsigned char *p)
+{
+	return (unsigned long long)scan_le32(p) |
+	       (unsigned long long)scan_le32(p + 4) << 32;
+}
+
 /* scan_fill - bytes from d[*i..len) into buf, which holds *have of the want
  * it needs; 1 once it is full */
 static inline int

@@ -25,9 +25,13 @@ enum scan_lister_anomaly {
 					* the depth limit, or a bomb */
 	SCAN_LISTER_TOO_MANY = 1 << 2, /* more members than max_entries (the
 					* rest not listed) */
-	SCAN_LISTER_NEEDS_INSPECT = 1 << 3, /* a member's first bytes are a
-					* carrier (carrier.h): the archive
-					* goes to the inspector (scan.h) */
+	SCAN_LISTER_NEEDS_INSPECT = 1 << 3, /* a member is a container this
+					* lister does not open (by its first
+					* bytes: a carrier.h carrier, a gzip,
+					* tar, cabinet or TNEF; or a zip member
+					* compressed with bzip2, LZMA, zstd or
+					* xz): not an anomaly, the walker hands
+					* the archive to the inspector */
 };
 
 #endif

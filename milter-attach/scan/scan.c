@@ -58,6 +58,7 @@ struct sink {                       /* where decoded bytes of a file go */
 	unsigned long long size;
 	unsigned char first[4];
 	struct scan_zip_lister *zip;
+	int zip_finder;                   /* zip: searched for anywhere */
 	struct scan_tnef_lister *tnef;    /* winmail.dat */
 	struct scan_arc_lister *arc;      /* tar, gzip, cab */
 	/* with an inspector: probed at SCAN_CARRIER_PROBE_BYTES or the end */
@@ -211,6 +212,7 @@ sink_reset(struct sink *k)
 	k->carrier = SCAN_CARRIER_NONE;
 	scan_spool_close(&k->spool);
 	scan_zip_lister_free(&k->zip);
+	k->zip_finder = 0;
 	scan_tnef_lister_free(&k->tnef);
 	scan_arc_lister_free(&k->arc);
 }
@@ -364,6 +366,36 @@ has_container(const struct sink *k)
 	return k->zip != NULL || k->tnef != NULL || k->arc != NULL;
 }
 
+/* new_arc_lister - a tar, gzip or cabinet lister for the current part
+ * (instead of the zip finder), told the part's names (a gzip's content
+ * is named after them) */
+static struct scan_arc_lister *
+new_arc_lister(struct scan_walker *s, struct sink *k, enum scan_arc_format f)
+{
+	size_t i;
+
+	scan_zip_lister_free(&k->zip);
+	k->zip_finder = 0;
+	k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
+				     s->lim.max_zip_entries, arc_member, s);
+	for (i = 0; i < s->n_names; i++)
+		scan_arc_lister_set_name(k->arc, s->name_ptrs[i]);
+	return k->arc;
+}
+
+/* new_zip_finder - a part that starts as no archive: zips are searched
+ * for anywhere in it (self-extractors, images with a zip appended) */
+static void
+new_zip_finder(struct scan_walker *s, struct sink *k)
+{
+	k->zip = scan_zip_lister_new(1, s->lim.max_zip_depth,
+				     s->lim.max_zip_entries, zip_member, s);
+	if (k->zip != NULL) {
+		scan_zip_lister_find_anywhere(k->zip);
+		k->zip_finder = 1;
+	}
+}
+
 /* sink_take - decoded bytes of a file: hashed, kept for libmagic, and
  * the first ones tell whether it is an archive to list */
 static void
@@ -402,9 +434,9 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 						       s->lim.max_zip_entries,
 						       tnef_member, s);
 		else if ((f = scan_arc_detect(k->first, 4)) != SCAN_ARC_NONE)
-			k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
-						     s->lim.max_zip_entries,
-						     arc_member, s);
+			new_arc_lister(s, k, f);
+		else
+			new_zip_finder(s, k);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);
 			d += i;
@@ -414,11 +446,9 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	}
 	if (k->size < SCAN_ARC_DETECT_BYTES &&
 	    k->size + n >= SCAN_ARC_DETECT_BYTES &&
-	    k == &s->part && !has_container(k) &&
+	    k == &s->part && (!has_container(k) || k->zip_finder) &&
 	    scan_arc_detect(k->magic, SCAN_ARC_DETECT_BYTES) == SCAN_ARC_TAR &&
-	    (k->arc = scan_arc_lister_new(SCAN_ARC_TAR, 1, s->lim.max_zip_depth,
-					  s->lim.max_zip_entries, arc_member,
-					  s)) != NULL) {
+	    new_arc_lister(s, k, SCAN_ARC_TAR) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
 		 * replay them, then the rest of this chunk */
 		size_t used = SCAN_ARC_DETECT_BYTES - k->size;
@@ -440,8 +470,10 @@ sink_probe(struct scan_walker *s, struct sink *k)
 {
 	k->probed = 1;
 	k->carrier = scan_carrier_detect(k->magic, k->magic_len);
+	/* a part searched for zips anywhere (the zip finder) is not spooled:
+	 * that would copy every file; see sink_report for what it may find */
 	if (k->carrier == SCAN_CARRIER_NONE &&
-	    (k != &s->part || (k->zip == NULL && k->arc == NULL)))
+	    (k != &s->part || ((k->zip == NULL || k->zip_finder) && k->arc == NULL)))
 		return 0;
 	if (scan_spool_open(&k->spool, s->insp.spool_dir, s->insp.max_bytes) != 0) {
 		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED;
@@ -587,6 +619,9 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	if (k->spool.fd >= 0 &&
 	    (k->carrier != SCAN_CARRIER_NONE || (a & SCAN_LISTER_NEEDS_INSPECT)))
 		sink_inspect(s, k, n_names > 0 ? names[0] : "");
+	else if (s->insp.fn != NULL && (a & SCAN_LISTER_NEEDS_INSPECT))
+		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED; /* not spooled (found
+							       * by the zip finder) */
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;

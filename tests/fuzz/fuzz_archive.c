@@ -32,6 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	a = scan_arc_lister_new(formats[data[0] % 3], 1, 3, 1000, member, NULL);
+	scan_arc_lister_set_name(a, "fuzz.exe.gz");
+	scan_arc_lister_set_name(a, "fuzz.TGZ");
 	chunk = (size_t)data[1] % 61 + 1;
 	if (data[1] & 0x80)
 		chunk *= 512;

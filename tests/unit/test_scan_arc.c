@@ -2,7 +2,9 @@
  * test_scan_arc.c - the streaming tar, gzip and cabinet lister
  * (arc_names.h): ustar, GNU and pax names, bad checksums, zips inside,
  * .tar.gz and concatenated gzip members, bombs, cabinets, caps and
- * truncation, in any chunking; clam.exe from Debian's clamav-testfiles
+ * truncation, in any chunking; clam.exe from Debian's clamav-testfiles;
+ * material made by the real tools (data/arc/make.sh): V7 tars, gzip
+ * without a stored name, containers inside
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -273,6 +275,103 @@ test_cab(void **state)
 
 /* the walker opens tar, .tar.gz and cab attachments, whatever their name */
 
+/* the tars and gzips made by data/arc/make.sh with the real tools, under
+ * the attachment name they arrive with; what 7-Zip 16.02 and gunzip
+ * extract is in the comment */
+static const struct arc_row {
+	const char *name, *file, *attachment, *want;
+	unsigned anomalies;
+} arc_rows[] = {
+	{ "tar --format=v7", "v7.tar", "v7.tar", "readme.txt|Facture.exe|", 0 },
+	{ "a V7 tar in gzip -n", "v7.tar.gz", "v7.tar.gz", "readme.txt|Facture.exe|", 0 },
+	/* 7-Zip and gunzip: Facture.exe */
+	{ "gzip -n: named after the attachment", "Facture.exe.gz", "Facture.exe.gz",
+	  "Facture.exe|", 0 },
+	{ "gzip -n: upper case suffix", "Facture.exe.gz", "Facture.exe.GZ",
+	  "Facture.exe|", 0 },
+	{ "gzip -n: no attachment name", "Facture.exe.gz", "", "", 0 },
+	{ "gzip -n: no known suffix", "Facture.exe.gz", "Facture.exe.bin", "", 0 },
+	/* 7-Zip: Named.pdf; gunzip: Other.txt (gunzip -N: Named.pdf) */
+	{ "a stored name and the attachment's", "Other.txt.gz", "Other.txt.gz",
+	  "Named.pdf|Other.txt|", 0 },
+	{ "the stored name is the attachment's", "Other.txt.gz", "Named.pdf.gz",
+	  "Named.pdf|", 0 },
+	{ "harmless: notes.exe.txt", "notes.exe.txt.gz", "notes.exe.txt.gz",
+	  "notes.exe.txt|", 0 },
+	/* containers inside, by their first bytes */
+	{ "an ISO in a .tar.gz", "iso.tar.gz", "iso.tar.gz", "img.iso|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "an ISO in a gzip", "img.iso.gz", "img.iso.gz", "img.iso|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "a zip in a gzip", "inner.zip.gz", "inner.zip.gz", "inner.zip|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "a 7z in a tar", "7z.tar", "7z.tar", "inner.7z|", SCAN_LISTER_NEEDS_INSPECT },
+	{ "a zip named .bin in a tar", "zipbin.tar", "zipbin.tar",
+	  "inner.bin|Facture.exe|", 0 },
+};
+
+/* test_arc_material - every row at chunk sizes 1, 7, 4096 and whole */
+static void
+test_arc_material(void **state)
+{
+	static const size_t chunks[] = { 1, 7, 4096, 0 };
+	size_t r, c, len;
+	char path[512], *buf;
+
+	(void)state;
+	for (r = 0; r < sizeof(arc_rows) / sizeof(arc_rows[0]); r++) {
+		const struct arc_row *w = &arc_rows[r];
+		enum scan_arc_format f;
+
+		snprintf(path, sizeof(path), "%s/%s", ARC_DATA, w->file);
+		if (read_file(path, &buf, &len) < 0)
+			fail_msg("%s: cannot read %s", w->name, path);
+		f = scan_arc_detect((unsigned char *)buf, len);
+		assert_int_not_equal(f, SCAN_ARC_NONE);
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			size_t chunk = chunks[c] ? chunks[c] : len;
+			struct scan_arc_lister *a;
+			struct zseen z;
+			unsigned an;
+
+			memset(&z, 0, sizeof(z));
+			a = scan_arc_lister_new(f, 1, 3, 100, zrecord, &z);
+			assert_non_null(a);
+			scan_arc_lister_set_name(a, w->attachment);
+			FEED_CHUNKS(scan_arc_lister_feed, a, (unsigned char *)buf, len, chunk);
+			an = scan_arc_lister_finish(a);
+			scan_arc_lister_free(&a);
+			if (strcmp(z.all, w->want) != 0 || an != w->anomalies)
+				fail_msg("%s (chunk %zu): '%s' anomalies %#x", w->name,
+					 chunk, z.all, an);
+		}
+		free(buf);
+	}
+}
+
+/* test_v7_detect - a V7 header is a tar only when its checksum holds */
+static void
+test_v7_detect(void **state)
+{
+	unsigned char h[512];
+	char *buf;
+	size_t len;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/v7.tar", ARC_DATA);
+	assert_int_equal(read_file(path, &buf, &len), 0);
+	memcpy(h, buf, sizeof(h));
+	free(buf);
+	assert_int_equal(scan_arc_detect(h, sizeof(h)), SCAN_ARC_TAR);
+	h[0] ^= 1;                                   /* the checksum fails */
+	assert_int_equal(scan_arc_detect(h, sizeof(h)), SCAN_ARC_NONE);
+	memset(h, 0, sizeof(h));                     /* zeros: not a tar */
+	assert_int_equal(scan_arc_detect(h, sizeof(h)), SCAN_ARC_NONE);
+	memset(h, ' ', sizeof(h));                   /* text: not a tar */
+	assert_int_equal(scan_arc_detect(h, sizeof(h)), SCAN_ARC_NONE);
+}
+
 int
 main(void)
 {
@@ -280,6 +379,8 @@ main(void)
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_cab),
+		cmocka_unit_test(test_arc_material),
+		cmocka_unit_test(test_v7_detect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

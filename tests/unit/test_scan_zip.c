@@ -1,7 +1,10 @@
 /*
  * test_scan_zip.c - the streaming zip lister (zip_names.h): STORED and
  * DEFLATED members, zips inside zips, data descriptors, the central
- * directory, bombs, caps, broken and hostile archives, in any chunking
+ * directory, bombs, caps, broken and hostile archives, in any chunking;
+ * zips made by the real tools (data/zip/make.sh): zip64, the Unicode
+ * Path field, zips behind other bytes, zip + zip, a zip in the comment,
+ * containers inside that need the inspector
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +237,150 @@ test_zip(void **state)
 	}
 }
 
+/* the zips made by data/zip/make.sh with the real tools, and what the
+ * lister reports; what 7-Zip 16.02, bsdtar 3.6.2 and unzip 6.0 list is
+ * in the comment (all three alike unless said) */
+static const struct zip_row {
+	const char *name, *file;
+	int finder;               /* scan_zip_lister_find_anywhere() */
+	const char *want;
+	unsigned anomalies;
+} zip_rows[] = {
+	{ "zip 3.0", "plain.zip", 0, "readme.txt|evil.exe|", 0 },
+	{ "7z a -tzip", "sevenz.zip", 0, "evil.exe|readme.txt|", 0 },
+	{ "zip -fz: zip64 extra fields, sizes 0xFFFFFFFF", "zip64.zip", 0,
+	  "readme.txt|evil.exe|", 0 },
+	{ "python force_zip64, DEFLATED, data descriptors", "pyzip64.zip", 0,
+	  "big.txt|payload.scr|", 0 },
+	/* all three show the Unicode Path name */
+	{ "Unicode Path 0x7075, CRC of the header name", "unicode.zip", 0,
+	  "invoice.pdf|facture\xc3\xa9.exe|", 0 },
+	/* all three show invoice.pdf: reported anyway */
+	{ "Unicode Path with a wrong CRC", "unicode_badcrc.zip", 0,
+	  "invoice.pdf|facture\xc3\xa9.exe|", 0 },
+	/* 7-Zip shows notes.txt, bsdtar and unzip the zip in the comment */
+	{ "a zip in the end record's comment", "comment.zip", 0,
+	  "notes.txt|readme.txt|evil.exe|", 0 },
+	/* 7-Zip shows the first zip, bsdtar and unzip the second */
+	{ "zip + zip", "concat.zip", 0,
+	  "readme.txt|big.txt|payload.scr|", 0 },
+	/* unzip lists nothing, 7-Zip and bsdtar both names */
+	{ "cut inside the central directory", "trunc.zip", 0,
+	  "readme.txt|evil.exe|", SCAN_LISTER_BROKEN },
+	{ "JPEG + zip", "jpg_zip.jpg", 1, "readme.txt|evil.exe|", 0 },
+	{ "JPEG + zip, offsets fixed (zip -A)", "jpg_zip_fixed.jpg", 1,
+	  "readme.txt|evil.exe|", 0 },
+	{ "PDF + zip", "pdf_zip.pdf", 1, "readme.txt|evil.exe|", 0 },
+	{ "MZ stub + zip", "sfx.exe", 1, "evil.exe|readme.txt|", 0 },
+	{ "MZ stub + zip, offsets fixed (zip -A)", "sfx_fixed.exe", 1,
+	  "evil.exe|readme.txt|", 0 },
+	{ "a zip at byte 0, with the finder", "plain.zip", 1,
+	  "readme.txt|evil.exe|", 0 },
+	{ "no zip in it, with the finder", "make.sh", 1, "", 0 },
+	/* containers inside, by their first bytes */
+	{ "an ISO in a zip", "iso_in.zip", 0, "img.iso|", SCAN_LISTER_NEEDS_INSPECT },
+	{ "a 7z in a zip", "7z_in.zip", 0, "inner.7z|", SCAN_LISTER_NEEDS_INSPECT },
+	{ "an xz in a zip", "xz_in.zip", 0, "evil.exe.xz|", SCAN_LISTER_NEEDS_INSPECT },
+	{ "a .tgz in a zip", "tgz_in.zip", 0, "inner.tgz|", SCAN_LISTER_NEEDS_INSPECT },
+	{ "a bzip2 member (7z -mm=BZip2)", "bzip2m.zip", 0, "numbers.txt|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "a zip named .dat in a zip", "zip_as_dat.zip", 0,
+	  "inner.dat|readme.txt|evil.exe|", 0 },
+};
+
+/* test_zip_material - every row at chunk sizes 1, 7, 4096 and whole */
+static void
+test_zip_material(void **state)
+{
+	static const size_t chunks[] = { 1, 7, 4096, 0 };
+	size_t r, c, len;
+	char path[512], *buf;
+
+	(void)state;
+	for (r = 0; r < sizeof(zip_rows) / sizeof(zip_rows[0]); r++) {
+		const struct zip_row *w = &zip_rows[r];
+
+		snprintf(path, sizeof(path), "%s/%s", ZIP_DATA, w->file);
+		if (read_file(path, &buf, &len) < 0)
+			fail_msg("%s: cannot read %s", w->name, path);
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			size_t chunk = chunks[c] ? chunks[c] : len;
+			struct scan_zip_lister *zl;
+			struct zseen z;
+			unsigned a;
+
+			memset(&z, 0, sizeof(z));
+			zl = scan_zip_lister_new(1, 3, 100, zrecord, &z);
+			assert_non_null(zl);
+			if (w->finder)
+				scan_zip_lister_find_anywhere(zl);
+			FEED_CHUNKS(scan_zip_lister_feed, zl, (unsigned char *)buf, len, chunk);
+			a = scan_zip_lister_finish(zl);
+			scan_zip_lister_free(&zl);
+			if (strcmp(z.all, w->want) != 0 || a != w->anomalies)
+				fail_msg("%s (chunk %zu): '%s' anomalies %#x", w->name,
+					 chunk, z.all, a);
+		}
+		free(buf);
+	}
+}
+
+/* finder_list - what the finder reports in d[0..n) at chunk size chunk */
+static unsigned
+finder_list(const unsigned char *d, size_t n, size_t chunk, struct zseen *z)
+{
+	struct scan_zip_lister *zl;
+	unsigned a;
+
+	memset(z, 0, sizeof(*z));
+	zl = scan_zip_lister_new(1, 3, 100, zrecord, z);
+	assert_non_null(zl);
+	scan_zip_lister_find_anywhere(zl);
+	FEED_CHUNKS(scan_zip_lister_feed, zl, d, n, chunk);
+	a = scan_zip_lister_finish(zl);
+	scan_zip_lister_free(&zl);
+	return a;
+}
+
+/* test_zip_finder - hostile bytes before a zip: a fake local header
+ * whose name and extra field would swallow the real one, signatures
+ * cut by chunk edges, a header that is not plausible */
+static void
+test_zip_finder(void **state)
+{
+	static unsigned char buf[8192];
+	static const char *const nm[] = { "run.exe" };
+	static const unsigned char *const dt[] = { (const unsigned char *)"MZ" };
+	static const size_t ln[] = { 2 };
+	static const size_t chunks[] = { 1, 2, 3, 5, 7, 4096 };
+	unsigned char fake[30] = { 'P', 'K', 3, 4, 20, 0 };
+	size_t o, c;
+	struct zseen z;
+
+	(void)state;
+	fake[26] = 0x00; fake[27] = 0x04;         /* a name of 1024 bytes */
+	fake[28] = 0xff; fake[29] = 0xff;         /* an extra field of 65535 */
+	memcpy(buf, "GIF89a", 6);
+	memcpy(buf + 6, fake, 30);
+	o = 36 + 10;                              /* 10 bytes of its name */
+	o += make_zip(buf + o, nm, dt, ln, 1, 0);
+	memset(buf + o, 'x', 2000);               /* the rest of its "name" */
+	o += 2000;
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		assert_int_equal(finder_list(buf, o, chunks[c], &z), 0);
+		if (strcmp(z.all, "run.exe|") != 0)
+			fail_msg("chunk %zu: '%s'", chunks[c], z.all);
+	}
+	/* an unknown method (300) and a name of 0 bytes: not a header */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 100, fake, 30);
+	buf[108] = 0x2c; buf[109] = 0x01;
+	memcpy(buf + 300, fake, 30);
+	buf[326] = buf[327] = 0;
+	assert_int_equal(finder_list(buf, 1000, 7, &z), 0);
+	assert_string_equal(z.all, "");
+}
+
 int
 main(void)
 {
@@ -241,6 +388,8 @@ main(void)
 		cmocka_unit_test(test_zip),
 		cmocka_unit_test(test_zip_deflated),
 		cmocka_unit_test(test_zip_bomb),
+		cmocka_unit_test(test_zip_material),
+		cmocka_unit_test(test_zip_finder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
