@@ -65,7 +65,7 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	{ "structure_action", MG_CFG_ENUM, "reject", O(structure_action), 0, 0,
 	  struct_enums, "message over a cap or not parsable: reject|tempfail|accept" },
 	{ "structure_anomalies", MG_CFG_LIST, "depth parts zip_depth zip_entries ambiguous "
-	  "message_partial name_sections names_encrypted inspect_failed",
+	  "header_long message_partial name_sections names_encrypted inspect_failed",
 	  O(structure_anomalies), 0, 0, NULL,
 	  "anomalies that trigger structure_action (depth parts zip_depth "
 	  "zip_entries malformed ambiguous zip_broken header_long message_partial "

@@ -16,6 +16,7 @@
 #include "ma_texts.h"
 #include "mg_addr.h"
 #include "mg_log.h"
+#include "name_norm.h"
 #include "scan.h"
 
 #define HDR_KEEP_MAX 998     /* Subject / Message-ID kept for notices */
@@ -26,6 +27,8 @@
 /* what is logged of each file (action=file lines) */
 struct file_rec {
 	char name[128];
+	char raw[160];       /* the name as declared, when it differs,
+			      * invisible characters escaped */
 	char container[64];
 	char sha256[65];
 	char mime[64];
@@ -171,6 +174,10 @@ on_file(void *ctx, const struct scan_file *sf)
 		struct file_rec *r = &m->rec[m->files];
 		snprintf(r->name, sizeof(r->name), "%s",
 			 sf->n_names > 0 ? sf->names[0] : "");
+		r->raw[0] = '\0';
+		if (sf->n_names > 0 && sf->raw_names != NULL &&
+		    strcmp(sf->raw_names[0], sf->names[0]) != 0)
+			scan_name_escape(sf->raw_names[0], r->raw, sizeof(r->raw));
 		snprintf(r->container, sizeof(r->container), "%s",
 			 sf->container ? sf->container : "");
 		snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256_hex);
@@ -180,6 +187,8 @@ on_file(void *ctx, const struct scan_file *sf)
 		r->encrypted = sf->encrypted;
 	}
 	m->files++;
+	if (sf->origin == SCAN_ORIGIN_EXTERNAL_BODY)
+		return;         /* a reference: logged, no file to judge */
 	for (i = 0; i < sf->n_names; i++)
 		add_name(m, sf->names[i]);
 	if (m->first_sha[0] == '\0' && f.sha256_hex[0] != '\0')
@@ -394,7 +403,8 @@ log_files(const struct ma_msg *m, const char *queue_id)
 {
 	static const char *const origins[] = { "part", "zip_member", "uuencode",
 						"tnef_member", "archive_member",
-						"carrier_member" };
+						"carrier_member", "binhex", "yenc",
+						"external_body" };
 	struct mg_kv kv;
 	unsigned i;
 
@@ -406,6 +416,8 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_kv_add(&kv, "origin", (unsigned)r->origin < sizeof(origins) / sizeof(origins[0])
 			   ? origins[r->origin] : "?");
 		mg_kv_add(&kv, "name", r->name);
+		if (r->raw[0])
+			mg_kv_add(&kv, "raw", r->raw);
 		if (r->container[0])
 			mg_kv_add(&kv, "container", r->container);
 		mg_kv_addf(&kv, "size", "%llu", r->size);

@@ -18,12 +18,15 @@
 #include <openssl/evp.h>
 
 #include "arc_names.h"
+#include "binhex.h"
 #include "carrier.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
+#include "name_norm.h"
 #include "scan.h"
 #include "spool.h"
 #include "tnef_names.h"
+#include "yenc.h"
 #include "zip_names.h"
 
 #define LINE_MAX_LEN  8192
@@ -36,10 +39,11 @@ _Static_assert(MAGIC_BYTES == SCAN_CARRIER_PROBE_BYTES,
 
 enum wstate { W_HEADERS, W_BODY, W_STOP };
 enum enc { E_ID, E_B64, E_QP, E_UU };
+enum inl { INL_NONE, INL_UU, INL_BINHEX, INL_YENC };  /* inline files */
 
 struct level {
-	char boundary[256];
-	size_t blen;
+	char *boundary;                 /* any length up to the header cap */
+	size_t blen, bcap;
 	int digest;
 	int closed;
 	unsigned depth;
@@ -83,6 +87,7 @@ struct scan_walker {
 
 	char line[LINE_MAX_LEN];
 	size_t llen;
+	int line_cont;                  /* the next piece continues a long line */
 	char *hdr;                      /* HDR_MAX_LEN */
 	size_t hlen;
 
@@ -90,8 +95,10 @@ struct scan_walker {
 	unsigned depth;                 /* depth of the current entity */
 	struct level *levels;
 	unsigned nlevels, maxlevels;
-	struct scan_mime_hdr ct, cd;
-	int have_ct, digest_default;
+	struct scan_mime_hdr ct, cd;    /* cd: also the names of the other
+					 * name headers (Content-Name...) */
+	int have_ct, have_cte, digest_default;
+	int hdr_cont;                   /* a long header line continues */
 	char cte[32];
 
 	/* the current leaf */
@@ -102,13 +109,25 @@ struct scan_walker {
 	struct scan_b64_state b64;
 	int pending_crlf;
 	struct sink part;
-	char names[PART_NAMES][SCAN_MIME_NAME_MAX];
-	const char *name_ptrs[PART_NAMES];
+	char names[PART_NAMES][SCAN_MIME_NAME_MAX];     /* as clients save them */
+	char raw_names[PART_NAMES][SCAN_MIME_NAME_MAX]; /* as declared */
+	const char *name_ptrs[PART_NAMES], *raw_ptrs[PART_NAMES];
 	size_t n_names;
+	int no_boundary;                /* a multipart without boundary= read
+					 * as text: 1, 2 in the header-like lines
+					 * after a "--" line (nb_line) */
+	int external;                   /* message/external-body */
 	int uu_part;                    /* x-uuencode part inside "begin".."end" */
 	/* an inline uuencoded file in a text part */
-	int uu_inline;
+	enum inl inl;                   /* in a text part, or in a part that
+					 * holds one (.uue, .hqx) */
 	char uu_name[SCAN_MIME_NAME_MAX];
+	struct scan_binhex bh;
+	int binhex_part;                /* application/mac-binhex40 */
+	int dsplit;                     /* decoded bytes split into lines for
+					 * inline files: 0 undecided, 1, -1 */
+	char dline[LINE_MAX_LEN];
+	size_t dllen;
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
 	struct inspector insp;
@@ -221,6 +240,8 @@ sink_reset(struct sink *k)
 static void
 walker_destroy(struct scan_walker *s)
 {
+	unsigned i;
+
 	if (s->child != NULL) {
 		walker_destroy(s->child);
 		s->child = NULL;
@@ -229,6 +250,8 @@ walker_destroy(struct scan_walker *s)
 	sink_reset(&s->uu);
 	EVP_MD_CTX_free(s->part.md);
 	EVP_MD_CTX_free(s->uu.md);
+	for (i = 0; s->levels != NULL && i < s->maxlevels; i++)
+		free(s->levels[i].boundary);
 	free(s->levels);
 	free(s->hdr);
 	free(s);
@@ -253,9 +276,11 @@ static void
 entity_reset(struct scan_walker *s, int digest_default)
 {
 	s->hlen = 0;
-	s->have_ct = 0;
-	memset(&s->ct, 0, sizeof(s->ct));
-	memset(&s->cd, 0, sizeof(s->cd));
+	s->have_ct = s->have_cte = s->hdr_cont = 0;
+	s->ct.token[0] = s->ct.boundary[0] = '\0';
+	s->ct.n_names = s->cd.n_names = 0;
+	s->ct.boundary_conflict = 0;
+	s->ct.anomalies = 0;
 	s->cte[0] = '\0';
 	s->digest_default = digest_default;
 }
@@ -269,11 +294,13 @@ scan_walker_reset(struct scan_walker *s)
 		s->child = NULL;
 	}
 	s->llen = 0;
+	s->line_cont = 0;
 	s->state = W_HEADERS;
 	s->depth = 0;
 	s->nlevels = 0;
 	s->leaf = s->emit = 0;
-	s->uu_inline = s->uu_part = 0;
+	s->inl = INL_NONE;
+	s->uu_part = 0;
 	sink_reset(&s->part);
 	sink_reset(&s->uu);
 	entity_reset(s, 0);
@@ -294,12 +321,15 @@ container_member(struct scan_walker *s, enum scan_origin origin,
 		 const char *name, unsigned long long size, int encrypted)
 {
 	struct scan_file f;
-	const char *names[1] = { name };
+	char norm[SCAN_MIME_NAME_MAX];
+	const char *names[1] = { norm }, *raw[1] = { name };
 
+	scan_name_normalise(name, strlen(name), norm, sizeof(norm));
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
 	f.names = names;
+	f.raw_names = raw;
 	f.n_names = 1;
 	f.container = s->n_names > 0 ? s->name_ptrs[0] : "";
 	f.mime_type = "";
@@ -507,6 +537,9 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 		scan_spool_write(&k->spool, d + kept, n - kept);
 }
 
+static void split_decoded(struct scan_walker *s, const unsigned char *d,
+			  size_t n);
+
 /* part_sink - decoded bytes of the current part (or of its encoded
  * inner message, for the child walker) */
 static void
@@ -518,6 +551,8 @@ part_sink(void *ctx, const unsigned char *d, size_t n)
 		scan_walker_feed(s->child, (const char *)d, n);
 		return;
 	}
+	if (s->enc != E_ID && s->dsplit >= 0)
+		split_decoded(s, d, n);
 	sink_data(s, &s->part, d, n);
 }
 
@@ -574,7 +609,7 @@ sink_inspect(struct scan_walker *s, struct sink *k, const char *name)
 /* sink_report - finish a sink and report a file */
 static void
 sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
-	    const char *const *names, size_t n_names)
+	    const char *const *names, const char *const *raw, size_t n_names)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -626,6 +661,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
 	f.names = names;
+	f.raw_names = raw;
 	f.n_names = n_names;
 	f.mime_type = mime;
 	f.sha256_hex = sha;
@@ -638,32 +674,148 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 
 /* ---- parts --------------------------------------------------------------- */
 
-/* add_part_name - one more name for the current part, unless known */
+/* add_part_name - one more name for the current part (normalised as
+ * clients save it, name_norm.h), unless known */
 static void
 add_part_name(struct scan_walker *s, const char *name)
 {
+	char norm[SCAN_MIME_NAME_MAX];
 	size_t i;
 
 	if (name[0] == '\0' || s->n_names == PART_NAMES)
 		return;
+	scan_name_normalise(name, strlen(name), norm, sizeof(norm));
 	for (i = 0; i < s->n_names; i++)
-		if (strcmp(s->names[i], name) == 0)
+		if (strcmp(s->names[i], norm) == 0)
 			return;
-	snprintf(s->names[s->n_names], SCAN_MIME_NAME_MAX, "%s", name);
+	snprintf(s->names[s->n_names], SCAN_MIME_NAME_MAX, "%s", norm);
+	snprintf(s->raw_names[s->n_names], SCAN_MIME_NAME_MAX, "%s", name);
 	s->name_ptrs[s->n_names] = s->names[s->n_names];
+	s->raw_ptrs[s->n_names] = s->raw_names[s->n_names];
 	s->n_names++;
 }
 
-/* finish_uu_inline - an inline uuencoded file ends: report it */
+/* finish_inline - an inline file (uuencode, BinHex, yEnc) ends: report
+ * it */
 static void
-finish_uu_inline(struct scan_walker *s)
+finish_inline(struct scan_walker *s)
 {
-	const char *names[1] = { s->uu_name };
+	static const enum scan_origin origin[] = { SCAN_ORIGIN_UUENCODE,
+		SCAN_ORIGIN_UUENCODE, SCAN_ORIGIN_BINHEX, SCAN_ORIGIN_YENC };
+	char norm[SCAN_MIME_NAME_MAX];
+	const char *names[1] = { norm }, *raw[1] = { s->uu_name };
 
-	if (!s->uu_inline)
+	if (s->inl == INL_NONE)
 		return;
-	s->uu_inline = 0;
-	sink_report(s, &s->uu, SCAN_ORIGIN_UUENCODE, names, 1);
+	if (s->inl == INL_BINHEX)
+		snprintf(s->uu_name, sizeof(s->uu_name), "%s", s->bh.name);
+	scan_name_normalise(s->uu_name, strlen(s->uu_name), norm, sizeof(norm));
+	sink_report(s, &s->uu, origin[s->inl], names, raw, s->uu_name[0] ? 1 : 0);
+	s->inl = INL_NONE;
+}
+
+/* inline_start - a line that opens an inline file: uuencode "begin",
+ * yEnc "=ybegin", the BinHex notice (or, in a BinHex part, its ':') */
+static int
+inline_start(struct scan_walker *s, const char *line, size_t len)
+{
+	size_t ml = sizeof(SCAN_BINHEX_MARKER) - 1;
+
+	if (scan_uu_begin(line, len, s->uu_name, sizeof(s->uu_name)))
+		s->inl = INL_UU;
+	else if (scan_yenc_begin(line, len, s->uu_name, sizeof(s->uu_name)))
+		s->inl = INL_YENC;
+	else if ((len >= ml && memcmp(line, SCAN_BINHEX_MARKER, ml) == 0) ||
+		 (s->binhex_part && len > 0 && line[0] == ':'))
+		s->inl = INL_BINHEX;
+	else
+		return 0;
+	sink_start(&s->uu);
+	scan_binhex_init(&s->bh);
+	return 1;
+}
+
+/* inline_line - one decoded line of a part that may hold inline files */
+static void
+inline_line(struct scan_walker *s, const char *line, size_t len)
+{
+	switch (s->inl) {
+	case INL_NONE:
+		if (inline_start(s, line, len) && s->inl == INL_BINHEX &&
+		    line[0] == ':' && scan_binhex_line(&s->bh, line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	case INL_UU:
+		if (len >= 3 && memcmp(line, "end", 3) == 0 &&
+		    (len == 3 || line[3] == ' ' || line[3] == '\t'))
+			finish_inline(s);
+		else
+			(void)scan_uu_line(line, len, uu_sink, s);
+		break;
+	case INL_BINHEX:
+		if (scan_binhex_line(&s->bh, line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	case INL_YENC:
+		if (scan_yenc_line(line, len, uu_sink, s))
+			finish_inline(s);
+		break;
+	}
+}
+
+/* inline_marker - the first decoded line of a part that is not text
+ * opens an inline file (a .uue, .hqx or yEnc attachment) */
+static int
+inline_marker(const struct scan_walker *s, const char *line, size_t len)
+{
+	size_t ml = sizeof(SCAN_BINHEX_MARKER) - 1;
+
+	return (len >= 6 && memcmp(line, "begin ", 6) == 0) ||
+	       (len >= 8 && memcmp(line, "=ybegin ", 8) == 0) ||
+	       (len >= ml && memcmp(line, SCAN_BINHEX_MARKER, ml) == 0) ||
+	       (s->binhex_part && len > 0 && line[0] == ':');
+}
+
+/* split_line - a complete decoded line: decide (parts that are not
+ * text: by their first line), then look for inline files */
+static void
+split_line(struct scan_walker *s, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (s->dsplit == 0)
+		s->dsplit = s->is_text || inline_marker(s, line, len) ? 1 : -1;
+	if (s->dsplit == 1)
+		inline_line(s, line, len);
+}
+
+/* split_decoded - decoded bytes of a base64/QP text part, or of a part
+ * whose first line opens an inline file, into lines */
+static void
+split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
+{
+	while (n > 0 && s->dsplit >= 0) {
+		const unsigned char *nl = memchr(d, '\n', n);
+		size_t k = nl ? (size_t)(nl - d) : n;
+
+		if (s->dllen + k > sizeof(s->dline))
+			k = sizeof(s->dline) - s->dllen;     /* a piece of a long line */
+		memcpy(s->dline + s->dllen, d, k);
+		s->dllen += k;
+		d += k;
+		n -= k;
+		if (nl != NULL && d == nl) {
+			d++;
+			n--;
+		} else if (s->dllen < sizeof(s->dline)) {
+			if (s->dsplit == 0 && s->dllen >= 64 && !s->is_text &&
+			    !inline_marker(s, s->dline, s->dllen))
+				s->dsplit = -1;         /* no marker: stop looking */
+			break;
+		}
+		split_line(s, s->dline, s->dllen);
+		s->dllen = 0;
+	}
 }
 
 /* finish_part - the current leaf ends */
@@ -672,7 +824,9 @@ finish_part(struct scan_walker *s)
 {
 	if (!s->leaf)
 		return;
-	finish_uu_inline(s);
+	if (s->dllen > 0 && s->dsplit >= 0)
+		split_line(s, s->dline, s->dllen);
+	finish_inline(s);
 	if (s->child != NULL) {
 		struct scan_summary cs;
 
@@ -685,12 +839,15 @@ finish_part(struct scan_walker *s)
 		walker_destroy(s->child);
 		s->child = NULL;
 	} else if (s->emit) {
-		sink_report(s, &s->part, s->uu_part ? SCAN_ORIGIN_UUENCODE
-			    : SCAN_ORIGIN_PART, s->name_ptrs, s->n_names);
+		sink_report(s, &s->part, s->external ? SCAN_ORIGIN_EXTERNAL_BODY
+			    : s->uu_part ? SCAN_ORIGIN_UUENCODE : SCAN_ORIGIN_PART,
+			    s->name_ptrs, s->raw_ptrs, s->n_names);
 	}
 	sink_reset(&s->part);
 	s->leaf = s->emit = 0;
-	s->uu_part = 0;
+	s->uu_part = s->no_boundary = s->external = 0;
+	s->binhex_part = s->dsplit = 0;
+	s->dllen = 0;
 }
 
 /* encoding_of - the decoder for a Content-Transfer-Encoding */
@@ -720,9 +877,19 @@ open_multipart(struct scan_walker *s, const char *type)
 		s->sum.anomalies |= SCAN_ANOM_DEPTH;
 		return;
 	}
-	l = &s->levels[s->nlevels++];
-	snprintf(l->boundary, sizeof(l->boundary), "%s", s->ct.boundary);
-	l->blen = strlen(l->boundary);
+	l = &s->levels[s->nlevels];
+	l->blen = strlen(s->ct.boundary);
+	if (l->blen + 1 > l->bcap) {
+		char *b = realloc(l->boundary, l->blen + 1);
+		if (b == NULL) {        /* out of memory: not walked, refused */
+			s->sum.anomalies |= SCAN_ANOM_DEPTH;
+			return;
+		}
+		l->boundary = b;
+		l->bcap = l->blen + 1;
+	}
+	memcpy(l->boundary, s->ct.boundary, l->blen + 1);
+	s->nlevels++;
 	l->digest = strcmp(type, "multipart/digest") == 0;
 	l->closed = 0;
 	l->depth = s->depth;
@@ -777,9 +944,15 @@ body_start(struct scan_walker *s)
 			open_multipart(s, type);
 			return;
 		}
-		s->sum.anomalies |= SCAN_ANOM_MALFORMED;   /* no boundary: one part */
+		/* no boundary: one text part, as Thunderbird shows it; a line
+		 * that a guessing client could take for a boundary makes it
+		 * ambiguous (body_line) */
+		s->sum.anomalies |= SCAN_ANOM_MALFORMED;
 		type = "text/plain";
+		s->no_boundary = 1;
 	}
+	if (strcmp(type, "message/partial") == 0)
+		s->sum.anomalies |= SCAN_ANOM_MESSAGE_PARTIAL;
 	if ((strcmp(type, "message/rfc822") == 0 ||
 	     strcmp(type, "message/global") == 0) &&
 	    s->base_depth + s->depth + 1 <= s->lim.max_depth) {
@@ -794,8 +967,14 @@ body_start(struct scan_walker *s)
 	for (i = 0; i < s->ct.n_names; i++)
 		add_part_name(s, s->ct.names[i]);
 	s->is_text = strncmp(type, "text/", 5) == 0;
+	s->external = strcmp(type, "message/external-body") == 0;
+	s->binhex_part = strcmp(type, "application/mac-binhex40") == 0 ||
+			 strcmp(type, "application/x-mac-binhex40") == 0 ||
+			 strcmp(type, "application/mac-binhex") == 0;
 	s->enc = encoding_of(s->cte);
 	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
+	if (strcmp(type, "message/partial") == 0)
+		s->emit = 0;                    /* a fragment, not a file */
 	scan_b64_init(&s->b64);
 	s->pending_crlf = 0;
 	s->uu_part = 0;
@@ -803,13 +982,81 @@ body_start(struct scan_walker *s)
 		sink_start(&s->part);
 }
 
+/* more_names - names from another header into the current entity's
+ * list of other names (s->cd) */
+static void
+more_names(struct scan_walker *s, const struct scan_mime_hdr *h)
+{
+	unsigned i;
+
+	for (i = 0; i < h->n_names && s->cd.n_names < SCAN_MIME_NAMES_MAX; i++)
+		memcpy(s->cd.names[s->cd.n_names++], h->names[i], SCAN_MIME_NAME_MAX);
+	s->sum.anomalies |= h->anomalies;
+}
+
+/* second_content_type - a Content-Type again: its names count too; a
+ * different type or boundary is ambiguous (the first one is walked, as
+ * Thunderbird and most clients do) */
+static void
+second_content_type(struct scan_walker *s, const char *v, size_t len)
+{
+	static __thread struct scan_mime_hdr h;
+
+	scan_mime_hdr_parse(v, len, "name", &h);
+	if (strcmp(h.token, s->ct.token) != 0 ||
+	    strcmp(h.boundary, s->ct.boundary) != 0)
+		s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+	more_names(s, &h);
+}
+
+/* set_cte - Content-Transfer-Encoding: the first one is used; another
+ * that differs is ambiguous (clients disagree on which one wins) */
+static void
+set_cte(struct scan_walker *s, const char *v, size_t len)
+{
+	char cte[sizeof(s->cte)];
+	size_t i = 0, o = 0;
+
+	while (i < len && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ';' &&
+	       o + 1 < sizeof(cte))
+		cte[o++] = v[i++];
+	cte[o] = '\0';
+	if (s->have_cte) {
+		if (strcasecmp(cte, s->cte) != 0)
+			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+		return;
+	}
+	s->have_cte = 1;
+	memcpy(s->cte, cte, o + 1);
+}
+
+/* name_header - Content-Name or X-Sun-Data-Name: a whole value is a
+ * name (RFC 2047 decoded), Thunderbird's fallbacks after the parameters */
+static void
+name_header(struct scan_walker *s, const char *v, size_t len)
+{
+	char dec[SCAN_MIME_NAME_MAX];
+	size_t n;
+
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	n = scan_rfc2047_decode(v, len, dec, sizeof(dec));
+	if (n > 0 && s->cd.n_names < SCAN_MIME_NAMES_MAX)
+		memcpy(s->cd.names[s->cd.n_names++], dec, n + 1);
+}
+
 /* header_done - an unfolded header is complete: keep what matters */
 static void
 header_done(struct scan_walker *s)
 {
-	const char *colon;
-	size_t nlen;
-	const char *v;
+	const char *colon, *v;
+	size_t nlen, vlen;
 
 	if (s->hlen == 0)
 		return;
@@ -822,30 +1069,36 @@ header_done(struct scan_walker *s)
 	while (nlen > 0 && (s->hdr[nlen - 1] == ' ' || s->hdr[nlen - 1] == '\t'))
 		nlen--;
 	v = colon + 1;
+	vlen = s->hlen - (size_t)(v - s->hdr);
 #define HNAME(lit) (nlen == sizeof(lit) - 1 && strncasecmp(s->hdr, lit, nlen) == 0)
 	if (HNAME("content-type")) {
-		if (!s->have_ct)        /* the first one wins, like most clients */
-			scan_mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "name", &s->ct);
-		else
-			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+		if (!s->have_ct) {      /* the first one is walked */
+			scan_mime_hdr_parse(v, vlen, "name", &s->ct);
+			s->sum.anomalies |= s->ct.anomalies;
+		} else {
+			second_content_type(s, v, vlen);
+		}
 		s->have_ct = 1;
 	} else if (HNAME("content-disposition")) {
-		struct scan_mime_hdr cd;
-		unsigned i;
-		scan_mime_hdr_parse(v, s->hlen - (size_t)(v - s->hdr), "filename", &cd);
-		for (i = 0; i < cd.n_names && s->cd.n_names < SCAN_MIME_NAMES_MAX; i++)
-			memcpy(s->cd.names[s->cd.n_names++], cd.names[i], SCAN_MIME_NAME_MAX);
+		static __thread struct scan_mime_hdr cd;
+		scan_mime_hdr_parse(v, vlen, "filename", &cd);
+		more_names(s, &cd);
 	} else if (HNAME("content-transfer-encoding")) {
-		size_t i = 0, o = 0, len = s->hlen - (size_t)(v - s->hdr);
-		while (i < len && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ';' &&
-		       o + 1 < sizeof(s->cte))
-			s->cte[o++] = v[i++];
-		s->cte[o] = '\0';
+		set_cte(s, v, vlen);
+	} else if (HNAME("content-name") || HNAME("x-sun-data-name")) {
+		name_header(s, v, vlen);
 	}
 #undef HNAME
 	s->hlen = 0;
+}
+
+/* header_matters - the header being gathered is one the walker reads:
+ * cutting it is an anomaly (others may be cut silently) */
+static int
+header_matters(const struct scan_walker *s)
+{
+	return (s->hlen >= 8 && strncasecmp(s->hdr, "content-", 8) == 0) ||
+	       (s->hlen >= 11 && strncasecmp(s->hdr, "x-sun-data-", 11) == 0);
 }
 
 /* boundary_of - the open level whose boundary the line is, innermost
@@ -913,6 +1166,30 @@ on_boundary(struct scan_walker *s, int idx, int close)
 	entity_reset(s, l->digest);
 }
 
+/* nb_line - a line of a multipart without boundary (read as text): a
+ * client guessing the boundary from a "--" line would find a part; when
+ * the headers after such a line name a file, that reading is ambiguous */
+static void
+nb_line(struct scan_walker *s, const char *line, size_t len)
+{
+	size_t i;
+
+	if (len > 2 && line[0] == '-' && line[1] == '-') {
+		s->no_boundary = 2;
+		return;
+	}
+	if (s->no_boundary != 2)
+		return;
+	if (len == 0) {
+		s->no_boundary = 1;             /* the guessed part's body */
+		return;
+	}
+	for (i = 0; i + 5 <= len; i++)
+		if (strncasecmp(line + i, "name", 4) == 0 &&
+		    (line[i + 4] == '=' || line[i + 4] == '*' || line[i + 4] == ':'))
+			s->sum.anomalies |= SCAN_ANOM_AMBIGUOUS;
+}
+
 /* body_line - one body line (or a piece of a long one) of the current
  * part: decoded into its sinks */
 static void
@@ -920,20 +1197,11 @@ body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
 	if (!s->leaf)
 		return;
-	/* inline uuencode in a text part */
-	if (s->is_text && s->enc == E_ID && s->child == NULL) {
-		if (s->uu_inline) {
-			if (len >= 3 && memcmp(line, "end", 3) == 0 &&
-			    (len == 3 || line[3] == ' ' || line[3] == '\t')) {
-				finish_uu_inline(s);
-			} else {
-				(void)scan_uu_line(line, len, uu_sink, s);
-			}
-		} else if (scan_uu_begin(line, len, s->uu_name, sizeof(s->uu_name))) {
-			s->uu_inline = 1;
-			sink_start(&s->uu);
-		}
-	}
+	if (s->no_boundary)
+		nb_line(s, line, len);
+	/* inline files in a text part, or a part that holds one */
+	if (s->enc == E_ID && s->child == NULL && s->dsplit >= 0)
+		split_line(s, line, len);
 	switch (s->enc) {
 	case E_B64:
 		scan_b64_line(&s->b64, line, len, part_sink, s);
@@ -960,10 +1228,29 @@ body_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	}
 }
 
-/* header_line - one header line: appended, or the headers end */
+/* header_append - a header's bytes, up to HDR_MAX_LEN */
 static void
-header_line(struct scan_walker *s, const char *line, size_t len)
+header_append(struct scan_walker *s, const char *line, size_t len)
 {
+	if (s->hlen + len > HDR_MAX_LEN) {
+		if (header_matters(s))
+			s->sum.anomalies |= SCAN_ANOM_HEADER_LONG;
+		len = HDR_MAX_LEN - s->hlen;
+	}
+	memcpy(s->hdr + s->hlen, line, len);
+	s->hlen += len;
+}
+
+/* header_line - one header line (or a piece of a long one, partial):
+ * appended, or the headers end */
+static void
+header_line(struct scan_walker *s, const char *line, size_t len, int partial)
+{
+	if (s->hdr_cont) {              /* the rest of a long line */
+		header_append(s, line, len);
+		s->hdr_cont = partial;
+		return;
+	}
 	if (len == 0) {
 		header_done(s);
 		body_start(s);
@@ -975,34 +1262,31 @@ header_line(struct scan_walker *s, const char *line, size_t len)
 			/* not a header: the body started without an empty line */
 			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
 			body_start(s);
-			body_line(s, line, len, 0);
+			body_line(s, line, len, partial);
 			return;
 		}
 	}
-	if (s->hlen + len > HDR_MAX_LEN) {
-		s->sum.anomalies |= SCAN_ANOM_HEADER_LONG;
-		len = HDR_MAX_LEN - s->hlen;
-	}
-	memcpy(s->hdr + s->hlen, line, len);
-	s->hlen += len;
+	header_append(s, line, len);
+	s->hdr_cont = partial;
 }
 
 /* process_line - one line: a boundary, a header or body data */
 static void
 process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
-	int idx, close = 0;
+	int idx, close = 0, at_start = !s->line_cont;
 
+	s->line_cont = partial;
 	if (s->state == W_STOP)
 		return;
-	if (!partial && s->nlevels > 0 && (idx = boundary_of(s, line, len, &close)) >= 0) {
+	/* a boundary is a whole line: not the tail of a long one */
+	if (!partial && at_start && s->nlevels > 0 &&
+	    (idx = boundary_of(s, line, len, &close)) >= 0) {
 		on_boundary(s, idx, close);
 		return;
 	}
-	if (s->state == W_HEADERS && !partial)
-		header_line(s, line, len);
-	else if (s->state == W_HEADERS)
-		s->sum.anomalies |= SCAN_ANOM_HEADER_LONG;
+	if (s->state == W_HEADERS)
+		header_line(s, line, len, partial);
 	else
 		body_line(s, line, len, partial);
 }

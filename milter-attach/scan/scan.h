@@ -9,10 +9,15 @@
  * complete:
  *   - leaf parts that declare a name or are not text, with every name
  *     declared (Content-Disposition filename and Content-Type name,
- *     RFC 2231 and RFC 2047 decoded to UTF-8), the SHA-256 of the decoded
+ *     RFC 2231 and RFC 2047 decoded to UTF-8, Content-Name and
+ *     X-Sun-Data-Name), normalised as clients save them (name_norm.h),
+ *     the SHA-256 of the decoded
  *     content and its libmagic type;
  *   - uuencoded files (inline "begin 644 name" blocks, x-uuencode parts),
- *     the same way;
+ *     BinHex 4.0 data forks (binhex.h) and yEnc files (yenc.h), in text
+ *     parts and in parts whose decoded content starts with one, the same
+ *     way;
+ *   - message/external-body references (logged, no file travels);
  *   - the members of archives, recognised by their first bytes whatever
  *     the part's name: zip (STORED or DEFLATED members, zips inside zips
  *     up to max_zip_depth; zip_names.h), TNEF winmail.dat (tnef_names.h),
@@ -20,8 +25,8 @@
  *
  * Hostile input is never an error: it yields anomaly bits (anomaly.h).
  * Nothing is buffered per message; memory per walker is bounded: about
- * 190 KiB (the first 40 KiB of each file for libmagic, a 64 KiB header
- * buffer), plus the lister of an archive while one is open (up to about
+ * 225 KiB (the first 40 KiB of each file for libmagic, a 64 KiB header
+ * buffer, declared and normalised names, a decoded-line buffer), plus the lister of an archive while one is open (up to about
  * 70 KiB per nesting level, zlib's window included) and one child walker
  * per level of encoded inner message.
  */
@@ -42,6 +47,11 @@ enum scan_origin {
 	SCAN_ORIGIN_CARRIER_MEMBER,  /* a member found by the inspector in a
 				      * carrier (carrier.h): disk image, 7z,
 				      * RAR, xz..., or in what it holds */
+	SCAN_ORIGIN_BINHEX,          /* the data fork of a BinHex 4.0 file */
+	SCAN_ORIGIN_YENC,            /* a yEnc-encoded file */
+	SCAN_ORIGIN_EXTERNAL_BODY,   /* a message/external-body reference:
+				      * no file travels, the name is where
+				      * the client would fetch it from */
 };
 
 /* one file found; valid during the callback only */
@@ -50,7 +60,11 @@ struct scan_file {
 	unsigned depth;              /* MIME nesting depth of the part (0 =
 				      * top-level body); archive members:
 				      * the depth of the part holding them */
-	const char *const *names;    /* decoded file names declared for it */
+	const char *const *names;    /* decoded file names declared for it,
+				      * as clients save them (name_norm.h) */
+	const char *const *raw_names;/* the same names as declared (equal
+				      * strings when normalising changed
+				      * nothing); n_names of them */
 	size_t n_names;              /* may be 0 (a part with no name) */
 	const char *container;       /* archive members: the first name of the
 				      * part holding the archive ("" when it

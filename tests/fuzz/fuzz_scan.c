@@ -1,7 +1,7 @@
 /*
  * fuzz_scan.c - libFuzzer target for the MIME walker and everything under
- * it (decoders, header parameters, the archive listers), fed in uneven
- * chunks
+ * it (decoders, header parameters, name normalisation, BinHex, yEnc, the
+ * archive listers), fed in uneven chunks
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +18,8 @@ on_file(void *ctx, const struct scan_file *f)
 
 	(*count)++;
 	for (i = 0; i < f->n_names; i++)
-		if (strlen(f->names[i]) > 4096)
+		if (strlen(f->names[i]) > 4096 || f->raw_names == NULL ||
+		    strlen(f->raw_names[i]) > 4096)
 			__builtin_trap();
 	if (strlen(f->sha256_hex) != 0 && strlen(f->sha256_hex) != 64)
 		__builtin_trap();

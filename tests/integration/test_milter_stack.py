@@ -400,6 +400,103 @@ def decision_lines_are_logged():
     assert not any("origin=?" in l for l in files), [l for l in files if "origin=?" in l][:3]
 
 
+# ---- issue 11 items 6-9: legacy encodings, names as clients save them,
+# structure, and what must stay accepted -------------------------------------
+
+BINHEX_EXE = (  # BinHex 4.0 of a 49-byte file named invoice.exe (lsar/unar list it)
+    "(This file must be converted with BinHex 4.0)\r\n\r\n"
+    ":#fPZGQpTBf8ZCAKP!&4&@&4dG(Kd!*!&-3#3\"1Gq69U3!!!$!*!$\"!#3!rrr!!\"\r\n"
+    "\"N\"53!*!!N!#3!*!!23d+!#\"PEQ6'R`!!:\r\n")
+
+
+def raw_mime(part_headers, body="TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAA\r\n",
+             text="see attachment\r\n"):
+    """A multipart message whose second part has the headers given (CRLF
+    joined) and body; built by hand: the constructs are what no library
+    writes."""
+    return ("From: eve@example.com\r\nTo: %s\r\nSubject: milter %s\r\n"
+            "Message-ID: <%s@mgtest>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain\r\n\r\n%s"
+            "--b1\r\n%s\r\n\r\n%s--b1--\r\n"
+            % (ALICE, uuid.uuid4().hex, uuid.uuid4().hex, text,
+               "\r\n".join(part_headers), body)).encode("utf-8")
+
+
+def yenc(name, data):
+    enc = bytearray()
+    for b in data:
+        c = (b + 42) & 255
+        enc += bytes([61, (c + 64) & 255]) if c in (0, 10, 13, 61) else bytes([c])
+    return (b"=ybegin line=128 size=%d name=%s\r\n" % (len(data), name.encode())
+            + bytes(enc) + b"\r\n=yend size=%d\r\n" % len(data))
+
+
+def legacy_encodings_refused():
+    # BinHex in a text part and as application/mac-binhex40, yEnc in a text
+    # part, a .uue attachment holding "begin 644 x.exe"
+    expect_refused(raw_mime(["Content-Type: text/plain"], "Hello,\r\n" + BINHEX_EXE),
+                   550, "invoice.exe")
+    expect_refused(raw_mime(["Content-Type: application/mac-binhex40; name=doc.hqx"],
+                            BINHEX_EXE), 550, "invoice.exe")
+    data = (b"From: eve@example.com\r\nTo: " + ALICE.encode() + b"\r\nSubject: y\r\n"
+            b"Content-Type: text/plain; charset=x-user-defined\r\n"
+            b"Content-Transfer-Encoding: 8bit\r\n\r\nfiles:\r\n"
+            + yenc("setup.exe", read(CLAM + "/clam.exe")))
+    expect_refused(data, 550, "setup.exe")
+    uue = base64.b64encode(b"begin 644 payload.exe\n#35J0\n`\nend\n").decode()
+    expect_refused(raw_mime(["Content-Type: application/octet-stream; name=\"mail.uue\"",
+                             "Content-Transfer-Encoding: base64"], uue + "\r\n"),
+                   550, "payload.exe")
+
+
+def names_as_clients_save_them_refused():
+    cd = "Content-Disposition: attachment; "
+    expect_refused(raw_mime([cd + "filename*=utf-8''zw.exe%E2%80%8B"]), 550, "zw.exe")
+    expect_refused(raw_mime([cd + "filename=\"ads.exe::$DATA\""]), 550, "ads.exe")
+    expect_refused(raw_mime([cd + "filename=\"zone.exe:Zone.Identifier\""]), 550, "zone.exe")
+    expect_refused(raw_mime([cd + "filename*2=\"e\"; filename*0*=utf-8''in%76;",
+                             " filename*3*=%78e; filename*1=\"oice.\""]), 550, "invoice.exe")
+    expect_refused(raw_mime(["Content-Type: application/octet-stream",
+                             "Content-Name: fallback.scr"]), 550, "fallback.scr")
+    params = "".join("; p%d=%s" % (i, "v" * 40) for i in range(200))   # ~9 KB
+    expect_refused(raw_mime([cd.rstrip("; ") + params + "; filename=\"late.exe\""]),
+                   550, "late.exe")
+    folded = "".join(";\r\n p%d=%s" % (i, "v" * 40) for i in range(200))
+    expect_refused(raw_mime([cd.rstrip("; ") + folded + "; filename=\"late2.exe\""]),
+                   550, "late2.exe")
+
+
+def structure_evasions_refused():
+    # message/partial (nothing reassembles it at SMTP time), a boundary of
+    # 3000 characters holding an exe, duplicated differing encodings
+    expect_refused(raw_mime(["Content-Type: message/partial; id=\"p@x\"; number=1; total=2"],
+                            "Content-Type: application/octet-stream; name=x.exe\r\n\r\nMZ\r\n"),
+                   550)
+    b = "B" * 3000
+    data = ("From: eve@example.com\r\nTo: %s\r\nSubject: long boundary\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+            "--%s\r\nContent-Type: application/octet-stream; name=longb.exe\r\n\r\nMZ\r\n"
+            "--%s--\r\n" % (ALICE, b, b, b)).encode()
+    expect_refused(data, 550, "longb.exe")
+    expect_refused(raw_mime(["Content-Type: application/octet-stream; name=two.bin",
+                             "Content-Transfer-Encoding: base64",
+                             "Content-Transfer-Encoding: 7bit"]), 550)
+
+
+def external_body_and_lookalikes_accepted():
+    expect_accepted(raw_mime(["Content-Type: message/external-body; access-type=URL;",
+                              " URL=\"https://files.example/setup.exe\"; name=\"setup.exe\""],
+                             "Content-Type: application/octet-stream\r\n\r\n"))
+    for name in ("x.exe.txt", "exe", "x.executive", "setup.exe.pdf", "x.e\u200bxe.txt"):
+        expect_accepted(msg_with(name, b"harmless bytes"))
+    log = read(LOG).decode(errors="replace")
+    files = [l for l in log.splitlines() if "action=file" in l]
+    for origin in ("binhex", "yenc", "external_body"):
+        assert any("origin=" + origin in l for l in files), (origin, files[-5:])
+    assert any("name=zone.exe" in l and "raw=" in l for l in files), files[-5:]
+
+
 def ctl_stats_counts_decisions():
     deadline = time.time() + 10
     while True:
@@ -423,6 +520,8 @@ if __name__ == "__main__":
                harmless_tar_gz_accepted, archive_over_entry_cap_refused,
                submission_applies_the_same_rules,
                python_email_corpus_accepted, harmless_attachments_accepted,
+               legacy_encodings_refused, names_as_clients_save_them_refused,
+               structure_evasions_refused, external_body_and_lookalikes_accepted,
                size_limit_is_exact, size_declared_over_limit_refused_at_mail,
                local_recipient_gets_one_notice, notices_are_rate_limited_per_recipient,
                ctl_validates_input,

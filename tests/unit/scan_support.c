@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <zlib.h>
 
+#include "scan.h"
 #include "scan_support.h"
 
 /* zrecord - one reported member name */
@@ -264,4 +265,29 @@ work_dir_remove(const char *dir)
 
 	snprintf(line, sizeof(line), "rm -rf %s", dir);
 	return system(line) == 0 ? 0 : -1;
+}
+
+/* walk_message - a message through a walker, in chunks */
+unsigned
+walk_message(const char *msg, size_t len, size_t chunk, unsigned max_depth,
+	     unsigned max_parts, void (*cb)(void *, const struct scan_file *),
+	     void *ctx, unsigned *files)
+{
+	struct scan_limits lim;
+	struct scan_summary sum;
+	struct mg_error err;
+	struct scan_walker *s;
+
+	scan_limits_default(&lim);
+	lim.magic = 0;
+	if (max_depth) lim.max_depth = max_depth;
+	if (max_parts) lim.max_parts = max_parts;
+	s = scan_walker_new(&lim, cb, ctx, &err);
+	assert_non_null(s);
+	FEED_CHUNKS(scan_walker_feed, s, msg, len, chunk);
+	scan_walker_finish(s, &sum);
+	*files = sum.files;
+	assert_true(sum.parts >= 1);
+	scan_walker_free(&s);
+	return sum.anomalies;
 }

@@ -102,4 +102,16 @@ int work_dir_make(char *tmpl, const char *cmd);
 /* work_dir_remove - rm -rf dir; 0 or -1 */
 int work_dir_remove(const char *dir);
 
+/* ---- the walker -------------------------------------------------------- */
+
+struct scan_file;
+/* walk_message - msg through a walker without libmagic (default limits,
+ * or max_depth/max_parts when not 0) fed in pieces of chunk bytes,
+ * files to cb(ctx, file); returns the anomalies, the number of files
+ * reported in *files */
+unsigned walk_message(const char *msg, size_t len, size_t chunk,
+		      unsigned max_depth, unsigned max_parts,
+		      void (*cb)(void *, const struct scan_file *), void *ctx,
+		      unsigned *files);
+
 #endif

@@ -31,7 +31,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg->largefile_service, "Efivol");
 	assert_string_equal(cfg->redis_prefix, "mg:");
 	assert_int_equal(cfg->structure_mask, (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4) |
-			 (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11));
+			 (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 11));
 	assert_int_equal(cfg->refs, 1);
 	other = ma_config_ref(cfg);
 	assert_ptr_equal(other, cfg);
