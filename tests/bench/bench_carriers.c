@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../unit/material_name.h"
+
 #define MAX_ROWS 128
 #define MAX_NAMES 64
 #define NAME_LEN 256
@@ -277,16 +279,6 @@ manifest_read(struct bench *b, const char *path)
 	return 0;
 }
 
-/* same_name - basenames equal ignoring case and an ISO 9660 ";1" */
-static int
-same_name(const char *got, const char *want)
-{
-	const char *g = strrchr(got, '/') ? strrchr(got, '/') + 1 : got;
-	size_t n = strcspn(g, ";");
-
-	return strlen(want) == n && strncasecmp(g, want, n) == 0;
-}
-
 static int
 row_found(const struct row *r, const struct seen *s)
 {
@@ -297,7 +289,7 @@ row_found(const struct row *r, const struct seen *s)
 	if (strcmp(r->name, "-") == 0)
 		return 1;
 	for (i = 0; i < s->n; i++)
-		if (same_name(s->names[i], r->name))
+		if (material_same_name(s->names[i], r->name))
 			return 1;
 	return 0;
 }

@@ -76,6 +76,11 @@ udf_images() {
 	$TOOLS iso-rename "$OUT/udf_only.img" --iso FACTURE.EXE=FACTURE.TXT
 	genisoimage -quiet -udf -J -R -o "$OUT/udf_bridge.iso" "$(src udf2 Facture.scr)"
 	genisoimage -quiet -udf -J -R -o "$OUT/udf_notes.iso" "$(src udf3 notes.txt)"
+	# a pure UDF (no ISO 9660 side) holding files: c11-images' mkudf.py
+	if [ -r "$HERE/mkudf.py" ]; then
+		$PY "$HERE/mkudf.py" --rev 0x0201 "$OUT/udf_201.img" "$(src udf4 Facture.exe)"
+		$PY "$HERE/mkudf.py" --rev 0x0250 "$OUT/udf_250_metadata.img" "$(src udf5 Facture.exe notes.txt)"
+	fi
 	mkudffs --media-type=hd --label=EMPTY --uuid=6d61696c67756172 --new-file \
 		"$OUT/udf_empty_mkudffs.img" 2048 >/dev/null
 }
