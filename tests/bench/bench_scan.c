@@ -3,8 +3,10 @@
  * measure its throughput in MB/s (hashing and libmagic included).
  *
  *   bench_scan -v FILE...           print every reported file and anomalies
- *   bench_scan [-n ROUNDS] [-m] FILE...  scan each file ROUNDS times, print MB/s
- *                                   (-m: without libmagic)
+ *   bench_scan [-n ROUNDS] [-m] [-i HELPER] FILE...  scan each file ROUNDS
+ *                                   times, print MB/s (-m: without libmagic;
+ *                                   -i: with milter-attach's inspector pool,
+ *                                   one HELPER process, or "-" in-process)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ma_config.h"
+#include "ma_inspect.h"
 #include "scan.h"
 
 static int verbose;
@@ -41,6 +45,24 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* inspector - milter-attach's pool for helper ("-": in-process), or NULL */
+static struct ma_inspect *
+inspector(const char *helper, struct ma_config **cfg)
+{
+	char text[1024];
+	struct mg_error err;
+	struct ma_inspect *p = NULL;
+	int inproc = strcmp(helper, "-") == 0;
+
+	snprintf(text, sizeof(text), "inspect_workers = %d\ninspect_spool_dir = /var/tmp\n"
+		 "%s%s\n", inproc ? 0 : 1, inproc ? "" : "inspect_helper = ",
+		 inproc ? "" : helper);
+	if (ma_config_parse_text(text, cfg, &err) != 0 ||
+	    (p = ma_inspect_start(*cfg, &err)) == NULL)
+		fprintf(stderr, "bench_scan: %s\n", err.msg);
+	return p;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -48,11 +70,15 @@ main(int argc, char **argv)
 	struct scan_walker *s;
 	struct mg_error err;
 	int ch, rounds = 20, i, nomagic = 0;
+	const char *helper = NULL;
+	struct ma_config *cfg = NULL;
+	struct ma_inspect *pool = NULL;
 
-	while ((ch = getopt(argc, argv, "vmn:")) != -1) {
+	while ((ch = getopt(argc, argv, "vmn:i:")) != -1) {
 		if (ch == 'v') verbose = 1;
 		else if (ch == 'm') nomagic = 1;
 		else if (ch == 'n') rounds = atoi(optarg);
+		else if (ch == 'i') helper = optarg;
 		else return 2;
 	}
 	scan_limits_default(&lim);
@@ -60,6 +86,11 @@ main(int argc, char **argv)
 	if ((s = scan_walker_new(&lim, on_file, NULL, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
+	}
+	if (helper != NULL) {
+		if ((pool = inspector(helper, &cfg)) == NULL)
+			return 1;
+		scan_walker_set_inspector(s, ma_inspect_list, pool, "/var/tmp", 100ull << 20);
 	}
 	for (i = optind; i < argc; i++) {
 		FILE *fp = fopen(argv[i], "rb");
@@ -96,5 +127,7 @@ main(int argc, char **argv)
 		free(buf);
 	}
 	scan_walker_free(&s);
+	ma_inspect_stop(&pool);
+	ma_config_unref(&cfg);
 	return 0;
 }
