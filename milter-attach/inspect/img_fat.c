@@ -90,6 +90,12 @@ fat_geometry(struct fat *f, const unsigned char *b)
 	f->root_off = (unsigned long long)(rsvd + nfats * fatsz) * bps;
 	f->root_bytes = root_ent * 32;
 	f->data_off = first_data * bps;
+	/* the type follows the declared count; the clusters followed are
+	 * those the image holds */
+	if (f->data_off >= f->src->size)
+		f->nclus = 0;
+	else if (f->nclus > (f->src->size - f->data_off) / f->clus_bytes)
+		f->nclus = (uint32_t)((f->src->size - f->data_off) / f->clus_bytes);
 	f->root_clus = img_le32(b + 44);
 	fat_bytes = fatsz * bps;
 	/* the entries the clusters need, and no more than the image holds */

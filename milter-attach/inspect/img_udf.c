@@ -13,9 +13,10 @@
  * data, continued through Allocation Extent Descriptors).  Names are
  * OSTA compressed Unicode (8 or 16 bit) turned into UTF-8.  A file's
  * content is a source over its extents (unrecorded ones read as zeros).
+ * The reserve VDS is read when the main one has no logical volume; the
+ * anchor at the last sector (or 256 before it) when sector 256 has none.
  * Not handled: the virtual partition (VAT) of write-once media, named
- * streams, extended attributes, the reserve VDS when the main one is
- * unreadable.  Hostile input: tags' checksums checked, every address
+ * streams, extended attributes.  Hostile input: tags' checksums checked, every address
  * checked against its partition and the image, each directory entered
  * once (a cycle makes the listing BROKEN), IMG_MAX_DEPTH levels,
  * UDF_MAX_EXT extents per file, UDF_DIR_MAX bytes per directory.
@@ -461,30 +462,49 @@ udf_dir(struct udf *u, const struct udf_icb *dir, const char *path,
 	return rc;
 }
 
-/* udf_anchor - the block size whose sector 256 holds the anchor (AVDP,
- * read into avdp); 0 when none */
+/* anchor_at - the anchor (AVDP) recorded at sector sec of bs bytes */
+static int
+anchor_at(const struct insp_src *src, unsigned bs, unsigned long long sec,
+	  unsigned char *avdp)
+{
+	return sec <= 0xFFFFFFFFu && insp_src_read(src, sec * bs, avdp, 32) == 0 &&
+	       tag_ok(avdp, TAG_AVDP) && img_le32(avdp + 12) == sec;
+}
+
+/* udf_anchor - the block size whose sector 256 (or, that one damaged,
+ * the last sector, or the one 256 before it) holds the anchor (read
+ * into avdp); 0 when none */
 static unsigned
 udf_anchor(const struct insp_src *src, unsigned char *avdp)
 {
 	unsigned bs;
 
 	for (bs = 512; bs <= 4096; bs *= 2)
-		if (insp_src_read(src, 256ULL * bs, avdp, 32) == 0 &&
-		    tag_ok(avdp, TAG_AVDP) && img_le32(avdp + 12) == 256)
+		if (anchor_at(src, bs, 256, avdp))
 			return bs;
+	for (bs = 512; bs <= 4096; bs *= 2) {
+		unsigned long long n = src->size / bs;
+
+		if ((n > 257 && anchor_at(src, bs, n - 1, avdp)) ||
+		    (n > 513 && anchor_at(src, bs, n - 257, avdp)))
+			return bs;
+	}
 	return 0;
 }
 
 /* udf_vds - the partition descriptors and the logical volume descriptor
- * (into lvd) of the volume descriptor sequence */
+ * (into lvd) of the volume descriptor sequence whose extent is at offset
+ * ext of the anchor (16: the main one, 24: the reserve) */
 static int
-udf_vds(struct udf *u, const unsigned char *avdp, unsigned char *lvd)
+udf_vds(struct udf *u, const unsigned char *avdp, unsigned ext,
+	unsigned char *lvd)
 {
-	unsigned long long loc = img_le32(avdp + 20);
-	unsigned n = img_le32(avdp + 16) / u->bs, i;
+	unsigned long long loc = img_le32(avdp + ext + 4);
+	unsigned n = img_le32(avdp + ext) / u->bs, i;
 	unsigned char *b = malloc(u->bs);
 	int have = 0;
 
+	u->npd = 0;
 	for (i = 0; b != NULL && i < n && i < 64; i++) {
 		if (udf_block(u, loc + i, b) < 0 || tag_ok(b, TAG_TD))
 			break;
@@ -622,7 +642,8 @@ udf_list(const struct insp_src *src, unsigned max_entries, insp_found_fn *cb,
 
 	img_seen_init(&u.seen, max_entries + 1);
 	if ((u.bs = udf_anchor(src, avdp)) == 0 ||
-	    (lvd = calloc(1, u.bs)) == NULL || udf_vds(&u, avdp, lvd) < 0 ||
+	    (lvd = calloc(1, u.bs)) == NULL ||
+	    (udf_vds(&u, avdp, 16, lvd) < 0 && udf_vds(&u, avdp, 24, lvd) < 0) ||
 	    udf_maps(&u, lvd) < 0) {
 		u.res |= INSP_LISTER_BROKEN;
 	} else {

@@ -78,6 +78,37 @@ vdisk_report(struct vdisk *d, unsigned long long size, insp_found_fn *cb,
 	return 0;
 }
 
+/* a table read through a 4 KiB window (one read per 4 KiB, not per
+ * entry) */
+struct table_rd {
+	const struct insp_src *src;
+	unsigned long long at;         /* offset of buf in the image */
+	size_t have;
+	unsigned char buf[4096];
+};
+
+/* table_get - n bytes (n <= 8) at off into out; -1 past the image */
+static int
+table_get(struct table_rd *t, unsigned long long off, unsigned char *out,
+	  size_t n)
+{
+	if (off < t->at || off - t->at + n > t->have) {
+		unsigned long long left;
+
+		if (off > t->src->size || n > t->src->size - off)
+			return -1;
+		left = t->src->size - off;
+		t->have = left < sizeof(t->buf) ? (size_t)left : sizeof(t->buf);
+		t->at = off;
+		if (insp_src_read(t->src, off, t->buf, t->have) < 0) {
+			t->have = 0;
+			return -1;
+		}
+	}
+	memcpy(out, t->buf + (off - t->at), n);
+	return 0;
+}
+
 static int
 pow2_in(unsigned long long v, unsigned long long lo, unsigned long long hi)
 {
@@ -113,6 +144,7 @@ vhd_dynamic(const struct insp_src *src, const unsigned char *foot,
 	unsigned long long size = img_be64(foot + 48), table, bitmap;
 	unsigned long long need, entries;
 	unsigned res = 0;
+	struct table_rd t = { .src = src };
 	size_t i;
 
 	if (insp_src_read(src, img_be64(foot + 16), h, sizeof(h)) < 0 ||
@@ -142,7 +174,7 @@ vhd_dynamic(const struct insp_src *src, const unsigned char *foot,
 	for (i = 0; i < d.nmap; i++) {
 		uint32_t sec;
 
-		if (insp_src_read(src, table + i * 4, e, 4) < 0)
+		if (table_get(&t, table + i * 4, e, 4) < 0)
 			break;
 		sec = img_be32(e);
 		if (sec == 0xFFFFFFFFu || sec == 0)
@@ -272,6 +304,7 @@ vhdx_list(const struct insp_src *src, unsigned max_entries, insp_found_fn *cb,
 	unsigned long long ratio, b, idx;
 	unsigned char e[8];
 	unsigned res = 0;
+	struct table_rd t = { .src = src };
 
 	if (max_entries == 0)
 		return INSP_LISTER_TOO_MANY;
@@ -293,7 +326,7 @@ vhdx_list(const struct insp_src *src, unsigned max_entries, insp_found_fn *cb,
 
 		idx = b + b / ratio;
 		if (idx >= v.bat_len / 8 ||
-		    insp_src_read(src, v.bat_off + idx * 8, e, 8) < 0) {
+		    table_get(&t, v.bat_off + idx * 8, e, 8) < 0) {
 			res |= INSP_LISTER_BROKEN;
 			break;
 		}

@@ -272,6 +272,31 @@ static void member_content(struct arc_job *j, struct archive *a,
 	close(fd);
 }
 
+/* raw_name - the name of a single compressed (or uuencoded) file's
+ * member; stored is what libarchive says (gzip's FNAME or "data") */
+static const char *raw_name(struct arc_job *j, struct archive *a,
+			    const char *stored)
+{
+	unsigned layers = (unsigned)archive_filter_count(a) - 1;
+	char uu[ARC_NAME_MAX];
+	size_t n = j->src->size < sizeof(j->probe) ?
+		   (size_t)j->src->size : sizeof(j->probe);
+
+	/* the filter reading the source itself is uudecode: the name is on
+	 * its "begin" line, then the other filters' suffixes come off */
+	if (layers > 0 && archive_filter_code(a, (int)layers - 1) ==
+	    ARCHIVE_FILTER_UU && insp_src_read(j->src, 0, j->probe, n) == 0 &&
+	    insp_uu_name(j->probe, n, uu, sizeof(uu))) {
+		if (layers == 1)
+			return insp_raw_name(uu, NULL, 0, j->rawname,
+					     sizeof(j->rawname));
+		return insp_raw_name(NULL, uu, layers - 1, j->rawname,
+				     sizeof(j->rawname));
+	}
+	return insp_raw_name(stored, j->name, layers, j->rawname,
+			     sizeof(j->rawname));
+}
+
 /* entry - one header: report the member, look inside it */
 static void entry(struct arc_job *j, struct archive *a,
 		  struct archive_entry *e, const char *format)
@@ -286,9 +311,7 @@ static void entry(struct arc_job *j, struct archive *a,
 		name = archive_entry_pathname(e);
 	if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) ==
 	    ARCHIVE_FORMAT_RAW)
-		name = insp_raw_name(name, j->name,
-				     (unsigned)archive_filter_count(a) - 1,
-				     j->rawname, sizeof(j->rawname));
+		name = raw_name(j, a, name);
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 		size = (unsigned long long)archive_entry_size(e);
 	if (!insp_walk_member(j->w, j->seen, name, format, size, enc,

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "insp_list.h"
 
+#include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,8 +275,10 @@ unsigned insp_list(int fd, unsigned long long size, const char *carrier_name,
 	w.cb = cb;
 	w.ctx = ctx;
 	/* libarchive converts names to the locale's charset: UTF-8, for this
-	 * thread only */
-	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	 * thread only, unless it is UTF-8 already (the worker sets it before
+	 * its seccomp filter: loading a locale opens files) */
+	utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? (locale_t)0 :
+	       newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	if (utf8 != (locale_t)0)
 		old = uselocale(utf8);
 	insp_src_fd(&src, fd, 0, size);

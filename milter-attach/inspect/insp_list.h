@@ -15,6 +15,13 @@
  * turn, up to max_depth.  A single compressed file (.xz, .bz2, .zst, .lz,
  * a .gz without a stored name) is one member named after the carrier
  * minus its suffix ("Facture.exe.xz" -> "Facture.exe").
+ *
+ * In a sandbox: libarchive converts names to the locale's charset, so
+ * insp_list() switches its thread to C.UTF-8 unless LC_CTYPE is UTF-8
+ * already; loading a locale and the time zone opens files, so a caller
+ * under a seccomp filter sets LC_CTYPE to C.UTF-8 and TZ=UTC0 before it.
+ * Then a call needs only pread, memfd_create, write, close and memory
+ * (brk, mmap, munmap) system calls.
  */
 #ifndef INSP_LIST_H
 #define INSP_LIST_H

@@ -7,7 +7,8 @@ set -eu
 out=$1
 mkdir -p "$out"
 cd "$out"
-export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C.UTF-8
+export SOURCE_DATE_EPOCH=1700000000 LC_ALL=C.UTF-8 MTOOLS_SKIP_CHECK=1
+PATH=$PATH:/usr/sbin:/sbin
 q() { "$@" >/dev/null 2>&1; }
 
 rm -rf src && mkdir -p src/sub
@@ -23,6 +24,10 @@ q genisoimage -o plain.iso src
 rm -rf long && mkdir long
 : >"long/$(printf '%070d' 0)_invoice.exe"
 q genisoimage -J -R -o rr.iso long
+
+# a UDF bridge (UDF + ISO 9660 + Joliet + Rock Ridge): the UDF lister and
+# libarchive both list it, each name once
+q genisoimage -udf -J -R -o udf.iso src
 
 # 7z: plain, encrypted data (names visible), encrypted names
 (cd src && q 7z a -bd ../plain.7z . && q 7z a -bd -pX ../encdata.7z . &&
@@ -54,6 +59,11 @@ q zip z3.zip isozip.zip
 q 7z a -bd tarxz.7z t.tar.xz
 q zip xzzip.zip notes.exe.txt.xz
 
+# a FAT image holding a single compressed file and a 7z: listed in place
+rm -f fat.img
+q mkfs.fat -C fat.img 2048
+mcopy -i fat.img Facture.exe.xz plain.7z ::/
+
 # a tar cut inside its second member's data: the names seen are kept
 cp src/readme.txt readme.txt
 head -c 300000 /dev/zero | tr '\0' 'a' >big.bin
@@ -71,6 +81,18 @@ head -c 40 plain.7z >cut.7z
 # crashes when asked for the next header after the failed read
 echo 'TVNDRgAAAABUAAAAAAAAACwAAAAAAAAAAwEBAAEAAAAAAAAASAAAAAE6AAAEAAAAAAAAAAAAgl3caiAARmFjdHVyZS5leGUASVqUAAQABABNWpAA' |
 	base64 -d >baddata.cab
+
+# uuencoded files: the name is on the "begin" line
+python3 - <<'PY'
+import binascii
+for src, name, out in (('Facture.exe', 'Facture.exe', 'exe.uue'),
+                       ('Facture.exe.xz', 'Facture.exe.xz', 'xz.uue')):
+    d = open(src, 'rb').read()
+    text = 'begin 644 %s\n' % name
+    for i in range(0, len(d), 45):
+        text += binascii.b2a_uu(d[i:i + 45]).decode()
+    open(out, 'w').write(text + '`\nend\n')
+PY
 
 # RAR 4 (MHD_PASSWORD) and RAR 5 (an archive encryption header) heads:
 # names encrypted (rar -hp)

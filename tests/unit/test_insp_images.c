@@ -309,7 +309,35 @@ dirent(unsigned char *e, const char *name11, unsigned attr, unsigned clus,
 	le32_put(e + 28, size);
 }
 
-enum mini { MINI_OK, MINI_CHAIN_LOOP, MINI_DIR_CYCLE, MINI_BAD_CLUSTER };
+enum mini { MINI_OK, MINI_CHAIN_LOOP, MINI_DIR_CYCLE, MINI_BAD_CLUSTER,
+	    MINI_LFN, MINI_LFN_BAD_SUM, MINI_LOWER_CASE };
+
+/* lfn_put - one VFAT entry holding all of name (13 characters) for the
+ * short entry whose checksum is sum */
+static void
+lfn_put(unsigned char *e, const char *name13, unsigned char sum)
+{
+	static const unsigned char pos[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20,
+					       22, 24, 28, 30 };
+	unsigned i;
+
+	e[0] = 0x41;
+	e[11] = 0x0F;
+	e[13] = sum;
+	for (i = 0; i < 13; i++)
+		le16_put(e + pos[i], (unsigned char)name13[i]);
+}
+
+static unsigned char
+short_sum(const char *name11)
+{
+	unsigned char s = 0;
+	int i;
+
+	for (i = 0; i < 11; i++)
+		s = (unsigned char)(((s & 1) << 7) + (s >> 1) + (unsigned char)name11[i]);
+	return s;
+}
 
 /* mini_fat - a 64-sector FAT12 volume made here: one FAT sector, a
  * one-sector root (SUB, A.TXT), data from sector 3, one sector per
@@ -342,6 +370,13 @@ mini_fat(struct mem *m, enum mini how)
 	fat12_set(fat, 3, 0xFFF);
 	dirent(root, "SUB        ", 0x10, 2, 0);
 	dirent(root + 32, "A       TXT", 0x20, 3, 5);
+	if (how == MINI_LFN || how == MINI_LFN_BAD_SUM) {  /* before A.TXT */
+		memmove(root + 64, root + 32, 32);
+		lfn_put(root + 32, "Long name.exe", (unsigned char)(short_sum(
+			"A       TXT") + (how == MINI_LFN_BAD_SUM)));
+	} else if (how == MINI_LOWER_CASE) {
+		root[32 + 12] = 0x18;            /* base and extension */
+	}
 	memcpy(d + 4 * 512, "hello", 5);         /* cluster 3 */
 	dirent(sub, ".          ", 0x10, 2, 0);
 	dirent(sub + 32, "..         ", 0x10, 0, 0);
@@ -455,6 +490,25 @@ vhd_bat_past_end(struct mem *m)
 	memcpy(m->d + t, "\x00\x7F\xFF\xF0", 4);
 }
 
+/* udf_anchor_gone - sector 256 (2048-byte blocks) wiped: the anchor at
+ * the last sector remains */
+static void
+udf_anchor_gone(struct mem *m)
+{
+	memset(m->d + 256 * 2048, 0, 2048);
+}
+
+/* udf_main_vds_gone - the main descriptor sequence wiped: the reserve
+ * one remains */
+static void
+udf_main_vds_gone(struct mem *m)
+{
+	uint32_t loc = le32_get(m->d + 256 * 2048 + 20);
+
+	assert_true((loc + 6ULL) * 2048 <= m->n);
+	memset(m->d + loc * 2048ULL, 0, 6 * 2048);
+}
+
 enum hostile_how { CUT, MINI, CHANGE };
 
 static const struct {
@@ -464,31 +518,37 @@ static const struct {
 	enum mini mini;
 	void (*change)(struct mem *m);
 	unsigned want;                   /* result bits that must be set */
+	const char *out;                 /* the listing, when checked */
 } hostile[] = {
-	{ "fat_truncated", "fat12.img", CUT, 1500, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat_data_cut", "fat12.img", CUT, 10000, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat32_truncated", "fat32.img", CUT, 300000, 0, NULL, INSP_LISTER_BROKEN },
-	{ "fat_mini_ok", NULL, MINI, 0, MINI_OK, NULL, 0 },
-	{ "fat_chain_loop", NULL, MINI, 0, MINI_CHAIN_LOOP, NULL, INSP_LISTER_BROKEN },
-	{ "fat_dir_cycle", NULL, MINI, 0, MINI_DIR_CYCLE, NULL, INSP_LISTER_BROKEN },
-	{ "fat_bad_cluster", NULL, MINI, 0, MINI_BAD_CLUSTER, NULL, INSP_LISTER_BROKEN },
-	{ "udf_truncated", "udf-bridge.iso", CUT, 540000, 0, NULL, INSP_LISTER_BROKEN },
+	{ "udf_anchor_256_gone", "udf-gen0201.img", CHANGE, 0, 0,
+	  udf_anchor_gone, 0, UDF_TREE },
+	{ "udf_main_vds_gone", "udf-gen0250.img", CHANGE, 0, 0,
+	  udf_main_vds_gone, 0, UDF_TREE },
+	{ "fat_truncated", "fat12.img", CUT, 1500, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_data_cut", "fat12.img", CUT, 10000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat32_truncated", "fat32.img", CUT, 300000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_mini_ok", NULL, MINI, 0, MINI_OK, NULL, 0, NULL },
+	{ "fat_chain_loop", NULL, MINI, 0, MINI_CHAIN_LOOP, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_dir_cycle", NULL, MINI, 0, MINI_DIR_CYCLE, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "fat_bad_cluster", NULL, MINI, 0, MINI_BAD_CLUSTER, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "udf_truncated", "udf-bridge.iso", CUT, 540000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "udf_fid_bad_length", "udf-bridge.iso", CHANGE, 0, 0,
-	  udf_bad_fid_length, INSP_LISTER_BROKEN },
+	  udf_bad_fid_length, INSP_LISTER_BROKEN, NULL },
 	{ "udf_dir_cycle", "udf-bridge.iso", CHANGE, 0, 0, udf_dir_cycle,
-	  INSP_LISTER_BROKEN },
-	{ "mbr_ebr_loop", "mbr.img", CHANGE, 0, 0, mbr_ebr_loop, INSP_LISTER_BROKEN },
-	{ "mbr_truncated", "mbr.img", CUT, 70000, 0, NULL, INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
+	{ "mbr_ebr_loop", "mbr.img", CHANGE, 0, 0, mbr_ebr_loop, INSP_LISTER_BROKEN, NULL },
+	{ "mbr_truncated", "mbr.img", CUT, 70000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "gpt_many_entries", "gpt.img", CHANGE, 0, 0, gpt_many_entries,
-	  INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
 	{ "vhd_bat_past_end", "dynamic.vhd", CHANGE, 0, 0, vhd_bat_past_end,
-	  INSP_LISTER_BROKEN },
-	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
+	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN, NULL },
 	{ "vhdx_truncated", "disk.vhdx", CUT, 256 * 1024, 0, NULL,
-	  INSP_LISTER_BROKEN },
+	  INSP_LISTER_BROKEN, NULL },
 };
 
-/* test_hostile - damaged images: the expected bits, no crash (ASan) */
+/* test_hostile - damaged images: the expected bits (and listing, where
+ * a copy of the damaged structure remains), no crash (ASan) */
 static void
 test_hostile(void **state)
 {
@@ -508,30 +568,44 @@ test_hostile(void **state)
 			hostile[i].change(&m);
 		walk_mem(&m, 10000, &s);
 		if ((s.res & hostile[i].want) != hostile[i].want ||
-		    (hostile[i].want == 0 && s.res != 0))
+		    (hostile[i].want == 0 && s.res != 0) ||
+		    (hostile[i].out != NULL && strcmp(s.out, hostile[i].out) != 0))
 			fail_msg("row %s: res %u, got\n%s", hostile[i].name,
 				 s.res, s.out);
 		free(m.d);
 	}
 }
 
-/* test_mini_listing - the made FAT lists exactly; a cycle stops at the
- * directory met again */
+/* test_mini_listing - the made FAT lists exactly: a cycle stops at the
+ * directory met again, a long name counts only with its short entry's
+ * checksum, the NT lower-case bits */
 static void
 test_mini_listing(void **state)
 {
+	static const struct {
+		const char *name;
+		enum mini how;
+		const char *want;
+	} rows[] = {
+		{ "plain", MINI_OK, "fat:SUB/B.EXE 0 \nfat:A.TXT 5 hello\n" },
+		{ "dir_cycle", MINI_DIR_CYCLE, "fat:SUB/B.EXE 0 \nfat:A.TXT 5 hello\n" },
+		{ "long_name", MINI_LFN, "fat:SUB/B.EXE 0 \nfat:Long name.exe 5 hello\n" },
+		{ "long_name_bad_checksum", MINI_LFN_BAD_SUM,
+		  "fat:SUB/B.EXE 0 \nfat:A.TXT 5 hello\n" },
+		{ "nt_lower_case", MINI_LOWER_CASE, "fat:SUB/B.EXE 0 \nfat:a.txt 5 hello\n" },
+	};
 	struct seen s;
 	struct mem m;
+	size_t i;
 
 	(void)state;
-	mini_fat(&m, MINI_OK);
-	walk_mem(&m, 100, &s);
-	assert_string_equal(s.out, "fat:SUB/B.EXE 0 \nfat:A.TXT 5 hello\n");
-	free(m.d);
-	mini_fat(&m, MINI_DIR_CYCLE);
-	walk_mem(&m, 100, &s);
-	assert_string_equal(s.out, "fat:SUB/B.EXE 0 \nfat:A.TXT 5 hello\n");
-	free(m.d);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		mini_fat(&m, rows[i].how);
+		walk_mem(&m, 100, &s);
+		if (strcmp(s.out, rows[i].want) != 0)
+			fail_msg("row %s: got\n%s", rows[i].name, s.out);
+		free(m.d);
+	}
 }
 
 int

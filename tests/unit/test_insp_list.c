@@ -1,13 +1,14 @@
 /*
  * test_insp_list.c - the inspector (insp_list.h) on carriers made at test
  * time by the real tools (tests/material/insp_list.sh): ISO 9660 with
- * plain, Joliet and Rock Ridge names, 7z (plain, encrypted data,
+ * plain, Joliet and Rock Ridge names, a UDF bridge, a FAT image, 7z (plain, encrypted data,
  * encrypted names), RAR heads with encrypted names, tar in every filter
  * and V7, single compressed files, cab, containers inside containers,
  * and the limits (depth, bytes, entries) and truncation; then the pure
  * parts: single-file names (insp_rawname.h) and sources (insp_lister.h)
  */
 #include <fcntl.h>
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,12 @@ static const struct row rows[] = {
 	  { "Facture_longname.exe" }, 3, 0 },
 	{ "iso_name_only_in_rockridge", "rr.iso", "x.iso", 0, 0, 0,
 	  { "1 rockridge " LONG70 "_invoice.exe" }, { NULL }, 3, 0 },
+	{ "udf_bridge_each_name_once", "udf.iso", "x.iso", 0, 0, 0,
+	  { "1 udf Facture_longname.exe", "1 udf sub/Ünïcode.scr",
+	    "1 iso9660 FACTURE_.EXE" }, { NULL }, 6, 0 },
+	{ "fat_members_listed_in_place", "fat.img", "disk.img", 0, 0, 0,
+	  { "1 fat Facture.exe.xz", "2 xz Facture.exe", "1 fat plain.7z",
+	    "2 7z readme.txt" }, { NULL }, 6, 0 },
 	{ "7z_plain", "plain.7z", "a.7z", 0, 0, 0,
 	  { "1 7z Facture_longname.exe", "1 7z sub/Ünïcode.scr" },
 	  { "sub" }, 3, 0 },
@@ -136,6 +143,10 @@ static const struct row rows[] = {
 	  { "1 gzip Facture.exe" }, { "invoice.pdf" }, 1, 0 },
 	{ "gzip_no_stored_name", "notes.exe.txt.gz", "notes.exe.txt.gz", 0, 0, 0,
 	  { "1 gzip notes.exe.txt" }, { NULL }, 1, 0 },
+	{ "uu_named_by_begin_line", "exe.uue", "document.uue", 0, 0, 0,
+	  { "1 uu Facture.exe" }, { NULL }, 1, 0 },
+	{ "uu_of_xz", "xz.uue", "document.uue", 0, 0, 0,
+	  { "1 xz Facture.exe" }, { NULL }, 1, 0 },
 	{ "cab", "x.cab", "x.cab", 0, 0, 0,
 	  { "1 cab Facture.exe" }, { NULL }, 1, 0 },
 	{ "iso_in_zip", "isozip.zip", "a.zip", 0, 0, 0,
@@ -232,6 +243,16 @@ static void test_rows(void **state)
 	}
 }
 
+/* test_rows_utf8_locale - the same in a process whose locale is UTF-8
+ * already (the worker's: insp_list() then loads none) */
+static void test_rows_utf8_locale(void **state)
+{
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		skip();
+	test_rows(state);
+	setlocale(LC_CTYPE, "C");
+}
+
 /* test_raw_names - the one member of a single compressed file */
 static void test_raw_names(void **state)
 {
@@ -268,6 +289,35 @@ static void test_raw_names(void **state)
 				 t[i].want);
 	assert_string_equal(insp_raw_name(NULL, "abcdef.xz", 1, tiny,
 					  sizeof(tiny)), "abc");
+}
+
+/* test_uu_names - the name on a uuencoded file's "begin" line */
+static void test_uu_names(void **state)
+{
+	static const struct {
+		const char *name, *text, *want;
+	} t[] = {
+		{ "first_line", "begin 644 Facture.exe\nM...\n", "Facture.exe" },
+		{ "after_text", "hello\r\nbegin 0755 a b.exe\r\n", "a b.exe" },
+		{ "base64", "begin-base64 644 x.scr\n", "x.scr" },
+		{ "last_line_no_newline", "x\nbegin 600 y.vbs", "y.vbs" },
+		{ "mode_not_octal", "begin 9x9 a.exe\n", NULL },
+		{ "mode_too_short", "begin 64 a.exe\n", NULL },
+		{ "no_name", "begin 644 \n", NULL },
+		{ "not_at_line_start", " begin 644 a.exe\n", NULL },
+		{ "none", "", NULL },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int r = insp_uu_name((const unsigned char *)t[i].text,
+				     strlen(t[i].text), out, sizeof(out));
+
+		if (r != (t[i].want != NULL) ||
+		    (r && strcmp(out, t[i].want) != 0))
+			fail_msg("%s: %d \"%s\"", t[i].name, r, r ? out : "");
+	}
 }
 
 /* test_sources - reads through fd and window sources stay in bounds */
@@ -347,7 +397,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_rows_utf8_locale),
 		cmocka_unit_test(test_raw_names),
+		cmocka_unit_test(test_uu_names),
 		cmocka_unit_test(test_sources),
 	};
 
