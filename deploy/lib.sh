@@ -23,7 +23,7 @@ MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd pytho
 MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks systemd
   libpython3.11-testsuite valgrind xorriso genisoimage udftools dosfstools mtools
   qemu-utils p7zip-full gcab zstd xz-utils bzip2 lzip zip unar libarchive-tools
-  python3-cryptography"
+  python3-cryptography ntfs-3g"
 
 mg_log() { printf '%s: %s\n' "${MG_PROG:-mailguard}" "$*" >&2; }
 mg_die() { mg_log "error: $*"; exit 1; }

@@ -5,7 +5,7 @@
  *
  * Probe order: the wrappers first (VHDX, VHD: a fixed VHD is a raw disk
  * followed by a footer), then partition tables (GPT before MBR: a GPT
- * disk carries a protective MBR), then file systems (UDF, FAT).
+ * disk carries a protective MBR), then file systems (UDF, FAT, NTFS).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@ const struct insp_lister *const insp_listers[] = {
 	&img_lister_mbr,
 	&img_lister_udf,
 	&img_lister_fat,
+	&img_lister_ntfs,
 	NULL,
 };
 

@@ -49,7 +49,8 @@ img_be64(const unsigned char *p)
 }
 
 extern const struct insp_lister img_lister_vhdx, img_lister_vhd,
-	img_lister_gpt, img_lister_mbr, img_lister_udf, img_lister_fat;
+	img_lister_gpt, img_lister_mbr, img_lister_udf, img_lister_fat,
+	img_lister_ntfs;
 
 /* img_utf8_put - append code point cp to out (cap bytes, *n used, kept
  * NUL-terminated); -1 when it does not fit */

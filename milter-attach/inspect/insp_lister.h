@@ -1,7 +1,7 @@
 /*
  * insp_lister.h - the inspector's own listers, for the images libarchive
- * does not read: UDF, FAT12/16/32, MBR and GPT partition tables, VHD
- * (fixed and dynamic), VHDX
+ * does not read: UDF, FAT12/16/32, NTFS, MBR and GPT partition tables,
+ * VHD (fixed and dynamic), VHDX
  *
  * A lister reads its image through a source (random access by offset:
  * the spooled attachment, a partition of it, or the virtual disk inside
@@ -66,7 +66,8 @@ enum insp_lister_result {
 };
 
 struct insp_lister {
-	const char *format;            /* "udf", "fat", "mbr", "gpt", "vhd", "vhdx" */
+	const char *format;            /* "udf", "fat", "ntfs", "mbr", "gpt",
+					* "vhd", "vhdx" */
 	/* probe - 1 when src is this format */
 	int (*probe)(const struct insp_src *src);
 	/* list - report the files (or volumes); enum insp_lister_result bits */
@@ -74,7 +75,8 @@ struct insp_lister {
 			 insp_found_fn *cb, void *ctx);
 };
 
-/* the listers, in probe order (VHDX, VHD, GPT, MBR, UDF, FAT), NULL-ended */
+/* the listers, in probe order (VHDX, VHD, GPT, MBR, UDF, FAT, NTFS),
+ * NULL-ended */
 extern const struct insp_lister *const insp_listers[];
 
 #endif

@@ -5,7 +5,7 @@
 # Tools (Debian 12): dosfstools (mkfs.fat), mtools (mcopy), udftools
 # (mkudffs: empty volumes), genisoimage (a UDF 1.02 bridge holding files),
 # mkudf.py (UDF 1.02 to 2.60 holding files: mkudffs cannot add files
-# without a mount), qemu-utils (qemu-img: VHD, VHDX), python3
+# without a mount), ntfs-3g (mkntfs, ntfscp), qemu-utils (qemu-img: VHD, VHDX), python3
 # (mkdisk.py writes MBR and GPT tables: sfdisk is not always installed).
 # Names and sizes are fixed; the test asserts them.  Check any image by
 # hand with `7z l IMAGE`.
@@ -63,6 +63,37 @@ for rev in 0102 0150 0201 0250 0260; do
 done
 python3 "$here/mkudf.py" --rev 0x0201 --bs 2048 udf-big201.img bigtree
 python3 "$here/mkudf.py" --rev 0x0250 --bs 512 udf-big250.img bigtree
+
+# NTFS (what Windows puts in a VHD): mkntfs and ntfscp (ntfs-3g) write
+# files into the root without a mount (no subdirectories); 80 small files
+# make the MFT grow past its first extent
+rm -f ntfs.img
+truncate -s 3M ntfs.img
+mkntfs -F -f -q -s 512 -c 512 ntfs.img >/dev/null 2>&1
+ntfscp -f ntfs.img "tree/Facture 2026 long name.exe" "Facture 2026 long name.exe" >/dev/null
+ntfscp -f ntfs.img "tree/sub/Ünïcödé файл.scr" "Ünïcödé файл.scr" >/dev/null
+python3 -c 'import sys; sys.stdout.write("BIG" + "x" * 99997)' > ntfs-big.bin
+ntfscp -f ntfs.img ntfs-big.bin big.bin >/dev/null
+i=0
+while [ $i -lt 80 ]; do
+	ntfscp -f ntfs.img tree/sub/deeper/x.vbs "f$(printf %02d $i).vbs" >/dev/null
+	i=$((i + 1))
+done
+rm -f ntfs-big.bin ntfs.vhdx
+qemu-img convert -f raw -O vhdx ntfs.img ntfs.vhdx
+# subdirectories need ntfs-3g's FUSE mount: only where /dev/fuse can be
+# used (root); the test skips its row without ntfs-dirs.img
+rm -rf ntfs-dirs.img ntfs-mnt
+if [ -w /dev/fuse ] && cp ntfs.img ntfs-dirs.img && mkdir ntfs-mnt &&
+	ntfs-3g ntfs-dirs.img ntfs-mnt 2>/dev/null; then
+	mkdir "ntfs-mnt/Dir A" "ntfs-mnt/Dir A/Sub B" &&
+		cp tree/a.txt "ntfs-mnt/Dir A/Sub B/deep.exe" &&
+		cp tree/sub/SHORT.TXT "ntfs-mnt/Dir A/mid.txt" || rm -f ntfs-dirs.img
+	umount ntfs-mnt || fusermount -u ntfs-mnt || true
+else
+	rm -f ntfs-dirs.img
+fi
+rmdir ntfs-mnt 2>/dev/null || true
 
 # partition tables around four small FAT volumes
 for i in 1 2 3 4; do

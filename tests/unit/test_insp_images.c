@@ -1,6 +1,6 @@
 /*
  * test_insp_images.c - the inspector's own image listers (insp_lister.h:
- * img_fat.c, img_udf.c, img_part.c, img_vhd.c) on images made by the
+ * img_fat.c, img_udf.c, img_ntfs.c, img_part.c, img_vhd.c) on images made by the
  * real tools (tests/material/images.sh, run by ctest as the fixture
  * insp_images_material into $INSP_IMAGES_DIR): exact paths (long names,
  * Unicode, subdirectories), sizes and the first bytes of each file's
@@ -219,31 +219,81 @@ test_good(void **state)
 	}
 }
 
-/* test_udf_big - a directory whose identifiers lie in extents (in the
- * metadata partition for 2.50), a file of several blocks */
+/* big images: their number of lines and some of them */
+static const struct {
+	const char *name, *file;
+	size_t lines;
+	const char *has[5];
+} big[] = {
+	/* a directory whose identifiers lie in extents (in the metadata
+	 * partition for 2.50), a file of several blocks */
+	{ "udf201_extents", "udf-big201.img", 41,
+	  { "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n", "udf:many/f00.exe 4 f00.\n",
+	    "udf:many/f39.exe 4 f39.\n" } },
+	{ "udf250_extents", "udf-big250.img", 41,
+	  { "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n", "udf:many/f00.exe 4 f00.\n",
+	    "udf:many/f39.exe 4 f39.\n" } },
+	/* an MFT grown past its first extent, resident and non-resident data */
+	{ "ntfs", "ntfs.img", 83,
+	  { "ntfs:Facture 2026 long name.exe 8 MZ fake.\n",
+	    "ntfs:Ünïcödé файл.scr 2 x.\n",
+	    "ntfs:big.bin 100000 BIGxxxxxxxxxxxxx\n", "ntfs:f00.vbs 2 y.\n",
+	    "ntfs:f79.vbs 2 y.\n" } },
+	{ "ntfs_in_vhdx", "ntfs.vhdx", 84,
+	  { "vhdx:disk 3145728 vol\n",
+	    "ntfs:disk/big.bin 100000 BIGxxxxxxxxxxxxx\n",
+	    "ntfs:disk/f79.vbs 2 y.\n" } },
+};
+
+/* test_big - the big images list completely */
 static void
-test_udf_big(void **state)
+test_big(void **state)
 {
-	static const char *const files[] = { "udf-big201.img", "udf-big250.img" };
 	struct seen s;
 	struct mem m;
-	size_t i, lines;
+	size_t i, k, lines;
 	const char *p;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		load(files[i], &m);
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		load(big[i].file, &m);
 		walk_mem(&m, 10000, &s);
 		for (lines = 0, p = s.out; (p = strchr(p, '\n')) != NULL; p++)
 			lines++;
-		if (s.res != 0 || lines != 41 ||
-		    strstr(s.out, "udf:big.bin 5000 BIGxxxxxxxxxxxxx\n") == NULL ||
-		    strstr(s.out, "udf:many/f00.exe 4 f00.\n") == NULL ||
-		    strstr(s.out, "udf:many/f39.exe 4 f39.\n") == NULL)
-			fail_msg("%s: res %u, %zu lines\n%s", files[i], s.res,
-				 lines, s.out);
+		if (s.res != 0 || lines != big[i].lines)
+			fail_msg("row %s: res %u, %zu lines\n%s", big[i].name,
+				 s.res, lines, s.out);
+		for (k = 0; k < 5 && big[i].has[k] != NULL; k++)
+			if (strstr(s.out, big[i].has[k]) == NULL)
+				fail_msg("row %s: no %s in\n%s", big[i].name,
+					 big[i].has[k], s.out);
 		free(m.d);
 	}
+}
+
+/* test_ntfs_dirs - paths through NTFS directories (the image needs
+ * ntfs-3g's FUSE mount: skipped where images.sh could not make it) */
+static void
+test_ntfs_dirs(void **state)
+{
+	char path[4096];
+	struct seen s;
+	struct mem m;
+	FILE *f;
+	const char *dir = getenv("INSP_IMAGES_DIR");
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/ntfs-dirs.img", dir);
+	if ((f = fopen(path, "rb")) == NULL)
+		skip();
+	fclose(f);
+	load("ntfs-dirs.img", &m);
+	walk_mem(&m, 10000, &s);
+	assert_int_equal(s.res, 0);
+	assert_non_null(strstr(s.out, "ntfs:Dir A/Sub B/deep.exe 6 hello.\n"));
+	assert_non_null(strstr(s.out, "ntfs:Dir A/mid.txt 6 SHORT.\n"));
+	free(m.d);
 }
 
 /* test_max_entries - a cap stops the listing and says so */
@@ -509,6 +559,44 @@ udf_main_vds_gone(struct mem *m)
 	memset(m->d + loc * 2048ULL, 0, 6 * 2048);
 }
 
+/* ntfs_rec_of - the MFT record (1 KiB, "FILE") whose $FILE_NAME is the
+ * ASCII name; *fn its $FILE_NAME value */
+static unsigned char *
+ntfs_rec_of(const struct mem *m, const char *name, unsigned char **fn)
+{
+	size_t off, k, i, len = strlen(name);
+
+	for (off = 0; off + 1024 <= m->n; off += 1024) {
+		unsigned char *r = m->d + off;
+
+		if (memcmp(r, "FILE", 4) != 0)
+			continue;
+		for (k = 66; k + 2 * len <= 1024; k++) {
+			for (i = 0; i < len; i++)
+				if (r[k + 2 * i] != (unsigned char)name[i] ||
+				    r[k + 2 * i + 1] != 0)
+					break;
+			if (i == len && r[k - 2] == len) {
+				*fn = r + k - 66;
+				return r;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ntfs_parent_is_a_file - f00.vbs's parent becomes f01.vbs */
+static void
+ntfs_parent_is_a_file(struct mem *m)
+{
+	unsigned char *fn00, *fn01, *r01;
+
+	assert_non_null(ntfs_rec_of(m, "f00.vbs", &fn00));
+	assert_non_null(r01 = ntfs_rec_of(m, "f01.vbs", &fn01));
+	memset(fn00, 0, 8);
+	le32_put(fn00, le32_get(r01 + 44));      /* f01's record number */
+}
+
 enum hostile_how { CUT, MINI, CHANGE };
 
 static const struct {
@@ -543,6 +631,10 @@ static const struct {
 	{ "vhd_bat_past_end", "dynamic.vhd", CHANGE, 0, 0, vhd_bat_past_end,
 	  INSP_LISTER_BROKEN, NULL },
 	{ "vhd_truncated", "dynamic.vhd", CUT, 1000, 0, NULL, INSP_LISTER_BROKEN, NULL },
+	{ "ntfs_truncated", "ntfs.img", CUT, 100000, 0, NULL,
+	  INSP_LISTER_BROKEN, NULL },
+	{ "ntfs_parent_is_a_file", "ntfs.img", CHANGE, 0, 0,
+	  ntfs_parent_is_a_file, INSP_LISTER_BROKEN, NULL },
 	{ "vhdx_truncated", "disk.vhdx", CUT, 256 * 1024, 0, NULL,
 	  INSP_LISTER_BROKEN, NULL },
 };
@@ -613,7 +705,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_udf_big),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_ntfs_dirs),
 		cmocka_unit_test(test_max_entries),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mini_listing),
