@@ -315,6 +315,19 @@ in_process(const struct insp_request *q, int fd, scan_inspect_member_fn *cb,
 	       ANSWER_ANOMALIES;
 }
 
+/* read_only - the spool opened again read-only for the helper (it
+ * cannot change what the milter wrote); fd itself when that fails */
+static int
+read_only(int fd)
+{
+	char path[64];
+	int ro;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	return ro >= 0 ? ro : fd;
+}
+
 /* restart - kill a helper that failed and start a new one */
 static void
 restart(struct ma_inspect *p, struct worker *w)
@@ -336,6 +349,7 @@ ma_inspect_list(void *ctx, int fd, unsigned long long size,
 	struct answer a = { cb, cbctx, 0, max_entries, 0, NULL };
 	struct worker *w;
 	pid_t pid;
+	int ro;
 
 	memset(&q, 0, sizeof(q));
 	q.max_depth = max_depth;
@@ -349,11 +363,14 @@ ma_inspect_list(void *ctx, int fd, unsigned long long size,
 		log_failed(carrier_name, 0, "no_free_helper");
 		return SCAN_ANOM_INSPECT_FAILED;
 	}
-	if (w->pid == 0 || send_request(w, &q, fd) != 0) {
+	ro = read_only(fd);
+	if (w->pid == 0 || send_request(w, &q, ro) != 0) {
 		restart(p, w);          /* died while idle: one more try */
-		if (w->pid == 0 || send_request(w, &q, fd) != 0)
+		if (w->pid == 0 || send_request(w, &q, ro) != 0)
 			a.detail = "send_failed";
 	}
+	if (ro != fd)
+		close(ro);
 	if (a.detail == NULL)
 		read_answer(w, p->timeout_ms, &a);
 	pid = w->pid;

@@ -106,7 +106,9 @@ insp_worker_sandbox(const struct insp_sandbox *sb, struct mg_error *err)
 		return -1;
 	}
 	if (limit(RLIMIT_CORE, 0, "core", err) != 0 ||
+#ifndef __SANITIZE_ADDRESS__   /* ASan's shadow memory is terabytes */
 	    limit(RLIMIT_AS, sb->memory, "as", err) != 0 ||
+#endif
 	    limit(RLIMIT_FSIZE, sb->file_bytes, "fsize", err) != 0 ||
 	    limit(RLIMIT_NOFILE, sb->max_files, "nofile", err) != 0 ||
 	    limit(RLIMIT_NPROC, 0, "nproc", err) != 0)

@@ -2,17 +2,17 @@
 """bench_milter_rss.py - peak RSS of milter-attach under 20 concurrent 9 MB messages
 
 Usage (stack up):  MG_STACK_DIR=... python3 tests/bench/bench_milter_rss.py
-                   [--parallel 20] [--size 9437184] [--attachment FILE]
+                   [--parallel 20] [--size 9437184] [--carrier FILE]
 
 Sends PARALLEL messages at once, each SIZE bytes with one base64
 attachment, to the stack's MX, while sampling the milter's VmRSS every
 20 ms (/proc/PID/status).  Prints the RSS before, the peak during the
-run, the growth per concurrent message, and VmHWM.  With --attachment,
-each message carries FILE (base64, e.g. a 6.5 MB ISO or 7z from
-tests/material/carriers.sh) instead of SIZE bytes of filler, and the peak
-of the milter's inspector helpers (its children, summed) is printed too.
-Measured, not asserted.
+run, the growth per concurrent message, and VmHWM.  With --carrier, the
+attachment is FILE (an ISO, a 7z...: spooled and listed by the inspector
+helpers) and the helpers' summed RSS is sampled too.  Measured, not
+asserted.
 """
+import base64
 import argparse
 import os
 import smtplib
@@ -35,21 +35,30 @@ def rss_kb(pid, field="VmRSS"):
     return 0
 
 
-def children(pid):
-    out = []
+def children(parent):
+    kids = []
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
                 with open("/proc/%s/stat" % d) as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(d))
-            except (OSError, ValueError, IndexError):
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        kids.append(int(d))
+            except OSError:
                 pass
-    return out
+    return kids
 
 
-def file_message(path, rcpt):
-    import base64
+def helpers_rss_kb(parent):
+    total = 0
+    for k in children(parent):
+        try:
+            total += rss_kb(k)
+        except OSError:
+            pass
+    return total
+
+
+def carrier_message(path, rcpt):
     b = uuid.uuid4().hex
     with open(path, "rb") as f:
         body = base64.encodebytes(f.read()).replace(b"\n", b"\r\n")
@@ -77,25 +86,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--parallel", type=int, default=20)
     ap.add_argument("--size", type=int, default=9 * 1024 * 1024)
-    ap.add_argument("--attachment")
+    ap.add_argument("--carrier", help="attach this file (ISO, 7z...) instead")
     a = ap.parse_args()
     pid = int(open(os.path.join(ENV["MG_STATE_DIR"], "milter-attach", "pid")).read().strip())
     rcpt = "bob@" + ENV["MG_DOMAIN"]
-    data = file_message(a.attachment, rcpt) if a.attachment else message(a.size, rcpt)
+    data = carrier_message(a.carrier, rcpt) if a.carrier else message(a.size, rcpt)
     host, port = hostport(ENV["MG_SMTP"])
     base = rss_kb(pid)
-    helpers = children(pid)
-    hbase = sum(rss_kb(h) for h in helpers)
-    peak = [base, hbase]
+    peak = [base]
+    hbase = helpers_rss_kb(pid)
+    hpeak = [hbase]
     done = threading.Event()
 
     def sampler():
         while not done.is_set():
             peak[0] = max(peak[0], rss_kb(pid))
-            try:
-                peak[1] = max(peak[1], sum(rss_kb(h) for h in children(pid)))
-            except OSError:
-                pass
+            hpeak[0] = max(hpeak[0], helpers_rss_kb(pid))
             time.sleep(0.02)
 
     errors = []
@@ -125,8 +131,8 @@ def main():
     print("milter RSS peak   %d KiB  (+%d KiB, %.0f KiB per concurrent message)"
           % (peak[0], peak[0] - base, (peak[0] - base) / a.parallel))
     print("milter VmHWM      %d KiB (since start)" % rss_kb(pid, "VmHWM"))
-    print("helpers RSS       %d KiB before, %d KiB peak (%d helpers, summed)"
-          % (hbase, peak[1], len(helpers)))
+    print("helpers RSS       %d KiB before, %d KiB peak (all %d together)"
+          % (hbase, hpeak[0], len(children(pid))))
 
 
 if __name__ == "__main__":

@@ -40,16 +40,20 @@ member(void *ctx, const struct scan_member *m)
 	snprintf(s->all + l, sizeof(s->all) - l, "%s:%s|", m->format, m->name);
 }
 
-/* pool - a pool of workers running helper, timeout 1 s */
+/* pool - a pool of workers running helper, with a timeout (a loaded
+ * machine or a sanitizer slows the real helper: it gets 30 s; the bad
+ * ones 1 s) */
 static struct ma_inspect *
-pool(const char *helper, unsigned workers, struct ma_config **cfg)
+pool(const char *helper, unsigned workers, const char *timeout,
+     struct ma_config **cfg)
 {
 	char text[1024];
 	struct mg_error err;
 	struct ma_inspect *p;
 
 	snprintf(text, sizeof(text), "inspect_workers = %u\ninspect_helper = %s\n"
-		 "inspect_timeout = 1s\ninspect_spool_dir = %s\n", workers, helper, dir);
+		 "inspect_timeout = %s\ninspect_spool_dir = %s\n", workers, helper, timeout,
+		 dir);
 	assert_int_equal(ma_config_parse_text(text, cfg, &err), 0);
 	p = ma_inspect_start(*cfg, &err);
 	assert_non_null(p);
@@ -88,7 +92,7 @@ real_helper(void **state)
 
 	(void)state;
 	for (workers = 0; workers <= 2; workers += 2) {
-		p = pool(INSPECT_HELPER, workers, &cfg);
+		p = pool(INSPECT_HELPER, workers, "30s", &cfg);
 		for (i = 0; i < 6; i++) {
 			assert_int_equal(list(p, "a.iso", &seen), 0);
 			assert_non_null(strstr(seen.all, "joliet:x.exe|"));
@@ -122,7 +126,7 @@ bad_helpers(void **state)
 
 		snprintf(helper, sizeof(helper), "%s/%s", dir, rows[i]);
 		print_message("row %s\n", rows[i]);
-		p = pool(helper, 1, &cfg);
+		p = pool(helper, 1, "1s", &cfg);
 		for (k = 0; k < 2; k++) {
 			assert_int_equal(list(p, "a.iso", &seen), SCAN_ANOM_INSPECT_FAILED);
 			assert_int_equal(seen.n, 0);
@@ -131,6 +135,30 @@ bad_helpers(void **state)
 		ma_config_unref(&cfg);
 		assert_int_equal(open_fds(), fds);
 	}
+}
+
+/* spool_read_only - the helper gets the spool read-only (even from a
+ * read-write descriptor) */
+static void
+spool_read_only(void **state)
+{
+	char helper[256], path[256];
+	struct ma_config *cfg;
+	struct ma_inspect *p;
+	struct seen seen;
+	int fd;
+
+	(void)state;
+	snprintf(helper, sizeof(helper), "%s/ro_check.py", dir);
+	snprintf(path, sizeof(path), "%s/a.iso", dir);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	p = pool(helper, 1, "30s", &cfg);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(ma_inspect_list(p, fd, 1, "a.iso", 3, 10, member, &seen), 0);
+	ma_inspect_stop(&p);
+	ma_config_unref(&cfg);
+	close(fd);
 }
 
 /* checks - ma_inspect_check: the helper must be executable (unless no
@@ -177,7 +205,14 @@ setup(void **state)
 		"printf '#!/usr/bin/python3\nimport socket\n"
 		"s = socket.socket(fileno=0)\ns.recv(9000)\n"
 		"s.send(b\"Mxx\")\ns.recv(9000)\n' > garbage.py && "
-		"chmod +x hang.sh dies.sh garbage.py");
+		"printf '#!/usr/bin/python3\nimport array, fcntl, os, socket, struct\n"
+		"s = socket.socket(fileno=0)\n"
+		"m, anc, f, a = s.recvmsg(9000, socket.CMSG_LEN(4))\n"
+		"fd = array.array(\"i\", anc[0][2])[0]\n"
+		"ro = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY\n"
+		"s.send(b\"E\" + struct.pack(\"<I\", 0 if ro else 1 << 10))\n"
+		"s.recv(9000)\n' > ro_check.py && "
+		"chmod +x hang.sh dies.sh garbage.py ro_check.py");
 }
 
 static int
@@ -193,6 +228,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_helper),
 		cmocka_unit_test(bad_helpers),
+		cmocka_unit_test(spool_read_only),
 		cmocka_unit_test(checks),
 	};
 

@@ -104,23 +104,26 @@ mbr_sector(unsigned char *d, unsigned char t)
 	d[511] = 0xAA;
 }
 
+/* S - a string literal and its length (NULs inside counted) */
+#define S(lit) lit, sizeof(lit) - 1
+
 /* hand_built - the formats without a writer in Debian, and look-alikes */
 static void
 hand_built(void **state)
 {
 	static unsigned char d[2048];
 	static const struct { const char *row; const char *sig; size_t len; enum scan_carrier want; } rows[] = {
-		{ "rar4", "Rar!\x1A\x07\x00\xCF\x90\x73", 10, SCAN_CARRIER_RAR },
-		{ "rar5", "Rar!\x1A\x07\x01\x00\x33\x92", 10, SCAN_CARRIER_RAR },
-		{ "rar too short", "Rar!\x1A\x07", 6, SCAN_CARRIER_NONE },
-		{ "vhd dynamic", "conectix\0\0\0\2", 12, SCAN_CARRIER_VHD },
-		{ "vhdx", "vhdxfile\0\0", 10, SCAN_CARRIER_VHDX },
-		{ "jpeg", "\xFF\xD8\xFF\xE0\0\x10JFIF\0", 11, SCAN_CARRIER_NONE },
-		{ "pdf", "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj", 24, SCAN_CARRIER_NONE },
-		{ "text", "Hello,\r\nplease find the invoice.\r\n", 33, SCAN_CARRIER_NONE },
-		{ "BZh text", "BZh9 is not a stream", 20, SCAN_CARRIER_NONE },
-		{ "LZIP version 0", "LZIP\0\x0c", 6, SCAN_CARRIER_NONE },
-		{ "empty", "", 0, SCAN_CARRIER_NONE },
+		{ "rar4", S("Rar!\x1A\x07\x00\xCF\x90\x73"), SCAN_CARRIER_RAR },
+		{ "rar5", S("Rar!\x1A\x07\x01\x00\x33\x92"), SCAN_CARRIER_RAR },
+		{ "rar too short", S("Rar!\x1A\x07"), SCAN_CARRIER_NONE },
+		{ "vhd dynamic", S("conectix\0\0\0\2"), SCAN_CARRIER_VHD },
+		{ "vhdx", S("vhdxfile\0\0"), SCAN_CARRIER_VHDX },
+		{ "jpeg", S("\xFF\xD8\xFF\xE0\0\x10JFIF\0"), SCAN_CARRIER_NONE },
+		{ "pdf", S("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj"), SCAN_CARRIER_NONE },
+		{ "text", S("Hello,\r\nplease find the invoice.\r\n"), SCAN_CARRIER_NONE },
+		{ "BZh text", S("BZh9 is not a stream"), SCAN_CARRIER_NONE },
+		{ "LZIP version 0", S("LZIP\0\x0c"), SCAN_CARRIER_NONE },
+		{ "empty", S(""), SCAN_CARRIER_NONE },
 	};
 	size_t i;
 
