@@ -344,29 +344,14 @@ tar_header(struct scan_arc_lister *a)
 }
 
 /* probe_decided - a member's first bytes are in: a zip is listed (from
- * these bytes on), another container needs the inspector */
+ * these bytes on; in a gzip, left to the inspector), another container
+ * needs the inspector */
 static void
 probe_decided(struct scan_arc_lister *a, struct scan_probe *p)
 {
-	switch (scan_probe_kind(p)) {
-	case SCAN_PROBE_ZIP:
-		if (p != &a->probe) {          /* a zip in a gzip: not read here */
-			a->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-		} else if (a->depth + 1 > a->max_zip_depth) {
-			a->anomalies |= SCAN_LISTER_TOO_DEEP;
-		} else if ((a->zip = scan_zip_lister_new(a->depth + 1,
-							 a->max_zip_depth,
-							 a->max_entries, a->cb,
-							 a->ctx)) != NULL) {
-			scan_zip_lister_feed(a->zip, p->buf, p->len);
-		}
-		break;
-	case SCAN_PROBE_INSPECT:
-		a->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-		break;
-	case SCAN_PROBE_NONE:
-		break;
-	}
+	a->anomalies |= scan_probe_act(p, a->depth, a->max_zip_depth,
+				       a->max_entries, a->cb, a->ctx,
+				       p == &a->probe ? &a->zip : NULL);
 }
 
 /* end_zip - a member's data has ended (or the tar has): what it is, if

@@ -29,8 +29,8 @@ enum scan_lister_anomaly {
 					* lister does not open (by its first
 					* bytes: a carrier.h carrier, a gzip,
 					* tar, cabinet or TNEF; or a zip member
-					* compressed with bzip2, LZMA, zstd or
-					* xz): not an anomaly, the walker hands
+					* compressed with bzip2, LZMA, zstd,
+					* xz or PPMd): not an anomaly, the walker hands
 					* the archive to the inspector */
 };
 

@@ -8,6 +8,7 @@
 #include "carrier.h"
 #include "member_probe.h"
 #include "tnef_names.h"
+#include "zip_names.h"
 
 /* scan_probe_start - collect the first bytes of a member of size bytes */
 int
@@ -54,6 +55,31 @@ scan_probe_kind(struct scan_probe *p)
 	    (n >= 4 && memcmp(b, SCAN_TNEF_SIGNATURE, 4) == 0))
 		return SCAN_PROBE_INSPECT;
 	return SCAN_PROBE_NONE;
+}
+
+/* scan_probe_act - a zip opened as a child, other containers flagged */
+unsigned
+scan_probe_act(struct scan_probe *p, unsigned depth, unsigned max_depth,
+	       unsigned max_entries, scan_member_fn *cb, void *ctx,
+	       struct scan_zip_lister **child)
+{
+	switch (scan_probe_kind(p)) {
+	case SCAN_PROBE_ZIP:
+		if (child == NULL)
+			return SCAN_LISTER_NEEDS_INSPECT;
+		if (depth + 1 > max_depth)
+			return SCAN_LISTER_TOO_DEEP;
+		*child = scan_zip_lister_new(depth + 1, max_depth, max_entries, cb, ctx);
+		if (*child == NULL)
+			return SCAN_LISTER_BROKEN;      /* out of memory */
+		scan_zip_lister_feed(*child, p->buf, p->len);
+		return 0;
+	case SCAN_PROBE_INSPECT:
+		return SCAN_LISTER_NEEDS_INSPECT;
+	case SCAN_PROBE_NONE:
+		break;
+	}
+	return 0;
 }
 
 /* scan_probe_free - the buffer */

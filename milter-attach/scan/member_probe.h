@@ -14,6 +14,10 @@
 
 #include <stddef.h>
 
+#include "lister.h"
+
+struct scan_zip_lister;
+
 enum scan_probe_kind {
 	SCAN_PROBE_NONE,       /* not a container */
 	SCAN_PROBE_ZIP,        /* starts with PK\3\4 */
@@ -35,6 +39,15 @@ int scan_probe_add(struct scan_probe *p, const unsigned char *d, size_t n);
 /* scan_probe_kind - what the collected bytes are (the member may have
  * ended before the wanted bytes); the probe stops (active 0) */
 enum scan_probe_kind scan_probe_kind(struct scan_probe *p);
+/* scan_probe_act - what a lister does once the first bytes are in (or
+ * the member ended before): a zip becomes *child, a zip lister at depth
+ * + 1 fed these bytes (SCAN_LISTER_TOO_DEEP past max_depth, BROKEN when
+ * out of memory); with child NULL, or another container, the bytes
+ * returned say SCAN_LISTER_NEEDS_INSPECT; 0 for neither */
+unsigned scan_probe_act(struct scan_probe *p, unsigned depth,
+			unsigned max_depth, unsigned max_entries,
+			scan_member_fn *cb, void *ctx,
+			struct scan_zip_lister **child);
 void scan_probe_free(struct scan_probe *p);
 
 #endif

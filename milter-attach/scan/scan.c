@@ -381,7 +381,7 @@ sink_start(struct sink *k)
 static void
 container_feed(struct sink *k, const unsigned char *d, size_t n)
 {
-	if (k->zip != NULL)
+	if (k->zip != NULL && !k->zip_finder)
 		scan_zip_lister_feed(k->zip, d, n);
 	else if (k->tnef != NULL)
 		scan_tnef_lister_feed(k->tnef, d, n);
@@ -414,16 +414,36 @@ new_arc_lister(struct scan_walker *s, struct sink *k, enum scan_arc_format f)
 }
 
 /* new_zip_finder - a part that starts as no archive: zips are searched
- * for anywhere in it (self-extractors, images with a zip appended) */
+ * for anywhere in it (self-extractors, images with a zip appended); d,
+ * n: the chunk being read */
 static void
-new_zip_finder(struct scan_walker *s, struct sink *k)
+new_zip_finder(struct scan_walker *s, struct sink *k, const unsigned char *d,
+	       size_t n)
 {
 	k->zip = scan_zip_lister_new(1, s->lim.max_zip_depth,
 				     s->lim.max_zip_entries, zip_member, s);
-	if (k->zip != NULL) {
-		scan_zip_lister_find_anywhere(k->zip);
-		k->zip_finder = 1;
+	if (k->zip == NULL)
+		return;
+	scan_zip_lister_find_anywhere(k->zip);
+	k->zip_finder = 1;
+	/* it is fed as the bytes are hashed (hashed()): the bytes so far */
+	if (k->hlen == k->size + n) {
+		scan_zip_lister_feed(k->zip, k->hbuf, k->hlen);
+	} else {                /* some went straight to SHA-256 */
+		scan_zip_lister_feed(k->zip, k->first, (size_t)k->size);
+		scan_zip_lister_feed(k->zip, d, n);
 	}
+}
+
+/* hashed - bytes of the file to SHA-256, in batches (decoded lines are
+ * short), and to the zip finder with them: searching 8 KiB at a time
+ * costs a quarter of searching line by line */
+static void
+hashed(struct sink *k, const unsigned char *d, size_t n)
+{
+	EVP_DigestUpdate(k->md, d, n);
+	if (k->zip_finder)
+		scan_zip_lister_feed(k->zip, d, n);
 }
 
 /* sink_take - decoded bytes of a file: hashed, kept for libmagic, and
@@ -437,11 +457,11 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	if (!k->active || n == 0)
 		return;
 	if (k->hlen + n > HASH_BATCH) {
-		EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+		hashed(k, k->hbuf, k->hlen);
 		k->hlen = 0;
 	}
 	if (n >= HASH_BATCH) {
-		EVP_DigestUpdate(k->md, d, n);
+		hashed(k, d, n);
 	} else {
 		memcpy(k->hbuf + k->hlen, d, n);
 		k->hlen += n;
@@ -466,7 +486,7 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 		else if ((f = scan_arc_detect(k->first, 4)) != SCAN_ARC_NONE)
 			new_arc_lister(s, k, f);
 		else
-			new_zip_finder(s, k);
+			new_zip_finder(s, k, d, n);
 		if (has_container(k)) {
 			container_feed(k, k->first, 4);
 			d += i;
@@ -617,7 +637,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
-	EVP_DigestUpdate(k->md, k->hbuf, k->hlen);
+	hashed(k, k->hbuf, k->hlen);
 	k->hlen = 0;
 	EVP_DigestFinal_ex(k->md, md, &mdlen);
 	for (i = 0; i < 32 && i < mdlen; i++) {

@@ -10,6 +10,7 @@
 
 #include "bytes_private.h"
 #include "tnef_names.h"
+#include "member_probe.h"
 #include "zip_names.h"
 
 #define ATT_ATTACH_RENDDATA 0x00069002UL
@@ -40,8 +41,7 @@ struct scan_tnef_lister {
 	unsigned long long left;
 	unsigned char *buf;          /* title or MAPI properties */
 	size_t buf_len, buf_cap;
-	unsigned char first[4];      /* of attAttachData: a zip? */
-	size_t first_len;
+	struct scan_probe probe;     /* attAttachData's first bytes */
 	struct scan_zip_lister *zip;
 	unsigned anomalies;
 };
@@ -78,10 +78,22 @@ report(struct scan_tnef_lister *t, const char *name)
 	t->cb(t->ctx, name, 0, 0, t->depth);
 }
 
-/* end_zip - the zip inside has ended: its anomalies count */
+/* probe_decided - the attachment's first bytes are in: a zip is listed
+ * (from these bytes on), another container needs the inspector */
+static void
+probe_decided(struct scan_tnef_lister *t)
+{
+	t->anomalies |= scan_probe_act(&t->probe, t->depth, t->max_zip_depth,
+				       t->max_entries, t->cb, t->ctx, &t->zip);
+}
+
+/* end_zip - the attachment's data has ended: what it is, if not yet
+ * known; the zip inside finishes, its anomalies count */
 static void
 end_zip(struct scan_tnef_lister *t)
 {
+	if (t->probe.active)
+		probe_decided(t);
 	if (t->zip != NULL) {
 		t->anomalies |= scan_zip_lister_finish(t->zip);
 		scan_zip_lister_free(&t->zip);
@@ -272,7 +284,6 @@ attribute_start(struct scan_tnef_lister *t)
 	t->left = scan_le32(t->hdr + 5);
 	t->kind = K_SKIP;
 	t->buf_len = 0;
-	t->first_len = 0;
 	if (id == ATT_ATTACH_RENDDATA)
 		end_zip(t);                  /* a new attachment */
 	else if (id == ATT_ATTACH_TITLE)
@@ -281,6 +292,9 @@ attribute_start(struct scan_tnef_lister *t)
 		t->kind = K_PROPS;
 	else if (id == ATT_ATTACH_DATA)
 		t->kind = K_DATA;
+	if (t->kind == K_DATA && t->left > 0 &&
+	    scan_probe_start(&t->probe, t->left) < 0)
+		t->kind = K_SKIP;            /* out of memory: not probed */
 	if (t->kind == K_TITLE || t->kind == K_PROPS) {
 		size_t cap = t->kind == K_TITLE ? NAME_MAX_LEN : PROPS_MAX;
 		if (t->buf_cap < cap) {
@@ -335,23 +349,14 @@ data(struct scan_tnef_lister *t, const unsigned char *d, size_t n)
 		t->buf_len += m;
 		break;
 	case K_DATA:
-		if (t->first_len < 4) {
-			m = 4 - t->first_len < n ? 4 - t->first_len : n;
-			memcpy(t->first + t->first_len, d, m);
-			t->first_len += m;
-			if (t->first_len < 4)
+		if (t->probe.active) {
+			size_t before = t->probe.len;
+
+			if (!scan_probe_add(&t->probe, d, n))
 				break;
-			if (memcmp(t->first, "PK\3\4", 4) == 0) {
-				if (t->depth + 1 > t->max_zip_depth)
-					t->anomalies |= SCAN_LISTER_TOO_DEEP;
-				else if ((t->zip = scan_zip_lister_new(t->depth + 1,
-								       t->max_zip_depth,
-								       t->max_entries,
-								       t->cb, t->ctx)) != NULL)
-					scan_zip_lister_feed(t->zip, t->first, 4);
-			}
-			d += m;
-			n -= m;
+			d += t->probe.len - before;
+			n -= t->probe.len - before;
+			probe_decided(t);
 		}
 		if (t->zip != NULL && n > 0)
 			scan_zip_lister_feed(t->zip, d, n);
@@ -428,6 +433,7 @@ scan_tnef_lister_free(struct scan_tnef_lister **tp)
 	if (*tp == NULL)
 		return;
 	scan_zip_lister_free(&(*tp)->zip);
+	scan_probe_free(&(*tp)->probe);
 	free((*tp)->buf);
 	free(*tp);
 	*tp = NULL;

@@ -10,7 +10,9 @@
  * PR_ATTACH_FILENAME (8-bit or UTF-16, converted to UTF-8).  The same
  * name may be reported more than once.  The files' contents
  * (attAttachData) are skipped by length, except a zip, whose member names
- * are listed too (zip_names.h).  Bounded memory.
+ * are listed too (zip_names.h); an attachment whose first bytes are
+ * another container (member_probe.h) sets SCAN_LISTER_NEEDS_INSPECT.
+ * Bounded memory.
  */
 #ifndef SCAN_TNEF_NAMES_H
 #define SCAN_TNEF_NAMES_H

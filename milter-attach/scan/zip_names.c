@@ -19,6 +19,10 @@
  * size.  Past this, it is a bomb: stop and say so (the depth anomaly) */
 #define INFLATE_MAX  (64ULL << 20)
 #define SIZE_ZIP64   0xFFFFFFFFULL
+/* the members' first bytes probed per zip, at most: past it (thousands of
+ * members that inflate to 40 KiB each) the members are left to the
+ * inspector */
+#define PROBE_BUDGET (16ULL << 20)
 
 enum zstate { Z_SIG, Z_HEADER, Z_NAME, Z_EXTRA, Z_DATA, Z_SEARCH,
 	      Z_CENTRAL, Z_CNAME, Z_CEXTRA, Z_CSKIP, Z_FIND, Z_DONE };
@@ -67,6 +71,9 @@ struct scan_zip_lister {
 	struct scan_zip_lister *child;    /* a member that is a zip */
 	struct scan_inflater *inf;        /* the member is DEFLATED */
 	unsigned long long inflated;
+	unsigned long long probed;        /* bytes wanted by the probes so far */
+	unsigned long long fleft;         /* of a member found behind other
+					   * bytes: data still to probe */
 };
 
 /* scan_zip_lister_new - a lister for one zip at depth */
@@ -111,29 +118,14 @@ end_child(struct scan_zip_lister *z)
 }
 
 /* probe_decided - the member's first bytes are in: a zip is listed
- * (from these bytes on), another container needs the inspector */
+ * (from these bytes on; behind other bytes, left to the inspector),
+ * another container needs the inspector */
 static void
 probe_decided(struct scan_zip_lister *z)
 {
-	switch (scan_probe_kind(&z->probe)) {
-	case SCAN_PROBE_ZIP:
-		if (z->depth + 1 > z->max_depth) {
-			z->anomalies |= SCAN_LISTER_TOO_DEEP;
-			break;
-		}
-		z->child = scan_zip_lister_new(z->depth + 1, z->max_depth,
-					       z->max_entries, z->cb, z->ctx);
-		if (z->child == NULL)
-			z->anomalies |= SCAN_LISTER_BROKEN;   /* out of memory */
-		else
-			scan_zip_lister_feed(z->child, z->probe.buf, z->probe.len);
-		break;
-	case SCAN_PROBE_INSPECT:
-		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
-		break;
-	case SCAN_PROBE_NONE:
-		break;
-	}
+	z->anomalies |= scan_probe_act(&z->probe, z->depth, z->max_depth,
+				       z->max_entries, z->cb, z->ctx,
+				       z->found ? NULL : &z->child);
 }
 
 /* member_out - the member's bytes (inflated when DEFLATED): probed, then
@@ -190,7 +182,8 @@ feed_inflate(struct scan_zip_lister *z, const unsigned char *d, size_t n, int *e
 		*ended = 1;
 		return used;
 	case SCAN_INFLATER_BROKEN:
-		z->anomalies |= SCAN_LISTER_BROKEN; /* not deflate data */
+		if (!z->found)      /* behind other bytes: maybe no zip at all */
+			z->anomalies |= SCAN_LISTER_BROKEN; /* not deflate data */
 		break;
 	case SCAN_INFLATER_STOPPED:
 		break;
@@ -361,9 +354,55 @@ is_sig(unsigned sig)
 	return sig == SIG_LOCAL || sig == SIG_CENTRAL;
 }
 
+/* 16 bytes compared at once (GCC and clang vector extensions: SSE2 on
+ * amd64, NEON on arm64, plain code elsewhere) */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+/* find_pk - the first "PK" starting in [p, end - 1), or NULL: "PK" is
+ * rare in text and in binary data alike, a single byte is not */
+static const unsigned char *
+find_pk(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *last;
+	bytes16 a, b, m;
+	unsigned long long w[2];
+	size_t k;
+
+	if (end - p < 17) {
+		for (; end - p >= 2; p++)
+			if (p[0] == 'P' && p[1] == 'K')
+				return p;
+		return NULL;
+	}
+	last = end - 17;
+	for (;;) {
+		if (p > last)
+			p = last;          /* the last block overlaps the one before */
+		memcpy(&a, p, 16);
+		memcpy(&b, p + 1, 16);
+		m = (bytes16)((a == 'P') & (b == 'K'));
+		memcpy(w, &m, 16);
+		if ((w[0] | w[1]) != 0)
+			for (k = 0; k < 16; k++)
+				if (p[k] == 'P' && p[k + 1] == 'K')
+					return p + k;
+		if (p == last)
+			return NULL;
+		p += 16;
+	}
+}
+
+/* sig_started - the last bytes seen may begin a signature */
+static int
+sig_started(unsigned sig)
+{
+	return sig >> 24 == 'P' || sig >> 16 == 0x4b50 ||
+	       sig >> 8 == 0x034b50 || sig >> 8 == 0x014b50;
+}
+
 /* search_bytes - look for the next local or central header signature
  * in d[*i..len): one that began in the last chunk byte by byte (z->sig
- * holds its last 4 bytes), memchr() for those inside this one */
+ * holds its last 4 bytes), find_pk() for those inside this one */
 static void
 search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 	     size_t *i)
@@ -372,6 +411,8 @@ search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 	size_t start = *i, k;
 
 	for (k = start; k < start + 3 && k < len; k++) {
+		if (len - start >= 4 && !sig_started(z->sig))
+			break;          /* z->sig is set from this chunk's end */
 		z->sig = (z->sig >> 8) | (unsigned)d[k] << 24;
 		if (is_sig(z->sig)) {
 			*i = k + 1;
@@ -379,7 +420,7 @@ search_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t len,
 			return;
 		}
 	}
-	while (*i + 4 <= len && (p = memchr(d + *i, 'P', len - *i - 3)) != NULL) {
+	while (*i + 4 <= len && (p = find_pk(d + *i, d + len - 2)) != NULL) {
 		*i = (size_t)(p - d) + 1;
 		if (is_sig((unsigned)scan_le32(p))) {
 			z->sig = (unsigned)scan_le32(p);
@@ -553,12 +594,13 @@ plausible(const struct scan_zip_lister *z, unsigned version)
 	       z->nlen > 0 && z->nlen <= FOUND_NAME_MAX;
 }
 
-/* inspected_method - bzip2, LZMA, zstd, xz: the member's bytes are not
- * read here, the inspector (libarchive) reads them */
+/* inspected_method - bzip2, LZMA, zstd, xz, PPMd: the member's bytes
+ * are not read here, the inspector (libarchive 3.6 reads them) does;
+ * not Deflate64 (9), which libarchive does not read */
 static int
 inspected_method(unsigned m)
 {
-	return m == 12 || m == 14 || m == 93 || m == 95;
+	return m == 12 || m == 14 || m == 93 || m == 95 || m == 98;
 }
 
 /* member_start - a local header's names are reported: how its data is
@@ -570,8 +612,14 @@ member_start(struct scan_zip_lister *z)
 
 	if (!(z->flags & 1) && inspected_method(z->method))
 		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+	if (probe && z->probed > PROBE_BUDGET) {
+		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		probe = 0;
+	}
 	if (probe && scan_probe_start(&z->probe, z->usize) < 0)
 		probe = 0;                 /* out of memory: not probed */
+	if (probe)
+		z->probed += z->probe.want;
 	if (probe && z->method == 8) {
 		z->inflated = 0;
 		z->inf = scan_inflater_new(SCAN_INFLATER_RAW, NULL, 0);
@@ -597,15 +645,68 @@ member_start(struct scan_zip_lister *z)
 	}
 }
 
+/* found_member_start - a member of a zip found behind other bytes:
+ * its data is searched for more headers (not skipped by its size, which
+ * may lie), and its first bytes probed on the way */
+static void
+found_member_start(struct scan_zip_lister *z)
+{
+	int known = z->csize > 0 || ((z->flags & 8) && z->method == 8);
+
+	z->st = Z_FIND;
+	z->fleft = 0;
+	if ((z->flags & 1) || (z->method != 0 && z->method != 8) || !known)
+		return;
+	if (z->probed > PROBE_BUDGET) {
+		z->anomalies |= SCAN_LISTER_NEEDS_INSPECT;
+		return;
+	}
+	if (scan_probe_start(&z->probe, z->usize) < 0)
+		return;
+	if (z->method == 8) {
+		z->inflated = 0;
+		if ((z->inf = scan_inflater_new(SCAN_INFLATER_RAW, NULL, 0)) == NULL) {
+			z->probe.active = 0;
+			return;
+		}
+	}
+	z->probed += z->probe.want;
+	z->fleft = z->csize > 0 ? z->csize : ~0ULL;
+}
+
+/* found_member_bytes - bytes the search passed over: the found member's
+ * data, to its probe */
+static void
+found_member_bytes(struct scan_zip_lister *z, const unsigned char *d, size_t n)
+{
+	int ended = 0;
+
+	if (n > z->fleft)
+		n = (size_t)z->fleft;
+	if (z->fleft != ~0ULL)
+		z->fleft -= n;
+	if (z->inf != NULL)
+		(void)feed_inflate(z, d, n, &ended);
+	else
+		(void)member_out(z, d, n);
+	if (ended || z->fleft == 0 || !z->probe.active) {
+		z->fleft = 0;
+		member_end(z);
+	}
+}
+
 /* local_done - a local header, its name and extra field are in */
 static void
 local_done(struct scan_zip_lister *z)
 {
-	end_child(z);          /* a previous member's data ended early */
+	if (z->found)
+		member_end(z);  /* the member found before ends here */
+	else
+		end_child(z);   /* a previous member's data ended early */
 	if (local_names(z) < 0)
 		return;
 	if (z->found)
-		z->st = Z_FIND;   /* behind other bytes: names only */
+		found_member_start(z);
 	else
 		member_start(z);
 }
@@ -713,6 +814,8 @@ names_in(struct scan_zip_lister *z, int central)
 static void
 step(struct scan_zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 {
+	size_t start;
+
 	switch (z->st) {
 	case Z_SIG:
 		if (scan_fill(z->hdr, &z->have, 4, d, len, i))
@@ -739,8 +842,13 @@ step(struct scan_zip_lister *z, const unsigned char *d, size_t len, size_t *i)
 		data_bytes(z, d, len, i);
 		break;
 	case Z_SEARCH:
-	case Z_FIND:
 		search_bytes(z, d, len, i);
+		break;
+	case Z_FIND:
+		start = *i;
+		search_bytes(z, d, len, i);
+		if (z->fleft > 0)
+			found_member_bytes(z, d + start, *i - start);
 		break;
 	case Z_CENTRAL:
 		if (scan_fill(z->hdr, &z->have, 46, d, len, i))
@@ -795,7 +903,7 @@ scan_zip_lister_feed(struct scan_zip_lister *z, const unsigned char *d,
 unsigned
 scan_zip_lister_finish(struct scan_zip_lister *z)
 {
-	if (z->st == Z_DATA)
+	if (z->st == Z_DATA || z->found)
 		member_end(z);
 	end_child(z);
 	if (!z->found && z->st != Z_DONE && !(z->st == Z_SIG && z->have == 0) &&

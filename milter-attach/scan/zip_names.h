@@ -20,8 +20,10 @@
  * record, its comment, a concatenated zip) is searched for more zips; a
  * finder (scan_zip_lister_find_anywhere) searches all the bytes of any
  * file (a self-extractor, an image with a zip appended).  In those, every
- * plausible local and central header found is reported (names only: the
- * members are not opened, no anomaly for what is not a zip).
+ * plausible local and central header found is reported, the members'
+ * data searched too (a header's sizes may lie), their first bytes probed
+ * (a zip or another container inside sets NEEDS_INSPECT: the inspector
+ * opens them), no anomaly for what is not a zip.
  *
  * Each member's first bytes (up to 40 KiB; STORED, or DEFLATED and
  * inflated as they stream, zlib) tell what it is: a zip is listed,
@@ -29,7 +31,7 @@
  * a bomb, SCAN_LISTER_TOO_DEEP; a DEFLATED nested zip whose size is only
  * in its data descriptor ends where its deflate stream ends); another
  * container (member_probe.h), or a member compressed with bzip2, LZMA,
- * zstd or xz, sets SCAN_LISTER_NEEDS_INSPECT.  Bounded memory.
+ * zstd, xz or PPMd, sets SCAN_LISTER_NEEDS_INSPECT.  Bounded memory.
  */
 #ifndef SCAN_ZIP_NAMES_H
 #define SCAN_ZIP_NAMES_H

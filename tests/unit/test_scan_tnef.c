@@ -134,6 +134,20 @@ test_tnef(void **state)
 	b.d[6] = 7;
 	assert_int_equal(list_tnef(b.d, n, 4096, &z), SCAN_LISTER_BROKEN);
 	assert_string_equal(z.all, "");
+	/* an attachment whose data is a 7z: its name, and NEEDS_INSPECT */
+	{
+		static struct abuf c;
+
+		c.n = 0;
+		aput(&c, "\x78\x9f\x3e\x22\0\0", 6);
+		attribute(&c, 2, 0x00018010UL, "evil.7z", 8);      /* attAttachTitle */
+		attribute(&c, 2, 0x0006800FUL, "7z\xbc\xaf\x27\x1c\0\4rest", 12);
+		for (chunk = 1; chunk <= 4096; chunk *= 8) {
+			assert_int_equal(list_tnef(c.d, c.n, chunk, &z),
+					 SCAN_LISTER_NEEDS_INSPECT);
+			assert_string_equal(z.all, "evil.7z|");
+		}
+	}
 	/* Debian's clamav-testfiles: clam.exe inside winmail.dat */
 	if (read_file("/usr/share/clamav-testfiles/clam.tnef", &buf, &len) < 0)
 		skip();          /* package clamav-testfiles (tests/run installs it) */

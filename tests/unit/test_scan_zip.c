@@ -284,6 +284,12 @@ static const struct zip_row {
 	{ "a .tgz in a zip", "tgz_in.zip", 0, "inner.tgz|", SCAN_LISTER_NEEDS_INSPECT },
 	{ "a bzip2 member (7z -mm=BZip2)", "bzip2m.zip", 0, "numbers.txt|",
 	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "JPEG + a zip holding an ISO", "jpg_iso_zip.jpg", 1, "img.iso|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "zip + a zip holding a 7z", "concat_7z.zip", 0, "readme.txt|inner.7z|",
+	  SCAN_LISTER_NEEDS_INSPECT },
+	{ "a PPMd member (7z -mm=PPMd)", "ppmd.zip", 0, "numbers.txt|",
+	  SCAN_LISTER_NEEDS_INSPECT },
 	{ "a zip named .dat in a zip", "zip_as_dat.zip", 0,
 	  "inner.dat|readme.txt|evil.exe|", 0 },
 };
@@ -381,6 +387,37 @@ test_zip_finder(void **state)
 	assert_string_equal(z.all, "");
 }
 
+/* test_zip_probe_budget - 450 DEFLATED members of 40 KiB of zeros (18
+ * MiB to inflate for their first bytes): past 16 MiB the members are
+ * left to the inspector */
+static void
+test_zip_probe_budget(void **state)
+{
+	static unsigned char zeros[40960], comp[4096], *zip;
+	size_t c, o = 0, i, n = 450;
+	struct zseen z;
+
+	(void)state;
+	c = deflate_raw(zeros, sizeof(zeros), comp, sizeof(comp));
+	zip = malloc(n * (30 + 12 + c));
+	assert_non_null(zip);
+	for (i = 0; i < n; i++) {
+		unsigned char h[30] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0 };
+
+		h[18] = (unsigned char)c; h[19] = (unsigned char)(c >> 8);
+		h[23] = 0xa0;                              /* 40960 */
+		h[26] = 12;
+		memcpy(zip + o, h, 30);
+		snprintf((char *)zip + o + 30, 13, "f%07zu.bin", i);
+		memcpy(zip + o + 42, comp, c);
+		o += 42 + c;
+	}
+	assert_int_equal(list_zip_in(zip, o, 4096, 3, 1000, &z), SCAN_LISTER_NEEDS_INSPECT);
+	/* 400 of them: under the budget, nothing to inspect */
+	assert_int_equal(list_zip_in(zip, 400 * (42 + c), 4096, 3, 1000, &z), 0);
+	free(zip);
+}
+
 int
 main(void)
 {
@@ -390,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_zip_material),
 		cmocka_unit_test(test_zip_finder),
+		cmocka_unit_test(test_zip_probe_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@ zip -q -X plain.zip readme.txt evil.exe
 zip -q -X -fz zip64.zip readme.txt evil.exe          # zip64 extra fields
 seq 1 3000 > numbers.txt
 7z a -tzip -mm=BZip2 -bd -bso0 bzip2m.zip numbers.txt  # a bzip2 member
+7z a -tzip -mm=PPMd -bd -bso0 ppmd.zip numbers.txt     # a PPMd member
 python3 - <<'PY'
 import struct, zipfile, zlib
 def upath(hdr, uname, ok):
@@ -60,7 +61,9 @@ zip -q -X iso_in.zip img.iso
 xz -k evil.exe && zip -q -X xz_in.zip evil.exe.xz
 tar -cf - evil.exe | gzip -n > inner.tgz && zip -q -X tgz_in.zip inner.tgz
 cp plain.zip inner.dat && zip -q -X zip_as_dat.zip inner.dat
-for f in plain.zip sevenz.zip zip64.zip bzip2m.zip unicode.zip \
+cat photo.jpg iso_in.zip > jpg_iso_zip.jpg         # found behind a JPEG
+cat first.zip 7z_in.zip > concat_7z.zip
+for f in jpg_iso_zip.jpg concat_7z.zip ppmd.zip plain.zip sevenz.zip zip64.zip bzip2m.zip unicode.zip \
 	 unicode_badcrc.zip pyzip64.zip comment.zip jpg_zip.jpg \
 	 jpg_zip_fixed.jpg pdf_zip.pdf sfx.exe sfx_fixed.exe concat.zip \
 	 trunc.zip iso_in.zip 7z_in.zip xz_in.zip tgz_in.zip zip_as_dat.zip; do
