@@ -88,6 +88,9 @@ struct scan_walker {
 	char line[LINE_MAX_LEN];
 	size_t llen;
 	int line_cont;                  /* the next piece continues a long line */
+	int pend_idx, pend_close;       /* a long line that is a boundary so
+					 * far (white space after it): the level,
+					 * or -1 */
 	char *hdr;                      /* HDR_MAX_LEN */
 	size_t hlen;
 
@@ -100,6 +103,8 @@ struct scan_walker {
 	int have_ct, have_cte, digest_default;
 	int hdr_cont;                   /* a long header line continues */
 	char cte[32];
+	char sun_cte[32];               /* X-Sun-Encoding-Info, mapped */
+	int sun_binary;                 /* X-Sun-Data-Type other than text */
 
 	/* the current leaf */
 	int leaf;                       /* body lines are data */
@@ -128,6 +133,8 @@ struct scan_walker {
 					 * inline files: 0 undecided, 1, -1 */
 	char dline[LINE_MAX_LEN];
 	size_t dllen;
+	int dskip;                      /* the rest of this decoded line can
+					 * open nothing: skipped */
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
 	struct inspector insp;
@@ -281,7 +288,8 @@ entity_reset(struct scan_walker *s, int digest_default)
 	s->ct.n_names = s->cd.n_names = 0;
 	s->ct.boundary_conflict = 0;
 	s->ct.anomalies = 0;
-	s->cte[0] = '\0';
+	s->cte[0] = s->sun_cte[0] = '\0';
+	s->sun_binary = 0;
 	s->digest_default = digest_default;
 }
 
@@ -295,6 +303,7 @@ scan_walker_reset(struct scan_walker *s)
 	}
 	s->llen = 0;
 	s->line_cont = 0;
+	s->pend_idx = -1;
 	s->state = W_HEADERS;
 	s->depth = 0;
 	s->nlevels = 0;
@@ -809,6 +818,13 @@ split_line(struct scan_walker *s, const char *line, size_t len)
 		inline_line(s, line, len);
 }
 
+/* may_open - a decoded line starting with c may open an inline file */
+static int
+may_open(const struct scan_walker *s, unsigned char c)
+{
+	return c == 'b' || c == '=' || c == '(' || (s->binhex_part && c == ':');
+}
+
 /* split_decoded - decoded bytes of a base64/QP text part, or of a part
  * whose first line opens an inline file, into lines */
 static void
@@ -818,6 +834,20 @@ split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
 		const unsigned char *nl = memchr(d, '\n', n);
 		size_t k = nl ? (size_t)(nl - d) : n;
 
+		if (s->dskip || (s->dllen == 0 && s->inl == INL_NONE &&
+				 !may_open(s, d[0]))) {
+			/* outside an inline file only lines starting "begin",
+			 * "=ybegin", "(This file" (or ":") matter: text costs
+			 * one memchr per line */
+			if (s->dsplit == 0)
+				s->dsplit = s->is_text ? 1 : -1;
+			s->dskip = nl == NULL;
+			if (nl == NULL)
+				return;
+			n -= (size_t)(nl + 1 - d);
+			d = nl + 1;
+			continue;
+		}
 		if (s->dllen + k > sizeof(s->dline))
 			k = sizeof(s->dline) - s->dllen;     /* a piece of a long line */
 		memcpy(s->dline + s->dllen, d, k);
@@ -866,7 +896,7 @@ finish_part(struct scan_walker *s)
 	sink_reset(&s->part);
 	s->leaf = s->emit = 0;
 	s->uu_part = s->no_boundary = s->external = 0;
-	s->binhex_part = s->dsplit = 0;
+	s->binhex_part = s->dsplit = s->dskip = 0;
 	s->dllen = 0;
 }
 
@@ -949,7 +979,8 @@ static void
 body_start(struct scan_walker *s)
 {
 	const char *type = s->have_ct && s->ct.token[0] ? s->ct.token :
-			   s->digest_default ? "message/rfc822" : "text/plain";
+			   s->digest_default ? "message/rfc822" :
+			   s->sun_binary ? "application/octet-stream" : "text/plain";
 	unsigned i;
 
 	if (s->base_depth + s->depth > s->sum.max_depth_seen)
@@ -991,7 +1022,7 @@ body_start(struct scan_walker *s)
 	s->binhex_part = strcmp(type, "application/mac-binhex40") == 0 ||
 			 strcmp(type, "application/x-mac-binhex40") == 0 ||
 			 strcmp(type, "application/mac-binhex") == 0;
-	s->enc = encoding_of(s->cte);
+	s->enc = encoding_of(s->have_cte ? s->cte : s->sun_cte);
 	s->emit = s->n_names > 0 || !s->is_text || s->enc == E_UU;
 	if (strcmp(type, "message/partial") == 0)
 		s->emit = 0;                    /* a fragment, not a file */
@@ -1071,6 +1102,40 @@ name_header(struct scan_walker *s, const char *v, size_t len)
 		memcpy(s->cd.names[s->cd.n_names++], dec, n + 1);
 }
 
+/* sun_header - Sun Mailtool's parts (multipart/x-sun-attachment), read
+ * as Thunderbird's mimesun.cpp does: X-Sun-Encoding-Info's rightmost
+ * element is the transfer encoding (uuencode -> x-uuencode) when there is
+ * no Content-Transfer-Encoding; an X-Sun-Data-Type other than "text"
+ * makes a part without Content-Type a file */
+static void
+sun_header(struct scan_walker *s, int encoding, const char *v, size_t len)
+{
+	const char *comma;
+	size_t o = 0;
+
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	while ((comma = memchr(v, ',', len)) != NULL) {
+		len -= (size_t)(comma + 1 - v);
+		v = comma + 1;
+	}
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (!encoding) {
+		s->sun_binary = !(len == 4 && strncasecmp(v, "text", 4) == 0);
+		return;
+	}
+	if (len == 8 && strncasecmp(v, "uuencode", 8) == 0) {
+		v = "x-uuencode";
+		len = 10;
+	}
+	for (; o < len && o + 1 < sizeof(s->sun_cte); o++)
+		s->sun_cte[o] = v[o];
+	s->sun_cte[o] = '\0';
+}
+
 /* header_done - an unfolded header is complete: keep what matters */
 static void
 header_done(struct scan_walker *s)
@@ -1107,6 +1172,8 @@ header_done(struct scan_walker *s)
 		set_cte(s, v, vlen);
 	} else if (HNAME("content-name") || HNAME("x-sun-data-name")) {
 		name_header(s, v, vlen);
+	} else if (HNAME("x-sun-encoding-info") || HNAME("x-sun-data-type")) {
+		sun_header(s, nlen == 19, v, vlen);
 	}
 #undef HNAME
 	s->hlen = 0;
@@ -1290,7 +1357,21 @@ header_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	s->hdr_cont = partial;
 }
 
-/* process_line - one line: a boundary, a header or body data */
+/* strspn_ws - the length of the white space at the start of line */
+static size_t
+strspn_ws(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* process_line - one line: a boundary, a header or body data; the
+ * pieces of a long line that is a boundary followed by more white space
+ * than the line buffer holds go where the line would, and the boundary
+ * takes effect at its end */
 static void
 process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 {
@@ -1300,10 +1381,24 @@ process_line(struct scan_walker *s, const char *line, size_t len, int partial)
 	if (s->state == W_STOP)
 		return;
 	/* a boundary is a whole line: not the tail of a long one */
-	if (!partial && at_start && s->nlevels > 0 &&
+	if (at_start && s->nlevels > 0 &&
 	    (idx = boundary_of(s, line, len, &close)) >= 0) {
-		on_boundary(s, idx, close);
-		return;
+		if (!partial) {
+			on_boundary(s, idx, close);
+			return;
+		}
+		s->pend_idx = idx;      /* white space goes on: maybe one */
+		s->pend_close = close;
+	} else if (!at_start && s->pend_idx >= 0) {
+		if (len > strspn_ws(line, len))
+			s->pend_idx = -1;
+		else if (!partial) {    /* clients strip the white space */
+			idx = s->pend_idx;
+			s->pend_idx = -1;
+			s->sum.anomalies |= SCAN_ANOM_MALFORMED;
+			on_boundary(s, idx, s->pend_close);
+			return;
+		}
 	}
 	if (s->state == W_HEADERS)
 		header_line(s, line, len, partial);

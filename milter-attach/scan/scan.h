@@ -64,7 +64,8 @@ struct scan_file {
 				      * as clients save them (name_norm.h) */
 	const char *const *raw_names;/* the same names as declared (equal
 				      * strings when normalising changed
-				      * nothing); n_names of them */
+				      * nothing); n_names of them; NULL
+				      * means "as in names" */
 	size_t n_names;              /* may be 0 (a part with no name) */
 	const char *container;       /* archive members: the first name of the
 				      * part holding the archive ("" when it

@@ -18,8 +18,8 @@ on_file(void *ctx, const struct scan_file *f)
 
 	(*count)++;
 	for (i = 0; i < f->n_names; i++)
-		if (strlen(f->names[i]) > 4096 || f->raw_names == NULL ||
-		    strlen(f->raw_names[i]) > 4096)
+		if (strlen(f->names[i]) > 4096 ||
+		    (f->raw_names != NULL && strlen(f->raw_names[i]) > 4096))
 			__builtin_trap();
 	if (strlen(f->sha256_hex) != 0 && strlen(f->sha256_hex) != 64)
 		__builtin_trap();

@@ -479,6 +479,13 @@ def structure_evasions_refused():
             "--%s\r\nContent-Type: application/octet-stream; name=longb.exe\r\n\r\nMZ\r\n"
             "--%s--\r\n" % (ALICE, b, b, b)).encode()
     expect_refused(data, 550, "longb.exe")
+    ws = " " * 9000     # a boundary line with white space past the line buffer
+    data = ("From: eve@example.com\r\nTo: %s\r\nSubject: ws boundary\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1%s\r\n"
+            "Content-Type: application/octet-stream; name=wsb.exe\r\n\r\nMZ\r\n"
+            "--b1--\r\n" % (ALICE, ws)).encode()
+    expect_refused(data, 550, "wsb.exe")
     expect_refused(raw_mime(["Content-Type: application/octet-stream; name=two.bin",
                              "Content-Transfer-Encoding: base64",
                              "Content-Transfer-Encoding: 7bit"]), 550)

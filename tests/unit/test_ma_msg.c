@@ -84,6 +84,50 @@ run(struct ma_config *cfg, int leadspc, const char *body, size_t body_len,
 #define PDF_BODY "--b\r\nContent-Type: application/pdf; name=\"r.pdf\"\r\n\r\n" \
 	"%PDF-1.4\r\n--b--\r\n"
 
+/* test_issue11_verdicts - the milter's verdicts for names as clients
+ * save them and for references: a zero-width space after ".exe" is
+ * refused under the saved name, an external-body named setup.exe and
+ * harmless look-alikes are accepted, message/partial is refused as
+ * structure */
+static void
+test_issue11_verdicts(void **state)
+{
+	static const struct { const char *name, *body; enum ma_action a; const char *text; } rows[] = {
+		{ "zero-width space after .exe",
+		  "--b\r\nContent-Disposition: attachment; filename*=utf-8''x.exe%E2%80%8B\r\n\r\nMZ\r\n--b--\r\n",
+		  MA_ACT_REJECT, "x.exe" },
+		{ "NTFS stream suffix",
+		  "--b\r\nContent-Type: application/x; name=\"y.scr::$DATA\"\r\n\r\nMZ\r\n--b--\r\n",
+		  MA_ACT_REJECT, "y.scr" },
+		{ "BinHex exe in a text part",
+		  "--b\r\nContent-Type: text/plain\r\n\r\n(This file must be converted with BinHex 4.0)\r\n"
+		  ":#fPZGQpTBf8ZCAKP!&4&@&4dG(Kd!*!&-3#3\"1Gq69U3!!!$!*!$\"!#3!rrr!!\"\r\n"
+		  "\"N\"53!*!!N!#3!*!!23d+!#\"PEQ6'R`!!:\r\n--b--\r\n", MA_ACT_REJECT, "invoice.exe" },
+		{ "external-body reference named setup.exe",
+		  "--b\r\nContent-Type: message/external-body; access-type=URL; URL=\"https://x/setup.exe\";"
+		  " name=setup.exe\r\n\r\nContent-Type: application/octet-stream\r\n\r\n--b--\r\n",
+		  MA_ACT_ACCEPT, NULL },
+		{ "look-alikes",
+		  "--b\r\nContent-Type: application/pdf; name=\"setup.exe.pdf\"\r\n\r\nx\r\n"
+		  "--b\r\nContent-Type: application/x; name=\"x.executive\"\r\n\r\nx\r\n--b--\r\n",
+		  MA_ACT_ACCEPT, NULL },
+		{ "message/partial",
+		  "--b\r\nContent-Type: message/partial; id=\"a@b\"; number=1; total=2\r\n\r\nx\r\n--b--\r\n",
+		  MA_ACT_REJECT, "message_partial" },
+	};
+	struct ma_config *cfg = cfg_with("");
+	struct ma_verdict v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum ma_action a = run(cfg, 1, rows[i].body, strlen(rows[i].body), &v);
+		if (a != rows[i].a || (rows[i].text && strstr(v.text, rows[i].text) == NULL))
+			fail_msg("%s: action %d reply '%s'", rows[i].name, a, v.text);
+	}
+	ma_config_unref(&cfg);
+}
+
 static void
 test_counts_and_verdicts(void **state)
 {
@@ -163,6 +207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_size_param),
+		cmocka_unit_test(test_issue11_verdicts),
 		cmocka_unit_test(test_counts_and_verdicts),
 		cmocka_unit_test(test_long_folded_header),
 	};

@@ -108,7 +108,7 @@ test_escape(void **state)
 struct nseen { char all[4096]; unsigned n; };
 
 /* nrecord - "origin:name(raw)|" when the raw name differs, else
- * "origin:name|" */
+ * "origin:name|"; "origin:-|" for a file without a name */
 static void
 nrecord(void *ctx, const struct scan_file *f)
 {
@@ -116,6 +116,10 @@ nrecord(void *ctx, const struct scan_file *f)
 	size_t i, l;
 
 	s->n++;
+	if (f->n_names == 0) {
+		l = strlen(s->all);
+		snprintf(s->all + l, sizeof(s->all) - l, "%d:-|", f->origin);
+	}
 	for (i = 0; i < f->n_names; i++) {
 		l = strlen(s->all);
 		if (strcmp(f->names[i], f->raw_names[i]) != 0)
@@ -176,6 +180,19 @@ static const struct wrow wrows[] = {
 	{ "X-Sun-Data-Name in a text part makes it a file",
 	  MP "--b1\nContent-Type: text/plain\nX-Sun-Data-Name: t.vbs\n\nmsgbox 1\n--b1--\n",
 	  "0:t.vbs|", 0 },
+	{ "Sun Mailtool part: X-Sun-Encoding-Info uuencode (rightmost element)",
+	  "Content-Type: multipart/x-sun-attachment; boundary=--------\n\n----------\n"
+	  "X-Sun-Data-Type: default\nX-Sun-Data-Name: a.dat\nX-Sun-Encoding-Info: adpcm-compress, uuencode\n\n"
+	  "begin 644 inner.exe\n#0V%T\n`\nend\n------------\n",
+	  "2:a.dat|2:inner.exe|", 0 },
+	{ "Sun part: X-Sun-Data-Type other than text makes an unnamed part a file",
+	  "Content-Type: multipart/x-sun-attachment; boundary=--------\n\n----------\n"
+	  "X-Sun-Data-Type: default\n\nMZ\n----------\nX-Sun-Data-Type: text\n\nhello\n------------\n",
+	  "0:-|", 0 },
+	{ "Content-Transfer-Encoding wins over X-Sun-Encoding-Info",
+	  PART("Content-Type: application/octet-stream; name=f.bin\nContent-Transfer-Encoding: 7bit\n"
+	       "X-Sun-Encoding-Info: uuencode\n"),
+	  "0:f.bin|", 0 },
 	{ "two Content-Type headers of one type: both names count",
 	  PART("Content-Type: application/octet-stream; name=a.pdf\n"
 	       "Content-Type: application/octet-stream; name=b.exe\n"),
@@ -257,14 +274,15 @@ test_long_structure(void **state)
 	static const size_t chunks[] = { 1, 7, 4096, 65536 };
 	char *f1 = filler(9000, 0), *f2 = filler(9000, 1), *f3 = filler(70000, 0);
 	char *b5k = malloc(5001), *b9k = malloc(9001), *sec200 = malloc(200 * 40),
-	     *sec201 = malloc(201 * 40), *longname = malloc(3001);
-	struct big rows[9];
+	     *sec201 = malloc(201 * 40), *longname = malloc(3001), *sp9k = malloc(9001);
+	struct big rows[10];
 	size_t i, c, o;
 
 	(void)state;
-	assert_true(b5k && b9k && sec200 && sec201 && longname);
+	assert_true(b5k && b9k && sec200 && sec201 && longname && sp9k);
 	memset(b5k, 'b', 5000); b5k[5000] = '\0';
 	memset(b9k, 'c', 9000); b9k[9000] = '\0';
+	memset(sp9k, ' ', 9000); sp9k[9000] = '\0';
 	for (i = 0, o = 0; i < 200; i++)    /* sections in reverse order */
 		o += (size_t)sprintf(sec200 + o, ";\n filename*%zu=\"%s\"", 199 - i,
 				     199 - i == 199 ? ".exe" : "a");
@@ -298,10 +316,14 @@ test_long_structure(void **state)
 	rows[8] = (struct big){ "the tail of a long body line is no boundary",
 		build(20000, MP "--b1\nContent-Type: application/x; name=in.exe\n\n%.8192s--b1\nMZ\n--b1--\n",
 		      b9k), "0:in.exe|", 0 };
+	rows[9] = (struct big){ "a boundary followed by 9000 spaces is still a boundary",
+		build(40000, MP "--b1\nContent-Type: text/plain\n\nhi\n--b1%s\n"
+		      "Content-Type: application/x; name=ws.exe\n\nMZ\n--b1--%s\n", sp9k, sp9k),
+		"0:ws.exe|", SCAN_ANOM_MALFORMED };
 	rows[7] = (struct big){ "a 3000-byte name keeps its extension",
 		build(20000, PART("Content-Disposition: attachment; filename=\"%s\"\n"), longname),
 		NULL, 0 };
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 			struct nseen seen;
 			unsigned a = walk(rows[i].msg, strlen(rows[i].msg), chunks[c], &seen);
@@ -313,10 +335,11 @@ test_long_structure(void **state)
 				fail_msg("%s (chunk %zu): got '%.60s...' anomalies 0x%x",
 					 rows[i].name, chunks[c], seen.all, a);
 		}
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		free(rows[i].msg);
 	free(f1); free(f2); free(f3); free(b5k); free(b9k); free(sec200); free(sec201);
 	free(longname);
+	free(sp9k);
 }
 
 int
