@@ -107,5 +107,9 @@ if __name__ == "__main__":
         for row in manifest():
             if wanted and row["file"] not in wanted:
                 continue
+            if not os.path.exists(os.path.join(CORPUS, row["file"])):
+                print("skip %s: carriers.sh did not make it (--big rows, a missing tool)"
+                      % row["file"])
+                continue
             c.run(named(row_check, row))
         c.finish()
