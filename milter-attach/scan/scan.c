@@ -62,9 +62,9 @@ struct sink {                       /* where decoded bytes of a file go */
 	unsigned long long size;
 	unsigned char first[4];
 	struct scan_zip_lister *zip;
-	int zip_finder;                   /* zip: searched for anywhere */
 	struct scan_tnef_lister *tnef;    /* winmail.dat */
 	struct scan_arc_lister *arc;      /* tar, gzip, cab */
+	struct scan_zip_lister *finder;   /* none of those: zips anywhere */
 	/* with an inspector: probed at SCAN_CARRIER_PROBE_BYTES or the end */
 	int probed;
 	enum scan_carrier carrier;
@@ -238,9 +238,9 @@ sink_reset(struct sink *k)
 	k->carrier = SCAN_CARRIER_NONE;
 	scan_spool_close(&k->spool);
 	scan_zip_lister_free(&k->zip);
-	k->zip_finder = 0;
 	scan_tnef_lister_free(&k->tnef);
 	scan_arc_lister_free(&k->arc);
+	scan_zip_lister_free(&k->finder);
 }
 
 /* walker_destroy - a walker and its children (libmagic is the owner's) */
@@ -390,7 +390,7 @@ sink_start(struct sink *k)
 static void
 container_feed(struct sink *k, const unsigned char *d, size_t n)
 {
-	if (k->zip != NULL && !k->zip_finder)
+	if (k->zip != NULL)
 		scan_zip_lister_feed(k->zip, d, n);
 	else if (k->tnef != NULL)
 		scan_tnef_lister_feed(k->tnef, d, n);
@@ -413,8 +413,7 @@ new_arc_lister(struct scan_walker *s, struct sink *k, enum scan_arc_format f)
 {
 	size_t i;
 
-	scan_zip_lister_free(&k->zip);
-	k->zip_finder = 0;
+	scan_zip_lister_free(&k->finder);
 	k->arc = scan_arc_lister_new(f, 1, s->lim.max_zip_depth,
 				     s->lim.max_zip_entries, arc_member, s);
 	for (i = 0; i < s->n_names; i++)
@@ -429,18 +428,17 @@ static void
 new_zip_finder(struct scan_walker *s, struct sink *k, const unsigned char *d,
 	       size_t n)
 {
-	k->zip = scan_zip_lister_new(1, s->lim.max_zip_depth,
-				     s->lim.max_zip_entries, zip_member, s);
-	if (k->zip == NULL)
+	k->finder = scan_zip_lister_new(1, s->lim.max_zip_depth,
+					s->lim.max_zip_entries, zip_member, s);
+	if (k->finder == NULL)
 		return;
-	scan_zip_lister_find_anywhere(k->zip);
-	k->zip_finder = 1;
+	scan_zip_lister_find_anywhere(k->finder);
 	/* it is fed as the bytes are hashed (hashed()): the bytes so far */
 	if (k->hlen == k->size + n) {
-		scan_zip_lister_feed(k->zip, k->hbuf, k->hlen);
+		scan_zip_lister_feed(k->finder, k->hbuf, k->hlen);
 	} else {                /* some went straight to SHA-256 */
-		scan_zip_lister_feed(k->zip, k->first, (size_t)k->size);
-		scan_zip_lister_feed(k->zip, d, n);
+		scan_zip_lister_feed(k->finder, k->first, (size_t)k->size);
+		scan_zip_lister_feed(k->finder, d, n);
 	}
 }
 
@@ -451,8 +449,8 @@ static void
 hashed(struct sink *k, const unsigned char *d, size_t n)
 {
 	EVP_DigestUpdate(k->md, d, n);
-	if (k->zip_finder)
-		scan_zip_lister_feed(k->zip, d, n);
+	if (k->finder != NULL)
+		scan_zip_lister_feed(k->finder, d, n);
 }
 
 /* sink_take - decoded bytes of a file: hashed, kept for libmagic, and
@@ -505,7 +503,7 @@ sink_take(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	}
 	if (k->size < SCAN_ARC_DETECT_BYTES &&
 	    k->size + n >= SCAN_ARC_DETECT_BYTES &&
-	    k == &s->part && (!has_container(k) || k->zip_finder) &&
+	    k == &s->part && !has_container(k) &&
 	    scan_arc_detect(k->magic, SCAN_ARC_DETECT_BYTES) == SCAN_ARC_TAR &&
 	    new_arc_lister(s, k, SCAN_ARC_TAR) != NULL) {
 		/* a tar is known from its first 512 bytes (kept for libmagic):
@@ -529,10 +527,10 @@ sink_probe(struct scan_walker *s, struct sink *k)
 {
 	k->probed = 1;
 	k->carrier = scan_carrier_detect(k->magic, k->magic_len);
-	/* a part searched for zips anywhere (the zip finder) is not spooled:
-	 * that would copy every file; see sink_report for what it may find */
+	/* a part searched for zips anywhere (k->finder) is not spooled: that
+	 * would copy every file; see sink_report for what the finder may find */
 	if (k->carrier == SCAN_CARRIER_NONE &&
-	    (k != &s->part || ((k->zip == NULL || k->zip_finder) && k->arc == NULL)))
+	    (k != &s->part || (k->zip == NULL && k->arc == NULL)))
 		return 0;
 	if (scan_spool_open(&k->spool, s->insp.spool_dir, s->insp.max_bytes) != 0) {
 		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED;
@@ -642,7 +640,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0, i, a = 0;
+	unsigned mdlen = 0, i, a = 0, fa = 0;
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
@@ -680,10 +678,15 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 		if (a & SCAN_LISTER_TOO_MANY)
 			s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
+	/* the finder says no more (no zip is no anomaly) */
+	if (k->finder != NULL)
+		fa = scan_zip_lister_finish(k->finder);
+	if (fa & SCAN_LISTER_TOO_MANY)
+		s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	if (k->spool.fd >= 0 &&
 	    (k->carrier != SCAN_CARRIER_NONE || (a & SCAN_LISTER_NEEDS_INSPECT)))
 		sink_inspect(s, k, n_names > 0 ? names[0] : "");
-	else if (s->insp.fn != NULL && (a & SCAN_LISTER_NEEDS_INSPECT))
+	else if (s->insp.fn != NULL && ((a | fa) & SCAN_LISTER_NEEDS_INSPECT))
 		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED; /* not spooled (found
 							       * by the zip finder) */
 	memset(&f, 0, sizeof(f));

@@ -586,12 +586,14 @@ known_method(unsigned m)
 }
 
 /* plausible - a header found behind other bytes looks like one: a known
- * method, a version an extractor could need, a name */
+ * method, a version an extractor could need (APPNOTE 6.3 at most), no
+ * flag bit the format reserves (7-10, 12, 14, 15), a name */
 static int
 plausible(const struct scan_zip_lister *z, unsigned version)
 {
-	return known_method(z->method) && (version & 0xff) <= 100 &&
-	       z->nlen > 0 && z->nlen <= FOUND_NAME_MAX;
+	return known_method(z->method) && (version & 0xff) <= 63 &&
+	       (z->flags & 0xD780) == 0 && z->nlen > 0 &&
+	       z->nlen <= FOUND_NAME_MAX;
 }
 
 /* inspected_method - bzip2, LZMA, zstd, xz, PPMd: the member's bytes

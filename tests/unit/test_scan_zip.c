@@ -377,14 +377,27 @@ test_zip_finder(void **state)
 		if (strcmp(z.all, "run.exe|") != 0)
 			fail_msg("chunk %zu: '%s'", chunks[c], z.all);
 	}
-	/* an unknown method (300) and a name of 0 bytes: not a header */
+	/* an unknown method (300), a name of 0 bytes, a reserved flag bit,
+	 * version 6.4 (as in code that compares with PK\3\4): no header */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf + 100, fake, 30);
 	buf[108] = 0x2c; buf[109] = 0x01;
 	memcpy(buf + 300, fake, 30);
 	buf[326] = buf[327] = 0;
+	memcpy(buf + 500, fake, 30);
+	buf[507] = 0x02;                          /* flag bit 9 */
+	memcpy(buf + 700, fake, 30);
+	buf[704] = 64;
 	assert_int_equal(finder_list(buf, 1000, 7, &z), 0);
 	assert_string_equal(z.all, "");
+	/* the header at 700 with version 6.3, a name of 1 byte and no extra
+	 * field: a member */
+	buf[704] = 63;
+	buf[726] = 1; buf[727] = 0;
+	buf[728] = buf[729] = 0;
+	buf[730] = 'x';
+	assert_int_equal(finder_list(buf, 1000, 7, &z), 0);
+	assert_string_equal(z.all, "x|");
 }
 
 /* test_zip_probe_budget - 450 DEFLATED members of 40 KiB of zeros (18
