@@ -135,6 +135,8 @@ struct scan_walker {
 	size_t dllen;
 	int dskip;                      /* the rest of this decoded line can
 					 * open nothing: skipped */
+	unsigned dlines;                /* lines and bytes looked at for a */
+	size_t dseen;                   /* marker (look_more) */
 	struct sink uu;
 	struct scan_walker *child;          /* encoded message/rfc822 */
 	struct inspector insp;
@@ -808,17 +810,40 @@ inline_marker(const struct scan_walker *s, const char *line, size_t len)
 	       (s->binhex_part && len > 0 && line[0] == ':');
 }
 
+/* look_more - a part that is not text has shown n more bytes (and a line
+ * end) without a marker: past LOOK_LINES lines or LOOK_BYTES, it holds no
+ * inline file (.uue files may open with a few lines of comment) */
+#define LOOK_LINES 16
+#define LOOK_BYTES 4096
+static void
+look_more(struct scan_walker *s, size_t n, int eol)
+{
+	if (s->is_text) {
+		s->dsplit = 1;
+		return;
+	}
+	s->dseen += n;
+	s->dlines += eol;
+	if (s->dlines >= LOOK_LINES || s->dseen >= LOOK_BYTES)
+		s->dsplit = -1;
+}
+
 /* split_line - a complete decoded line: decide (parts that are not
- * text: by their first line), then look for inline files */
+ * text: by their first lines), then look for inline files */
 static void
 split_line(struct scan_walker *s, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (s->dsplit == 0)
-		s->dsplit = s->is_text || inline_marker(s, line, len) ? 1 : -1;
-	if (s->dsplit == 1)
-		inline_line(s, line, len);
+	if (s->dsplit == 0) {
+		if (!inline_marker(s, line, len)) {
+			look_more(s, len + 1, 1);
+			if (s->dsplit < 1)
+				return;
+		}
+		s->dsplit = 1;
+	}
+	inline_line(s, line, len);
 }
 
 /* may_open - a decoded line starting with c may open an inline file */
@@ -828,27 +853,37 @@ may_open(const struct scan_walker *s, unsigned char c)
 	return c == 'b' || c == '=' || c == '(' || (s->binhex_part && c == ':');
 }
 
+/* skip_rest - the rest of the current line (up to nl, or all n bytes)
+ * cannot open an inline file: skipped; returns the bytes used */
+static size_t
+skip_rest(struct scan_walker *s, const unsigned char *d, size_t n,
+	  const unsigned char *nl)
+{
+	size_t used = nl != NULL ? (size_t)(nl + 1 - d) : n;
+
+	if (s->dsplit == 0)
+		look_more(s, used, nl != NULL);
+	s->dskip = nl == NULL;
+	s->dllen = 0;
+	return used;
+}
+
 /* split_decoded - decoded bytes of a base64/QP text part, or of a part
- * whose first line opens an inline file, into lines */
+ * whose first lines may open an inline file, into lines; outside an
+ * inline file only lines starting "begin", "=ybegin", "(This file" (or
+ * ":") are gathered: text costs one memchr per line */
 static void
 split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
 {
 	while (n > 0 && s->dsplit >= 0) {
 		const unsigned char *nl = memchr(d, '\n', n);
-		size_t k = nl ? (size_t)(nl - d) : n;
+		size_t k = nl ? (size_t)(nl - d) : n, used;
 
 		if (s->dskip || (s->dllen == 0 && s->inl == INL_NONE &&
 				 !may_open(s, d[0]))) {
-			/* outside an inline file only lines starting "begin",
-			 * "=ybegin", "(This file" (or ":") matter: text costs
-			 * one memchr per line */
-			if (s->dsplit == 0)
-				s->dsplit = s->is_text ? 1 : -1;
-			s->dskip = nl == NULL;
-			if (nl == NULL)
-				return;
-			n -= (size_t)(nl + 1 - d);
-			d = nl + 1;
+			used = skip_rest(s, d, n, nl);
+			d += used;
+			n -= used;
 			continue;
 		}
 		if (s->dllen + k > sizeof(s->dline))
@@ -861,9 +896,13 @@ split_decoded(struct scan_walker *s, const unsigned char *d, size_t n)
 			d++;
 			n--;
 		} else if (s->dllen < sizeof(s->dline)) {
-			if (s->dsplit == 0 && s->dllen >= 64 && !s->is_text &&
-			    !inline_marker(s, s->dline, s->dllen))
-				s->dsplit = -1;         /* no marker: stop looking */
+			if (s->inl == INL_NONE && s->dllen >= 64 &&
+			    !inline_marker(s, s->dline, s->dllen)) {
+				s->dskip = 1;   /* a long line that opens nothing */
+				if (s->dsplit == 0)
+					look_more(s, s->dllen, 0);
+				s->dllen = 0;
+			}
 			break;
 		}
 		split_line(s, s->dline, s->dllen);
@@ -900,7 +939,8 @@ finish_part(struct scan_walker *s)
 	s->leaf = s->emit = 0;
 	s->uu_part = s->no_boundary = s->external = 0;
 	s->binhex_part = s->dsplit = s->dskip = 0;
-	s->dllen = 0;
+	s->dllen = s->dseen = 0;
+	s->dlines = 0;
 }
 
 /* encoding_of - the decoder for a Content-Transfer-Encoding */

@@ -109,6 +109,20 @@ static const struct lrow rows[] = {
 	{ "uuencoded file in a base64 text part",
 	  MP "--b1\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n" UU_B64 "--b1--\n",
 	  "2:invoice.exe|", SHA49, 0 },
+	{ ".uue opening with comment lines (as uuencode front-ends write)",
+	  MP "--b1\nContent-Type: application/octet-stream; name=\"mail.uue\"\n\n"
+	  "section 1 of 1 of file invoice.exe  < uuencode by Wincode >\n\n" UU "--b1--\n",
+	  "2:invoice.exe|0:mail.uue|", SHA49, 0 },
+	{ "marker past the first 16 lines of a binary part: not looked for",
+	  MP "--b1\nContent-Type: application/octet-stream; name=a.bin\n\n"
+	  "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n" UU "--b1--\n",
+	  "0:a.bin|", "", 0 },
+	{ "a long first line without marker, then a marker: found",
+	  MP "--b1\nContent-Type: application/octet-stream; name=\"l.uue\"\n"
+	  "Content-Transfer-Encoding: quoted-printable\n\n"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=\n"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" UU "--b1--\n",
+	  "2:invoice.exe|0:l.uue|", SHA49, 0 },
 	{ "binary part whose first line is no marker: the part only",
 	  MP "--b1\nContent-Type: application/octet-stream; name=a.bin\n\nxx begin 644 x.exe\n"
 	  "M35J0\nend\n--b1--\n", "0:a.bin|", "", 0 },
