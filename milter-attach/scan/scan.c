@@ -18,8 +18,8 @@
 #include <openssl/evp.h>
 
 #include "arc_names.h"
-#include "carrier.h"
 #include "binhex.h"
+#include "carrier.h"
 #include "mime_decode.h"
 #include "mime_hdr.h"
 #include "name_norm.h"
@@ -529,6 +529,8 @@ sink_probe(struct scan_walker *s, struct sink *k)
 {
 	k->probed = 1;
 	k->carrier = scan_carrier_detect(k->magic, k->magic_len);
+	/* a part searched for zips anywhere (k->finder) is not spooled: that
+	 * would copy every file; see sink_report for what the finder may find */
 	if (k->carrier == SCAN_CARRIER_NONE &&
 	    (k != &s->part || (k->zip == NULL && k->arc == NULL)))
 		return 0;
@@ -563,6 +565,7 @@ sink_data(struct scan_walker *s, struct sink *k, const unsigned char *d, size_t 
 	if (sink_probe(s, k) && kept < n)
 		scan_spool_write(&k->spool, d + kept, n - kept);
 }
+
 static void split_decoded(struct scan_walker *s, const unsigned char *d,
 			  size_t n);
 
@@ -643,7 +646,7 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0, i, a = 0;
+	unsigned mdlen = 0, i, a = 0, fa = 0;
 	char sha[65], mime[128] = "";
 	struct scan_file f;
 
@@ -681,13 +684,17 @@ sink_report(struct scan_walker *s, struct sink *k, enum scan_origin origin,
 		if (a & SCAN_LISTER_TOO_MANY)
 			s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	}
+	/* the finder says no more (no zip is no anomaly) */
+	if (k->finder != NULL)
+		fa = scan_zip_lister_finish(k->finder);
+	if (fa & SCAN_LISTER_TOO_MANY)
+		s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
 	if (k->spool.fd >= 0 &&
 	    (k->carrier != SCAN_CARRIER_NONE || (a & SCAN_LISTER_NEEDS_INSPECT)))
 		sink_inspect(s, k, n_names > 0 ? names[0] : "");
-	/* the finder says no more (no zip is no anomaly) */
-	if (k->finder != NULL &&
-	    (scan_zip_lister_finish(k->finder) & SCAN_LISTER_TOO_MANY))
-		s->sum.anomalies |= SCAN_ANOM_ZIP_ENTRIES;
+	else if (s->insp.fn != NULL && ((a | fa) & SCAN_LISTER_NEEDS_INSPECT))
+		s->sum.anomalies |= SCAN_ANOM_INSPECT_FAILED; /* not spooled (found
+							       * by the zip finder) */
 	memset(&f, 0, sizeof(f));
 	f.origin = origin;
 	f.depth = s->base_depth + s->depth;
