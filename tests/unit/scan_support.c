@@ -228,6 +228,32 @@ read_file(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/* base64_lines - base64 in lines of 76, each ended by eol */
+size_t
+base64_lines(const unsigned char *d, size_t n, const char *eol, char *out)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0, col = 0, el = strlen(eol);
+
+	for (i = 0; i < n; i += 3) {
+		unsigned long v = (unsigned long)d[i] << 16 |
+				  (i + 1 < n ? (unsigned long)d[i + 1] << 8 : 0) |
+				  (i + 2 < n ? d[i + 2] : 0);
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? a[v & 63] : '=';
+		if ((col += 4) == 76 || i + 3 >= n) {
+			memcpy(out + o, eol, el);
+			o += el;
+			col = 0;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* open_fds - the entries of /proc/self/fd (with "." and "..") */
 unsigned
 open_fds(void)

@@ -94,6 +94,12 @@ int read_file(const char *path, char **buf, size_t *len);
 /* open_fds - how many descriptors this process has open (leak checks) */
 unsigned open_fds(void);
 
+/* base64_lines - d[0..n) in base64 lines of 76 characters, each (the
+ * last too) ended by eol ("\r\n" or "\n"), at out (room for
+ * n * 4 / 3 + n / 19 * strlen(eol) + 8 bytes), NUL-terminated; returns
+ * the length */
+size_t base64_lines(const unsigned char *d, size_t n, const char *eol, char *out);
+
 /* ---- a scratch directory where the real tools make material ----------- */
 
 /* work_dir_make - mkdtemp(tmpl) ("/tmp/name.XXXXXX"), then cmd run by

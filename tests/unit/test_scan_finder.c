@@ -36,31 +36,6 @@ record(void *ctx, const struct scan_file *f)
 		 f->n_names > 0 ? f->names[0] : "");
 }
 
-/* b64 - d base64-encoded in lines of 76 into out (NUL-terminated) */
-static void
-b64(const unsigned char *d, size_t n, char *out)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0, col = 0;
-
-	for (i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)d[i] << 16 |
-				  (i + 1 < n ? (unsigned long)d[i + 1] << 8 : 0) |
-				  (i + 2 < n ? d[i + 2] : 0);
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? tab[v & 63] : '=';
-		if ((col += 4) == 76) {
-			out[o++] = '\n';
-			col = 0;
-		}
-	}
-	out[o++] = '\n';
-	out[o] = '\0';
-}
-
 /* scan_attachment - a mail with the file as an attachment named name,
  * fed in chunks; the members seen and the anomalies */
 static unsigned
@@ -80,7 +55,7 @@ scan_attachment(const char *path, const char *name, const char *type,
 	msg = malloc(len * 2 + 1024);
 	assert_non_null(enc);
 	assert_non_null(msg);
-	b64((unsigned char *)buf, len, enc);
+	base64_lines((unsigned char *)buf, len, "\n", enc);
 	mlen = (size_t)snprintf(msg, len * 2 + 1024,
 		"From: a@example.org\nSubject: x\nMIME-Version: 1.0\n"
 		"Content-Type: multipart/mixed; boundary=BB\n\n--BB\n"

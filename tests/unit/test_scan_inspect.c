@@ -124,32 +124,6 @@ make_content(size_t n, int carrier)
 		memcpy(content, "%PDF-1.7\n", 9);
 }
 
-/* b64 - content[0..n) in base64 lines of 76, appended at out */
-static size_t
-b64(const unsigned char *d, size_t n, char *out)
-{
-	static const char a[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0, col = 0;
-
-	for (i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)d[i] << 16 |
-				  (i + 1 < n ? (unsigned long)d[i + 1] << 8 : 0) |
-				  (i + 2 < n ? d[i + 2] : 0);
-		out[o++] = a[v >> 18 & 63];
-		out[o++] = a[v >> 12 & 63];
-		out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? a[v & 63] : '=';
-		if ((col += 4) == 76 || i + 3 >= n) {
-			out[o++] = '\r';
-			out[o++] = '\n';
-			col = 0;
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 /* base64_message - a multipart message with a text part and the
  * content as a base64 attachment named name */
 static size_t
@@ -163,7 +137,7 @@ base64_message(char *out, size_t n, const char *name)
 		"Content-Disposition: attachment; filename=\"%s\"\r\n"
 		"Content-Transfer-Encoding: base64\r\n\r\n", name);
 
-	o += b64(content, n, out + o);
+	o += base64_lines(content, n, "\r\n", out + o);
 	o += (size_t)sprintf(out + o, "--b1--\r\n");
 	return o;
 }
@@ -268,7 +242,7 @@ carrier_in_inner_message(void **state)
 		"From: a@example.org\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: message/rfc822\r\n"
 		"Content-Transfer-Encoding: base64\r\n\r\n");
-	len += b64((const unsigned char *)inner, ilen, msg + len);
+	len += base64_lines((const unsigned char *)inner, ilen, "\r\n", msg + len);
 	assert_int_equal(scan(len, 4096, 1 << 30, &f, &seen), 0);
 	assert_int_equal(f.calls, 1);
 	assert_true(f.same);
