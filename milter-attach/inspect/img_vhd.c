@@ -31,6 +31,25 @@ struct vdisk {
 	size_t nmap;
 };
 
+/* vdisk_map_new - a map of n blocks, all zeros; past VDISK_MAP_MAX
+ * blocks the rest read as zeros and *res gets BROKEN; -1 (and BROKEN)
+ * when out of memory */
+static int
+vdisk_map_new(struct vdisk *d, unsigned long long n, unsigned *res)
+{
+	if (n > VDISK_MAP_MAX) {
+		n = VDISK_MAP_MAX;
+		*res |= INSP_LISTER_BROKEN;
+	}
+	d->nmap = (size_t)n;
+	d->map = calloc(d->nmap ? d->nmap : 1, sizeof(*d->map));
+	if (d->map == NULL) {
+		*res |= INSP_LISTER_BROKEN;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 vdisk_read(const struct insp_src *s, unsigned long long off, void *buf,
 	   size_t len)
@@ -163,14 +182,8 @@ vhd_dynamic(const struct insp_src *src, const unsigned char *foot,
 		res |= INSP_LISTER_BROKEN;
 	if (table > src->size || entries > (src->size - table) / 4)
 		entries = table > src->size ? 0 : (src->size - table) / 4;
-	if (entries > VDISK_MAP_MAX) {
-		entries = VDISK_MAP_MAX;
-		res |= INSP_LISTER_BROKEN;
-	}
-	d.nmap = (size_t)entries;
-	d.map = calloc(d.nmap ? d.nmap : 1, sizeof(*d.map));
-	if (d.map == NULL)
-		return res | INSP_LISTER_BROKEN;
+	if (vdisk_map_new(&d, entries, &res) < 0)
+		return res;
 	for (i = 0; i < d.nmap; i++) {
 		uint32_t sec;
 
@@ -313,14 +326,8 @@ vhdx_list(const struct insp_src *src, unsigned max_entries, insp_found_fn *cb,
 	ratio = ((1ULL << 23) * v.lss) / v.block;
 	d.block = v.block;
 	b = (v.size + v.block - 1) / v.block;
-	if (b > VDISK_MAP_MAX) {
-		b = VDISK_MAP_MAX;
-		res |= INSP_LISTER_BROKEN;
-	}
-	d.nmap = (size_t)b;
-	d.map = calloc(d.nmap ? d.nmap : 1, sizeof(*d.map));
-	if (d.map == NULL)
-		return INSP_LISTER_BROKEN;
+	if (vdisk_map_new(&d, b, &res) < 0)
+		return res;
 	for (b = 0; b < d.nmap; b++) {
 		unsigned long long ent;
 
