@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "anomaly.h"
+#include "arc_names.h"
 #include "carrier.h"
 #include "insp_archive.h"
 #include "insp_names.h"
@@ -64,40 +65,20 @@ int insp_walk_member(struct insp_walk *w, struct insp_names *seen,
 	return 1;
 }
 
-/* tar_checksum_ok - a tar header (ustar or V7): its checksum field
- * matches the sum of its bytes, the field counted as spaces */
-static int tar_checksum_ok(const unsigned char *h)
-{
-	unsigned long sum = 0, want = 0;
-	size_t i = 148;
-
-	for (size_t k = 0; k < 512; k++)
-		sum += (k >= 148 && k < 156) ? ' ' : h[k];
-	while (i < 156 && h[i] == ' ')
-		i++;
-	if (i == 156 || h[i] < '0' || h[i] > '7')
-		return 0;
-	for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
-		want = want * 8 + (unsigned long)(h[i] - '0');
-	return h[0] != '\0' && sum == want;
-}
-
 int insp_is_container(const unsigned char *d, size_t n)
 {
 	static const char *const magic[] = {
-		"PK\x03\x04", "PK\x05\x06", "PK\x07\x08", "MSCF\0\0\0\0",
-		SCAN_TNEF_SIGNATURE, "\x1f\x8b",
+		"PK\x03\x04", "PK\x05\x06", "PK\x07\x08", SCAN_TNEF_SIGNATURE,
 	};
-	static const size_t magic_len[] = { 4, 4, 4, 8, 4, 2 };
 
-	if (scan_carrier_detect(d, n) != SCAN_CARRIER_NONE)
+	/* gzip, cabinet and tar (ustar or V7) as the in-process listers
+	 * recognise them (arc_names.h) */
+	if (scan_carrier_detect(d, n) != SCAN_CARRIER_NONE ||
+	    scan_arc_detect(d, n) != SCAN_ARC_NONE)
 		return 1;
 	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
-		if (n >= magic_len[i] && memcmp(d, magic[i], magic_len[i]) == 0)
+		if (n >= 4 && memcmp(d, magic[i], 4) == 0)
 			return 1;
-	if (n >= 512 && (memcmp(d + 257, "ustar", 5) == 0 ||
-			 tar_checksum_ok(d)))
-		return 1;
 	return 0;
 }
 
