@@ -27,6 +27,7 @@
 #include "insp_list.h"
 #include "insp_proto.h"
 #include "ma_inspect.h"
+#include "mg_clock.h"
 #include "mg_log.h"
 
 #define WAIT_FREE_MS 30000      /* longest wait for a free helper */
@@ -103,20 +104,11 @@ reap(struct worker *w)
 	w->sock = -1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* acquire - a free helper, waiting at most WAIT_FREE_MS; NULL if none */
 static struct worker *
 acquire(struct ma_inspect *p)
 {
-	long long until = now_ms() + WAIT_FREE_MS;
+	long long until = mg_now_ms() + WAIT_FREE_MS;
 	struct worker *got = NULL;
 	unsigned i;
 
@@ -125,11 +117,11 @@ acquire(struct ma_inspect *p)
 		for (i = 0; i < p->n && got == NULL; i++)
 			if (!p->w[i].busy)
 				got = &p->w[i];
-		if (got != NULL || now_ms() >= until)
+		if (got != NULL || mg_now_ms() >= until)
 			break;
 		{
 			struct timespec ts;
-			long long left = until - now_ms();
+			long long left = until - mg_now_ms();
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += left / 1000;
@@ -249,11 +241,11 @@ static int
 read_answer(struct worker *w, long long timeout_ms, struct answer *a)
 {
 	static __thread unsigned char buf[INSP_MSG_MAX];
-	long long until = now_ms() + timeout_ms;
+	long long until = mg_now_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd pfd = { w->sock, POLLIN, 0 };
-		long long left = until - now_ms();
+		long long left = until - mg_now_ms();
 		ssize_t n;
 		int rc;
 
