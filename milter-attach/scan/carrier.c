@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "bytes_private.h"
 #include "carrier.h"
 
 /* has - n bytes of d hold sig at off */
@@ -10,12 +11,6 @@ static int
 has(const unsigned char *d, size_t n, size_t off, const void *sig, size_t len)
 {
 	return off + len <= n && memcmp(d + off, sig, len) == 0;
-}
-
-static unsigned
-le16(const unsigned char *p)
-{
-	return p[0] | (unsigned)p[1] << 8;
 }
 
 /* fat_boot_sector - a jump, a power-of-two sector size, a power-of-two
@@ -29,13 +24,13 @@ fat_boot_sector(const unsigned char *d, size_t n)
 		return 0;
 	if (d[0] != 0xEB && d[0] != 0xE9)
 		return 0;
-	bps = le16(d + 11);
+	bps = scan_le16(d + 11);
 	spc = d[13];
 	if (bps < 512 || bps > 4096 || (bps & (bps - 1)) != 0)
 		return 0;
 	if (spc == 0 || (spc & (spc - 1)) != 0)
 		return 0;
-	return le16(d + 14) != 0 && (d[16] == 1 || d[16] == 2);
+	return scan_le16(d + 14) != 0 && (d[16] == 1 || d[16] == 2);
 }
 
 /* mbr - 55 AA and four partition entries with status 0x00 or 0x80, at
@@ -49,8 +44,7 @@ mbr(const unsigned char *d, size_t n)
 		return 0;
 	for (i = 0; i < 4; i++) {
 		const unsigned char *e = d + 446 + 16 * i;
-		unsigned long start = e[8] | (unsigned long)e[9] << 8 |
-				      (unsigned long)e[10] << 16 | (unsigned long)e[11] << 24;
+		unsigned long start = scan_le32(e + 8);
 
 		if (e[0] != 0x00 && e[0] != 0x80)
 			return 0;
