@@ -15,10 +15,11 @@ MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # scripts that source this file).
 # shellcheck disable=SC2034
 MG_BUILD_PKGS="cmake make gcc pkg-config libmilter-dev libhiredis-dev libmagic-dev
-  libssl-dev libsystemd-dev libcmocka-dev dovecot-dev zlib1g-dev libarchive-dev libseccomp-dev"
+  libssl-dev libsystemd-dev libcmocka-dev dovecot-dev zlib1g-dev libarchive-dev libseccomp-dev
+  libmicrohttpd-dev"
 # shellcheck disable=SC2034
 MG_RUN_PKGS="postfix redis-server dovecot-core dovecot-imapd dovecot-lmtpd python3
-  iproute2 procps libmagic1 libmagic-mgc libarchive13 libseccomp2"
+  iproute2 procps libmagic1 libmagic-mgc libarchive13 libseccomp2 libmicrohttpd12"
 # shellcheck disable=SC2034
 MG_PKG_PKGS="debhelper dpkg-dev lintian"
 # shellcheck disable=SC2034
@@ -26,7 +27,7 @@ MG_TEST_PKGS="clang libclang-rt-14-dev miltertest clamav-testfiles swaks systemd
   libpython3.11-testsuite valgrind debootstrap systemd-container $MG_PKG_PKGS
   xorriso genisoimage udftools dosfstools mtools
   qemu-utils p7zip-full gcab zstd xz-utils bzip2 lzip zip unar libarchive-tools
-  python3-cryptography ntfs-3g"
+  python3-cryptography ntfs-3g python3-prometheus-client"
 
 mg_log() { printf '%s: %s\n' "${MG_PROG:-mailguard}" "$*" >&2; }
 mg_die() { mg_log "error: $*"; exit 1; }

@@ -134,6 +134,14 @@ mg_key_stats(const struct mg_keys *k, const char *component, char *out,
 	return build(k, out, outsz, err, "stats:%s", component);
 }
 
+int
+mg_key_stats_host(const struct mg_keys *k, const char *component,
+		  const char *host, char *out, size_t outsz,
+		  struct mg_error *err)
+{
+	return build(k, out, outsz, err, "stats:%s:%s", component, host);
+}
+
 void
 mg_keys_id(const void *data, size_t len, char out[MG_KEYS_ID_LEN + 1])
 {

@@ -27,7 +27,9 @@
  * K notice:{RCPT}:<id>         string "1"                          7 d                  milter-attach (SET NX EX)
  *                                     <id> = mg_keys_id(sender "\n" message id)
  * K noticerate:{RCPT}          string counter (INCR)               1 h (set at 1st INCR) milter-attach
- * K stats:<component>          hash   counter name = integer       none                 each daemon (HINCRBY) -> admins
+ * K stats:<component>          hash   counter name = integer       none                 (before 0.5: every host summed here)
+ * K stats:<component>:<host>   hash   counter name = integer       none                 each daemon/plugin (HINCRBY) -> mailguard-ctl
+ *                                     <host>: the host's name (stats_host setting, default gethostname)
  */
 #ifndef MG_KEYS_H
 #define MG_KEYS_H
@@ -95,6 +97,10 @@ int mg_key_noticerate(const struct mg_keys *k, const char *rcpt,
 		      char *out, size_t outsz, struct mg_error *err);
 int mg_key_stats(const struct mg_keys *k, const char *component,
 		 char *out, size_t outsz, struct mg_error *err);
+/* mg_key_stats_host - one host's counters of a component */
+int mg_key_stats_host(const struct mg_keys *k, const char *component,
+		      const char *host, char *out, size_t outsz,
+		      struct mg_error *err);
 
 /* mg_keys_id - MG_KEYS_ID_LEN lowercase hex characters (the first 16
  * bytes of SHA-256(data)) plus NUL into out[MG_KEYS_ID_LEN + 1] */

@@ -43,6 +43,7 @@ test_golden(void **state)
 	GOLD(mg_key_notice(&k, mb, "cd", key, sizeof(key), &err), "mg:v1:notice:{alice@example.org}:cd");
 	GOLD(mg_key_noticerate(&k, mb, key, sizeof(key), &err), "mg:v1:noticerate:{alice@example.org}");
 	GOLD(mg_key_stats(&k, "policyd-quota", key, sizeof(key), &err), "mg:v1:stats:policyd-quota");
+	GOLD(mg_key_stats_host(&k, "policyd-quota", "mx1", key, sizeof(key), &err), "mg:v1:stats:policyd-quota:mx1");
 
 	assert_int_equal(mg_keys_init(&k, "acbesancon:mail:", &err), 0);
 	GOLD(mg_key_quota(&k, mb, key, sizeof(key), &err), "acbesancon:mail:v1:quota:{alice@example.org}");
