@@ -35,7 +35,7 @@
 
 enum pq_job_kind { PQ_JOB_LOOKUP, PQ_JOB_DEFER, PQ_JOB_STATS, PQ_JOB_KINDS };
 
-#define PQ_STATS_N 8
+#define PQ_STATS_N 9
 extern const char *const pq_stats_names[PQ_STATS_N];
 
 struct pq_job {

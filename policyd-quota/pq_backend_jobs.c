@@ -14,7 +14,7 @@
 #include "pq_backend_jobs.h"
 
 const char *const pq_stats_names[PQ_STATS_N] = {
-	"requests", "passed", "deferred", "rejected", "errors",
+	"requests", "passed", "deferred", "rejected", "queued", "errors",
 	"cache_hits", "cache_misses", "refused_input",
 };
 

@@ -69,6 +69,9 @@ attribute(struct pq_request *req, const char *name, size_t nlen,
 		return copy_field(req->client_address,
 				  sizeof(req->client_address), v, vlen,
 				  "client_address", err);
+	if (IS("sasl_username"))
+		return copy_field(req->sasl_username, sizeof(req->sasl_username),
+				  v, vlen, "sasl_username", err);
 	if (IS("size"))
 		return parse_size(v, vlen, &req->size, err);
 	return 0;

@@ -32,6 +32,7 @@ struct pq_request {
 	char queue_id[64];
 	char instance[PQ_VALUE_MAX];
 	char client_address[64];
+	char sasl_username[PQ_VALUE_MAX];  /* "" = not authenticated */
 	long long size;                    /* 0 when absent or empty */
 	unsigned nattrs;
 };

@@ -7,10 +7,17 @@
 #include "mg_addr.h"
 #include "mg_daemon.h"
 #include "pq_config.h"
+#include "pq_decide.h"
 
 static const struct mg_cfg_enum error_actions[] = {
 	{ "dunno", PQ_ON_ERROR_DUNNO },
 	{ "defer_if_permit", PQ_ON_ERROR_DEFER_IF_PERMIT },
+	{ NULL, 0 },
+};
+
+static const struct mg_cfg_enum auth_actions[] = {
+	{ "queue", PQ_AUTH_QUEUE },
+	{ "defer", PQ_AUTH_DEFER },
 	{ NULL, 0 },
 };
 
@@ -30,6 +37,9 @@ static const struct mg_cfg_spec pq_spec[] = {
 	    "domain given to a recipient without one, as the plugin's quota_warn_default_domain (empty: none)"),
 	ROW("defer_period", MG_CFG_DURATION, "5d", defer_period_ms, 1000, 366LL * 86400000, NULL,
 	    "how long mail for a full mailbox is deferred before it is refused"),
+	ROW("authenticated_full_action", MG_CFG_ENUM, "queue", authenticated_full_action, 0, 0,
+	    auth_actions,
+	    "what a full mailbox means for an authenticated sender (submission): queue (DUNNO, Postfix keeps the message) or defer (as from outside)"),
 	ROW("quota_grace_percent", MG_CFG_INT, "0", grace_percent, 0, 100, NULL,
 	    "a mailbox is full at limit * (100 + grace) / 100"),
 	ROW("state_max_age", MG_CFG_DURATION, "1d", state_max_age_ms, 1000, 366LL * 86400000, NULL,

@@ -28,6 +28,7 @@ struct pq_config {
 	long long state_max_age_ms;
 	long long lookup_timeout_ms;
 	int redis_error_action;             /* enum pq_error_action */
+	int authenticated_full_action;      /* enum pq_auth_action */
 	long long cache_ttl_ms;
 	long long cache_size;
 	long long max_connections;

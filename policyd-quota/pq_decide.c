@@ -1,6 +1,8 @@
 /*
  * pq_decide.c - the full-mailbox decision (see pq_decide.h)
  */
+#include <stddef.h>
+
 #include "pq_decide.h"
 
 /* widen - limit plus grace, without overflow */
@@ -42,6 +44,14 @@ pq_decide_full(long long first_deferral, long long now,
 	if (now - first_deferral >= lim->defer_period)
 		return PQ_REJECT;
 	return PQ_DEFER;
+}
+
+enum pq_route
+pq_full_route(const char *sasl_username, enum pq_auth_action action)
+{
+	if (sasl_username == NULL || sasl_username[0] == '\0')
+		return PQ_ROUTE_DEFERRAL;
+	return action == PQ_AUTH_QUEUE ? PQ_ROUTE_QUEUE : PQ_ROUTE_DEFERRAL;
 }
 
 const char *

@@ -4,8 +4,11 @@
  * Phase 1, pq_quota_check(): from the mailbox's published quota state
  * (or its absence), the declared message size and the clock, is the
  * mailbox full?  Phase 2, pq_decide_full(): for a full mailbox, from the
- * time of the message's first deferral, defer or reject?  Neither phase
- * touches sockets or Redis; the clock is an argument.
+ * time of the message's first deferral, defer or reject?  Before phase 2,
+ * pq_full_route(): does a full mailbox's message from this sender go to
+ * Postfix's queue (an authenticated sender, authenticated_full_action =
+ * queue) or to the deferral?  None of them touches sockets or Redis; the
+ * clock is an argument.
  */
 #ifndef PQ_DECIDE_H
 #define PQ_DECIDE_H
@@ -46,6 +49,25 @@ enum pq_verdict {
  * defer_period after it. */
 enum pq_verdict pq_decide_full(long long first_deferral, long long now,
 			       const struct pq_limits *lim);
+
+/* authenticated_full_action: what a full mailbox means for mail from an
+ * authenticated sender (submission) */
+enum pq_auth_action {
+	PQ_AUTH_QUEUE,             /* DUNNO: Postfix accepts and queues it */
+	PQ_AUTH_DEFER,             /* as from outside: defer, then reject */
+};
+
+enum pq_route {
+	PQ_ROUTE_QUEUE,            /* answer DUNNO, record no deferral */
+	PQ_ROUTE_DEFERRAL,         /* phase 2: pq_decide_full */
+};
+
+/* pq_full_route - the route of a message for a full mailbox:
+ * sasl_username is the policy request's (empty or NULL from outside).
+ * A mail client does not queue a 4xx, so our own authenticated users'
+ * mail is left to Postfix's queue (it keeps retrying until
+ * maximal_queue_lifetime, and tells the sender) unless action says defer. */
+enum pq_route pq_full_route(const char *sasl_username, enum pq_auth_action action);
 
 const char *pq_fullness_name(enum pq_fullness f);
 

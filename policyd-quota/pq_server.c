@@ -34,7 +34,7 @@
 #include "pq_notice.h"
 #include "pq_server.h"
 
-enum { ST_REQUESTS, ST_PASSED, ST_DEFERRED, ST_REJECTED, ST_ERRORS,
+enum { ST_REQUESTS, ST_PASSED, ST_DEFERRED, ST_REJECTED, ST_QUEUED, ST_ERRORS,
        ST_CACHE_HITS, ST_CACHE_MISSES, ST_REFUSED };
 
 enum wait_stage { WAIT_NONE, WAIT_LOOKUP, WAIT_DEFER };
@@ -150,7 +150,8 @@ reply(struct pq_server *s, struct conn *c, const char *action)
 	/* the caller goes on with the connection's next request, if any */
 }
 
-/* log_decision - one key=value line per non-DUNNO answer */
+/* log_decision - one key=value line per non-DUNNO answer, and per
+ * full mailbox's message left to Postfix's queue (action=queue) */
 static void
 log_decision(struct conn *c, const char *action, const char *reason,
 	     long long first_deferral)
@@ -269,7 +270,10 @@ limits(const struct pq_config *cfg, struct pq_limits *lim)
 	lim->defer_period = cfg->defer_period_ms / 1000;
 }
 
-/* judge - phase 1 with a known quota state */
+/* judge - phase 1 with a known quota state; a full mailbox's message
+ * from an authenticated sender may go to Postfix's queue (DUNNO, logged,
+ * no deferral recorded, no notice: Postfix's delay notice tells the
+ * sender) */
 static void
 judge(struct pq_server *s, struct conn *c)
 {
@@ -280,6 +284,14 @@ judge(struct pq_server *s, struct conn *c)
 	f = pq_quota_check(&c->quota, c->req.size, &lim, time(NULL));
 	if (f != PQ_FULL) {
 		dunno(s, c);
+		return;
+	}
+	if (pq_full_route(c->req.sasl_username,
+			  (enum pq_auth_action)s->cfg->authenticated_full_action) ==
+	    PQ_ROUTE_QUEUE) {
+		s->stats[ST_QUEUED]++;
+		log_decision(c, "queue", "mailbox_full", 0);
+		reply(s, c, "DUNNO");
 		return;
 	}
 	if (submit(s, c, PQ_JOB_DEFER, WAIT_DEFER) < 0)

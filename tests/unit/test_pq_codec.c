@@ -40,8 +40,28 @@ test_postfix_request(void **state)
 	assert_string_equal(req.instance, "85c91.6740a.0");
 	assert_string_equal(req.client_address, "192.0.2.1");
 	assert_string_equal(req.queue_id, "");
+	assert_string_equal(req.sasl_username, "");   /* from outside: empty */
 	assert_int_equal(req.size, 5016);
 	assert_int_equal(req.nattrs, 29);
+}
+
+/* a request from the submission port: Postfix sends the SASL login */
+static void
+test_submission_request(void **state)
+{
+	const char *in = "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+		"sasl_method=PLAIN\nsasl_username=Alice@mailguard.test\n"
+		"sasl_sender=\nsender=alice@mailguard.test\n"
+		"recipient=small@mailguard.test\nsize=42\n\n";
+	struct pq_request req;
+	struct mg_error err;
+	size_t used = 0;
+
+	(void)state;
+	assert_int_equal(pq_codec_parse(in, strlen(in), &req, &used, &err), 1);
+	assert_string_equal(req.sasl_username, "Alice@mailguard.test");
+	assert_string_equal(req.sender, "alice@mailguard.test");
+	assert_int_equal(req.size, 42);
 }
 
 static void
@@ -88,7 +108,7 @@ static void
 test_hostile(void **state)
 {
 	static char longline[PQ_LINE_MAX + 10], longval[600], manyattrs[PQ_ATTR_MAX * 8 + 64];
-	static char bigreq[PQ_REQUEST_MAX + 64];
+	static char bigreq[PQ_REQUEST_MAX + 64], longsasl[PQ_VALUE_MAX + 64];
 	size_t i, o;
 	const struct bad rows[] = {
 		{ "empty request", "\n", 1, MG_ERR_PARSE },
@@ -104,6 +124,7 @@ test_hostile(void **state)
 		{ "long recipient", longval, 0, MG_ERR_LIMIT },
 		{ "too many attrs", manyattrs, 0, MG_ERR_LIMIT },
 		{ "big request", bigreq, 0, MG_ERR_LIMIT },
+		{ "long sasl_username", longsasl, 0, MG_ERR_LIMIT },
 	};
 
 	(void)state;
@@ -115,6 +136,9 @@ test_hostile(void **state)
 	o = 0;
 	for (i = 0; i <= PQ_ATTR_MAX; i++)
 		o += (size_t)sprintf(manyattrs + o, "a%zu=1\n", i);
+	o = (size_t)sprintf(longsasl, "request=smtpd_access_policy\nsasl_username=");
+	memset(longsasl + o, 'u', PQ_VALUE_MAX);        /* one byte too many */
+	strcpy(longsasl + o + PQ_VALUE_MAX, "\n\n");
 	for (o = 0; o + 40 < PQ_REQUEST_MAX + 40;)
 		o += (size_t)sprintf(bigreq + o, "x=%030d\n", 0);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -177,6 +201,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_postfix_request),
+		cmocka_unit_test(test_submission_request),
 		cmocka_unit_test(test_split_at_every_byte),
 		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_hostile),

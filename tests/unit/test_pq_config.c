@@ -14,6 +14,7 @@
 
 #include "mg_addr.h"
 #include "pq_config.h"
+#include "pq_decide.h"
 
 /* load_text - pq_config_load on a file holding text */
 static int
@@ -99,7 +100,45 @@ test_dump_shows_default_domain(void **state)
 	buf[n] = '\0';
 	fclose(fp);
 	assert_non_null(strstr(buf, "\ndefault_domain ="));
+	assert_non_null(strstr(buf, "\nauthenticated_full_action = queue"));
 	pq_config_release(&cfg);
+}
+
+/* authenticated_full_action: queue by default, defer on demand, nothing else */
+static void
+test_authenticated_full_action(void **state)
+{
+	static const struct {
+		const char *name, *text;
+		int rc, want;
+	} rows[] = {
+		{ "default: queue", "", 0, PQ_AUTH_QUEUE },
+		{ "queue", "authenticated_full_action = queue\n", 0, PQ_AUTH_QUEUE },
+		{ "defer", "authenticated_full_action = defer\n", 0, PQ_AUTH_DEFER },
+		{ "unknown word", "authenticated_full_action = dunno\n", -1, 0 },
+		{ "empty", "authenticated_full_action =\n", -1, 0 },
+		{ "capitals, as every enum", "authenticated_full_action = Defer\n", 0, PQ_AUTH_DEFER },
+		{ "two words", "authenticated_full_action = queue defer\n", -1, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pq_config cfg;
+		struct mg_error err;
+		int rc = load_text(&cfg, rows[i].text, &err);
+
+		if (rc != rows[i].rc)
+			fail_msg("%s: rc %d (%s)", rows[i].name, rc, rc ? err.msg : "");
+		if (rc < 0) {
+			assert_int_equal(err.kind, MG_ERR_CONFIG);
+			assert_non_null(strstr(err.msg, "authenticated_full_action"));
+			assert_non_null(strstr(err.msg, ":1:"));
+			continue;
+		}
+		assert_int_equal(cfg.authenticated_full_action, rows[i].want);
+		pq_config_release(&cfg);
+	}
 }
 
 int
@@ -108,6 +147,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_domain),
 		cmocka_unit_test(test_dump_shows_default_domain),
+		cmocka_unit_test(test_authenticated_full_action),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

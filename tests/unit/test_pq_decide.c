@@ -74,12 +74,38 @@ test_five_days(void **state)
 	assert_string_equal(pq_fullness_name(PQ_STALE), "stale_state");
 }
 
+/* the route of a full mailbox's message: only an authenticated sender's
+ * goes to Postfix's queue, and only under authenticated_full_action = queue */
+static void
+test_route(void **state)
+{
+	static const struct {
+		const char *name, *sasl;
+		enum pq_auth_action action;
+		enum pq_route want;
+	} rows[] = {
+		{ "submission, queue", "alice@mailguard.test", PQ_AUTH_QUEUE, PQ_ROUTE_QUEUE },
+		{ "bare login, queue", "alice", PQ_AUTH_QUEUE, PQ_ROUTE_QUEUE },
+		{ "submission, defer", "alice@mailguard.test", PQ_AUTH_DEFER, PQ_ROUTE_DEFERRAL },
+		{ "outside, queue", "", PQ_AUTH_QUEUE, PQ_ROUTE_DEFERRAL },
+		{ "outside, defer", "", PQ_AUTH_DEFER, PQ_ROUTE_DEFERRAL },
+		{ "no attribute", NULL, PQ_AUTH_QUEUE, PQ_ROUTE_DEFERRAL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (pq_full_route(rows[i].sasl, rows[i].action) != rows[i].want)
+			fail_msg("%s: wrong route", rows[i].name);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fullness),
 		cmocka_unit_test(test_five_days),
+		cmocka_unit_test(test_route),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
