@@ -9,6 +9,7 @@ import email.header
 import email.message
 import imaplib
 import os
+import re
 import shlex
 import smtplib
 import socket
@@ -57,12 +58,13 @@ def smtp_send(addr, sender, rcpts, msg, login=None):
 
 
 def policy_ask(addr, rcpt, size=0, state="RCPT", sender="sender@example.com",
-               sock=None, timeout=10):
+               sock=None, timeout=10, sasl_username=""):
     """One Postfix policy delegation request; the answer line
-    ("action=...").  sock: reuse an open connection."""
+    ("action=...").  sock: reuse an open connection.  sasl_username: as
+    Postfix sends it from the submission port (empty: from outside)."""
     req = ("request=smtpd_access_policy\nprotocol_state=%s\nsender=%s\n"
-           "recipient=%s\nsize=%d\nqueue_id=\nclient_address=192.0.2.7\n\n"
-           % (state, sender, rcpt, size))
+           "recipient=%s\nsize=%d\nqueue_id=\nclient_address=192.0.2.7\n"
+           "sasl_username=%s\n\n" % (state, sender, rcpt, size, sasl_username))
     own = sock is None
     if own:
         sock = socket.create_connection(hostport(addr), timeout=timeout)
@@ -144,6 +146,77 @@ def imap_expunge_all(env, user, mailbox="INBOX"):
             i.expunge()
     finally:
         i.logout()
+
+
+def doveadm_quota(env, user):
+    """doveadm quota get: {resource: (used, limit)} (KiB for STORAGE; 0 = none)"""
+    out = subprocess.run(["doveadm", "-c", env["MG_DOVECOT_CONF"], "-f", "tab",
+                          "quota", "get", "-u", user],
+                         check=True, capture_output=True, text=True).stdout
+    vals = {}
+    for line in out.splitlines()[1:]:
+        cols = line.split("\t")
+        vals[cols[1]] = (int(cols[2]), 0 if cols[3] == "-" else int(cols[3]))
+    return vals
+
+
+def publish(env, user, key_user=None):
+    """doveadm's session makes the plugin publish the mailbox's state;
+    return it (KiB) once Redis holds the same figures.  key_user: the
+    mailbox it is published as (default: user)"""
+    key = "mg:v1:quota:{%s}" % (key_user or user)
+    deadline = time.time() + 10
+    while True:
+        used_kib, limit_kib = doveadm_quota(env, user)["STORAGE"]
+        b = int(redis(env, "HGET", key, "bytes") or -1)
+        if (b + 1023) // 1024 == used_kib:      # doveadm rounds up
+            return used_kib, limit_kib
+        assert time.time() < deadline, "plugin did not publish %s" % user
+        time.sleep(0.2)
+
+
+def fill_mailbox(env, user, key_user=None, sender="sender@example.com"):
+    """Real deliveries until Dovecot counts the mailbox full.  They go
+    straight to Dovecot's LMTP: through Postfix, the policy would (rightly)
+    defer the message that does not fit before the mailbox is full.
+    key_user: the mailbox the plugin publishes (default: user)"""
+    key_user = key_user or user
+    lines = 2600                               # about 200 KB per message
+    for n in range(40):
+        used, limit = publish(env, user, key_user)
+        if used >= limit:
+            return
+        m = make_message(sender, user, subject="filler %d" % n,
+                         body=("x" * 76 + "\n") * lines)
+        try:
+            with smtplib.LMTP(*hostport(env["MG_LMTP"]), timeout=30) as l:
+                l.sendmail(sender, [user], m.as_bytes())
+        except smtplib.SMTPDataError as e:
+            assert e.smtp_code == 452, e      # does not fit: smaller ones
+            lines = max(lines // 4, 1)
+    used, limit = publish(env, user, key_user)
+    assert used >= limit, "%s not full after 40 messages: %d/%d KiB" % (user, used, limit)
+
+
+def log_size(path):
+    """where new lines of a log file will start (0: no file yet)"""
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def wait_log(path, start, pattern, timeout, what):
+    """the first line matching the regular expression pattern written to
+    path after offset start (see log_size), waited for up to timeout s"""
+    deadline = time.time() + timeout
+    rx = re.compile(pattern)
+    while True:
+        with open(path, errors="replace") as f:
+            f.seek(start)
+            for line in f:
+                if rx.search(line):
+                    return line.rstrip("\n")
+        assert time.time() < deadline, "%s: nothing matching %r in %s after %ss" % (
+            what, pattern, path, timeout)
+        time.sleep(0.2)
 
 
 def redis(env, *args):

@@ -14,6 +14,7 @@ given order (default: all), e.g. shuffled:
     python3 test_policyd.py $(python3 test_policyd.py --list | shuf)"""
 import functools
 import os
+import re
 import signal
 import smtplib
 import socket
@@ -24,7 +25,8 @@ import time
 
 from mgtest import (Checks, stack_env, make_message, smtp_send, imap_login,
                     imap_wait_header, imap_count, imap_expunge_all, redis, hostport,
-                    notice_text, policy_ask)
+                    notice_text, policy_ask, publish, fill_mailbox, log_size,
+                    wait_log)
 
 ENV = stack_env()
 DOM = ENV["MG_DOMAIN"]
@@ -34,32 +36,6 @@ SENDER = "sender@example.com"
 BUILD = ENV["MG_BUILD_DIR"]
 STATE = ENV["MG_STATE_DIR"]
 SMALL_DEFERRALS = "mg:v1:defer:{%s}:*" % SMALL
-
-
-def doveadm_quota(user):
-    out = subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"], "-f", "tab",
-                          "quota", "get", "-u", user],
-                         check=True, capture_output=True, text=True).stdout
-    vals = {}
-    for line in out.splitlines()[1:]:
-        cols = line.split("\t")
-        vals[cols[1]] = (int(cols[2]), 0 if cols[3] == "-" else int(cols[3]))
-    return vals
-
-
-def publish(user, key_user=None):
-    """doveadm's session makes the plugin publish the mailbox's state;
-    return it (KiB) once Redis holds the same figures.  key_user: the
-    mailbox it is published as (default: user)"""
-    key = "mg:v1:quota:{%s}" % (key_user or user)
-    deadline = time.time() + 10
-    while True:
-        used_kib, limit_kib = doveadm_quota(user)["STORAGE"]
-        b = int(redis(ENV, "HGET", key, "bytes") or -1)
-        if (b + 1023) // 1024 == used_kib:      # doveadm rounds up
-            return used_kib, limit_kib
-        assert time.time() < deadline, "plugin did not publish %s" % user
-        time.sleep(0.2)
 
 
 def policy(addr, rcpt, size=0, state="RCPT", sender=SENDER, sock=None):
@@ -101,36 +77,13 @@ def mx_rcpt(rcpt, size, sender=SENDER):
 def empty_small_mailbox():
     """small@ empty, published, known to policyd-quota, no deferral left"""
     imap_expunge_all(ENV, SMALL)
-    publish(SMALL)
+    publish(ENV, SMALL)
     wait_answer(SMALL, lambda ans: ans == "action=DUNNO")
     forget(SMALL_DEFERRALS)
 
 
-def fill_mailbox(user, key_user=None):
-    """Real deliveries until Dovecot counts the mailbox full.  They go
-    straight to Dovecot's LMTP: through Postfix, the policy would (rightly)
-    defer the message that does not fit before the mailbox is full.
-    key_user: the mailbox the plugin publishes (default: user)"""
-    key_user = key_user or user
-    lines = 2600                               # about 200 KB per message
-    for n in range(40):
-        used, limit = publish(user, key_user)
-        if used >= limit:
-            return
-        m = make_message(SENDER, user, subject="filler %d" % n,
-                         body=("x" * 76 + "\n") * lines)
-        try:
-            with smtplib.LMTP(*hostport(ENV["MG_LMTP"]), timeout=30) as l:
-                l.sendmail(SENDER, [user], m.as_bytes())
-        except smtplib.SMTPDataError as e:
-            assert e.smtp_code == 452, e      # does not fit: smaller ones
-            lines = max(lines // 4, 1)
-    used, limit = publish(user, key_user)
-    assert used >= limit, "%s not full after 40 messages: %d/%d KiB" % (user, used, limit)
-
-
 def fill_small_mailbox():
-    fill_mailbox(SMALL)
+    fill_mailbox(ENV, SMALL)
 
 
 def with_small_mailbox_full(check):
@@ -203,10 +156,13 @@ def local_sender_told_once_external_never():
         except smtplib.SMTPRecipientsRefused as e:
             assert list(e.recipients.values())[0][0] == 450, e.recipients
         before = imap_count(ENV, bob, "Subject", subject)
+        # a local sender that is not authenticated (an application through
+        # the MX): deferred and told; authenticated, Postfix would queue it
+        # (authenticated_sender_left_to_postfix_queue)
         for n in range(2):                       # two attempts, one notice
             m = make_message(bob, SMALL, subject="bob to small %d" % n, body="hi\n")
             try:
-                smtp_send(ENV["MG_SUBMISSION"], bob, [SMALL], m, login=(bob, ENV["MG_PASSWORD"]))
+                smtp_send(ENV["MG_SMTP"], bob, [SMALL], m)
                 raise AssertionError("a full mailbox accepted mail")
             except smtplib.SMTPRecipientsRefused as e:
                 assert list(e.recipients.values())[0][0] == 450, e.recipients
@@ -232,9 +188,47 @@ def local_sender_told_once_external_never():
 
 
 @with_small_mailbox_full
+def authenticated_sender_left_to_postfix_queue():
+    """authenticated_full_action = queue (the shipped default): a request
+    with a sasl_username gets DUNNO, records no deferral, sends no notice
+    of ours and logs action=queue; the same request without it is
+    deferred (test_own_queue.py follows such mail through Postfix)"""
+    bob, marker = "bob@" + DOM, ALICE
+    forget("mg:v1:fullnotice:{%s}:*" % bob)
+    forget("mg:v1:fullnotice:{%s}:*" % marker)
+    log_path = os.path.join(STATE, "policyd-quota", "policyd-quota.log")
+    start = log_size(log_path)
+    try:
+        ans = policy_ask(ENV["MG_POLICY"], SMALL, size=300, sender=bob, sasl_username=bob)
+        assert ans == "action=DUNNO", ans
+        assert redis(ENV, "KEYS", SMALL_DEFERRALS) == []
+        # the same sender without the login: deferred, a deferral recorded
+        ans = policy_ask(ENV["MG_POLICY"], SMALL, size=300, sender=marker)
+        assert ans.startswith("action=DEFER_IF_PERMIT 4.2.2 "), ans
+        assert len(redis(ENV, "KEYS", SMALL_DEFERRALS)) == 1
+        # notices go out in order: once the deferred sender's is logged,
+        # one for bob would have been too
+        wait_log(log_path, start, "action=notice to=%s about=%s status=sent"
+                 % (re.escape(marker), re.escape(SMALL)), 20, "notice")
+        with open(log_path) as f:
+            f.seek(start)
+            new = f.read()
+        queued = [l for l in new.splitlines() if "action=queue" in l]
+        assert len(queued) == 1, new[-2000:]
+        assert "action=queue reason=mailbox_full" in queued[0], queued
+        assert "from=%s to=%s mailbox=%s size=300" % (bob, SMALL, SMALL) in queued[0], queued
+        assert "action=notice to=%s" % bob not in new, new[-2000:]
+        assert redis(ENV, "KEYS", "mg:v1:fullnotice:{%s}:*" % bob) == []
+    finally:
+        forget(SMALL_DEFERRALS)
+        forget("mg:v1:fullnotice:{%s}:*" % marker)
+        delete_mail(marker, "Subject", "Message en attente")
+
+
+@with_small_mailbox_full
 def freeing_space_lets_mail_through():
     imap_expunge_all(ENV, SMALL)
-    used, limit = publish(SMALL)
+    used, limit = publish(ENV, SMALL)
     assert used < limit // 2, (used, limit)
     # the plugin's change notice reaches policyd-quota's cache asynchronously
     wait_answer(SMALL, lambda ans: ans == "action=DUNNO")
@@ -363,11 +357,11 @@ def user_without_domain_meets_the_full_address():
     assert "@" not in bare
     imap_expunge_all(ENV, bare)
     try:
-        used, limit = publish(bare, full)
+        used, limit = publish(ENV, bare, full)
         assert limit == 1024, (used, limit)              # its userdb rule
         assert not redis(ENV, "EXISTS", "mg:v1:quota:{%s}" % bare)
         wait_answer(full, lambda ans: ans == "action=DUNNO")
-        fill_mailbox(bare, full)
+        fill_mailbox(ENV, bare, full)
         ans = wait_answer(full, lambda ans: "4.2.2" in ans)
         assert ans.startswith("action=DEFER_IF_PERMIT 4.2.2"), ans
         ans = policy(ENV["MG_POLICY"], bare.upper())     # a bare recipient
@@ -375,7 +369,7 @@ def user_without_domain_meets_the_full_address():
         assert not redis(ENV, "EXISTS", "mg:v1:quota:{%s}" % bare)
     finally:
         imap_expunge_all(ENV, bare)
-        publish(bare, full)
+        publish(ENV, bare, full)
         forget(deferrals)
 
 
@@ -394,6 +388,7 @@ CHECKS = [
     full_mailbox_deferred_other_recipient_delivered,
     after_five_days_refused_for_good,
     local_sender_told_once_external_never,
+    authenticated_sender_left_to_postfix_queue,
     freeing_space_lets_mail_through,
     aliases_and_details_resolve_to_the_mailbox,
     garbage_closes_only_that_connection,
