@@ -12,6 +12,7 @@ Redis keys) and removes it again, so any check runs alone and in any
 order:  test_policyd.py [--list | CHECK...]  runs the named checks in the
 given order (default: all), e.g. shuffled:
     python3 test_policyd.py $(python3 test_policyd.py --list | shuf)"""
+import contextlib
 import functools
 import os
 import re
@@ -311,21 +312,24 @@ def redis_slow_or_down_gets_the_configured_action_in_time():
     imap_wait_header(ENV, ALICE, "Message-ID", m["Message-ID"])
 
 
-def redis_refused_with_defer_if_permit_action():
-    # a second policyd-quota, Redis on a closed port, the other action
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def second_policyd(settings, shown):
+    """a second policyd-quota on a free loopback port with the settings
+    (text after listen and user), checked with -t (its dump shows `shown`);
+    yields (address, process); its stderr is in process.stderr_text after"""
     binary = os.path.join(BUILD, "policyd-quota", "policyd-quota")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = s.getsockname()[1]
+    port = free_port()
     with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
-        f.write("listen = inet:127.0.0.1:%d\nuser =\nredis_server = 127.0.0.1:%d\n"
-                "redis_error_action = defer_if_permit\nlanguage = en\n" % (port, dead))
+        f.write("listen = inet:127.0.0.1:%d\nuser =\n%s" % (port, settings))
         conf = f.name
     check = subprocess.run([binary, "-c", conf, "-t"], capture_output=True, text=True)
-    assert check.returncode == 0 and "redis_error_action = defer_if_permit" in check.stdout
+    assert check.returncode == 0 and shown in check.stdout, check
     proc = subprocess.Popen([binary, "-c", conf, "-f"], stderr=subprocess.PIPE, text=True)
     try:
         for _ in range(50):
@@ -334,17 +338,40 @@ def redis_refused_with_defer_if_permit_action():
                 break
             except OSError:
                 time.sleep(0.1)
-        for n in range(5):
-            t0 = time.time()
-            ans = policy("127.0.0.1:%d" % port, "r%d@%s" % (n, DOM))
-            assert ans.startswith("action=DEFER_IF_PERMIT 4.3.0"), ans
-            assert time.time() - t0 < 1.0
+        yield "127.0.0.1:%d" % port, proc
     finally:
         proc.terminate()
-        err = proc.communicate(timeout=10)[1]
+        proc.stderr_text = proc.communicate(timeout=10)[1]
         os.unlink(conf)
+
+
+def redis_refused_with_defer_if_permit_action():
+    # a second policyd-quota, Redis on a closed port, the other action
+    with second_policyd("redis_server = 127.0.0.1:%d\nredis_error_action = defer_if_permit\n"
+                        "language = en\n" % free_port(),
+                        "redis_error_action = defer_if_permit") as (addr, proc):
+        for n in range(5):
+            t0 = time.time()
+            ans = policy(addr, "r%d@%s" % (n, DOM))
+            assert ans.startswith("action=DEFER_IF_PERMIT 4.3.0"), ans
+            assert time.time() - t0 < 1.0
     # logged once per outage, not once per request
-    assert err.count("redis unavailable") == 1, err
+    assert proc.stderr_text.count("redis unavailable") == 1, proc.stderr_text
+
+
+@with_small_mailbox_full
+def authenticated_full_action_defer_treats_them_as_outside():
+    # a second policyd-quota on the stack's Redis, authenticated_full_action = defer
+    with second_policyd("redis_server = %s\nredis_prefix = mg:\ndefault_domain = %s\n"
+                        "authenticated_full_action = defer\n" % (ENV["MG_REDIS"], DOM),
+                        "authenticated_full_action = defer") as (addr, proc):
+        bob = "bob@" + DOM
+        ans = policy_ask(addr, SMALL, size=300, sender=bob, sasl_username=bob)
+        assert ans.startswith("action=DEFER_IF_PERMIT 4.2.2 "), ans
+        assert len(redis(ENV, "KEYS", SMALL_DEFERRALS)) == 1
+    forget(SMALL_DEFERRALS)
+    assert "action=defer reason=mailbox_full" in proc.stderr_text, proc.stderr_text
+    assert "action=queue" not in proc.stderr_text, proc.stderr_text
 
 
 def user_without_domain_meets_the_full_address():
@@ -394,6 +421,7 @@ CHECKS = [
     garbage_closes_only_that_connection,
     redis_slow_or_down_gets_the_configured_action_in_time,
     redis_refused_with_defer_if_permit_action,
+    authenticated_full_action_defer_treats_them_as_outside,
     bad_config_is_refused_with_file_and_line,
     user_without_domain_meets_the_full_address,
 ]
