@@ -1,0 +1,278 @@
+"""test_offline - the offline verdicts of issue 13 part 2, with the real
+binaries against a real redis-server started here (loopback, a temp dir,
+stopped by pid); no Postfix needed.
+
+  milter-attach -T FILE|- [--json]   a clean message, a banned .exe in a zip
+      inside message/rfc822, an RFC 2231 name, a message over 10 MB, stdin,
+      a Redis ban changing an .iso message's verdict, Redis down; exit
+      codes and the exact replies asserted; nothing written to Redis.
+
+Usage: test_offline.py BUILD_DIR
+"""
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from email.message import EmailMessage
+
+from mgtest import Checks, free_port, redis
+
+BUILD = os.path.abspath(sys.argv[1])
+MILTER = os.path.join(BUILD, "milter-attach", "milter-attach")
+CTL = os.path.join(BUILD, "milter-attach", "milter-attach-ctl")
+HELPER = os.path.join(BUILD, "milter-attach", "inspect", "milter-attach-inspect")
+TMP = tempfile.mkdtemp(prefix="mg-offline-")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Redis:
+    """A redis-server of our own on a free loopback port, stopped by pid."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", TMP],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while True:
+            try:
+                if self.cmd("PING") == "PONG":
+                    return
+            except OSError:
+                pass
+            assert time.time() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def cmd(self, *args):
+        return redis({"MG_REDIS": "127.0.0.1:%d" % self.port}, *args)
+
+    def stop(self):
+        os.kill(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(10)
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "w" if isinstance(data, str) else "wb") as f:
+        f.write(data)
+    return path
+
+
+def milter_conf(name, redis_port, extra=""):
+    return write(name, "redis_server = 127.0.0.1:%d\nredis_prefix = mgoff:\n"
+                 "inspect_workers = 1\ninspect_helper = %s\n"
+                 "inspect_spool_dir = %s\n%s" % (redis_port, HELPER, TMP, extra))
+
+
+def run(argv, stdin=None):
+    p = subprocess.run(argv, input=stdin, capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def field(out, key):
+    """the value of a 'key   value' line of the text output (the last one)"""
+    val = None
+    for line in out.splitlines():
+        if line.startswith(key + " "):
+            val = line[len(key):].strip()
+    return val
+
+
+# --- messages ---------------------------------------------------------------
+def clean_message():
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "a@example.org", "u@example.org", "report"
+    m.set_content("hello\n")
+    m.add_attachment(PDF, maintype="application", subtype="pdf", filename="report.pdf")
+    return bytes(m)
+
+
+def nested_exe_message():
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("docs/setup.exe", b"MZ" + b"\0" * 300)
+    inner = EmailMessage()
+    inner["From"], inner["Subject"] = "b@example.org", "inner"
+    inner.set_content("see the zip\n")
+    inner.add_attachment(z.getvalue(), maintype="application", subtype="zip",
+                         filename="files.zip")
+    outer = EmailMessage()
+    outer["From"], outer["To"], outer["Subject"] = "a@example.org", "u@example.org", "fwd"
+    outer.set_content("forwarded\n")
+    outer.add_attachment(inner)
+    return bytes(outer)
+
+
+RFC2231 = (b"From: a@example.org\nTo: u@example.org\nSubject: 2231\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+           b"--b\nContent-Type: text/plain\n\nhi\n--b\n"
+           b"Content-Type: application/octet-stream\n"
+           b"Content-Disposition: attachment;\n"
+           b" filename*1*=%C3%A9.%45XE;\n"
+           b" filename*0*=utf-8''r%C3%A9sum\n"
+           b"Content-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n--b--\n")
+
+
+def iso_message():
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "a@example.org", "u@example.org", "image"
+    m.set_content("the image\n")
+    m.add_attachment(b"just some text, not an image\n", maintype="application",
+                     subtype="octet-stream", filename="disk.iso")
+    return bytes(m)
+
+
+def big_message():
+    line = b"x" * 76 + b"\n"
+    return b"From: a@example.org\nSubject: big\n\n" + line * (11 * 1024 * 1024 // 77)
+
+
+# --- checks -----------------------------------------------------------------
+def clean_accepted(r, conf):
+    path = write("clean.eml", clean_message())
+    rc, out, err = run([MILTER, "-c", conf, "-T", path])
+    assert rc == 0, (rc, out, err)
+    assert field(out, "verdict") == "accept", out
+    assert field(out, "reason") == "none", out
+    assert field(out, "bans").startswith("ext=0 mime=0 sha256=0"), out
+    # the type and hash are shown though no mime/sha256 ban exists
+    assert "application/pdf" in out, out
+    assert hashlib.sha256(PDF).hexdigest() in out, out
+    assert '"report.pdf"' in out, out
+    assert "reply" not in [line.split()[0] for line in out.splitlines() if line]
+
+
+def nested_exe_rejected(r, conf):
+    path = write("nested.eml", nested_exe_message())
+    rc, out, err = run([MILTER, "-c", conf, "-T", path, "--json"])
+    assert rc == 1, (rc, out, err)
+    doc = json.loads(out)
+    v = doc["verdict"]
+    assert (v["action"], v["reason"], v["code"], v["xcode"]) == \
+        ("reject", "banned_ext", "550", "5.7.1"), v
+    assert "setup.exe" in v["text"] and ".exe" in v["text"], v
+    member = [f for f in doc["files"] if f["origin"] == "zip_member"]
+    assert len(member) == 1, doc["files"]
+    assert member[0]["archive"] == "files.zip", member
+    assert member[0]["names"][0]["name"] == "docs/setup.exe", member
+    assert member[0]["judged"] == "banned_ext", member
+    assert member[0]["depth"] >= 2, member      # inside the message/rfc822
+    zips = [f for f in doc["files"] if f["names"] and f["names"][0]["name"] == "files.zip"]
+    assert zips and zips[0]["type"] == "application/zip", doc["files"]
+    assert len(zips[0]["sha256"]) == 64, zips
+
+
+def rfc2231_name_decoded(r, conf):
+    path = write("rfc2231.eml", RFC2231)
+    rc, out, err = run([MILTER, "-c", conf, "-T", path, "--json"])
+    assert rc == 1, (rc, out, err)
+    doc = json.loads(out)
+    names = [n["name"] for f in doc["files"] for n in f["names"]]
+    assert "r\u00e9sum\u00e9.EXE" in names, names
+    assert doc["verdict"]["reason"] == "banned_ext", doc["verdict"]
+    # the reply is ASCII: each byte of the accents becomes "?"
+    assert "r??sum??.EXE" in doc["verdict"]["text"], doc["verdict"]
+
+
+def over_size_limit(r, conf):
+    path = write("big.eml", big_message())
+    assert os.path.getsize(path) > 10 * 1024 * 1024
+    rc, out, err = run([MILTER, "-c", conf, "-T", path])
+    assert rc == 1, (rc, out, err)
+    assert field(out, "reason") == "size", out
+    assert field(out, "reply").startswith("552 5.3.4 "), out
+    assert "10 Mo" in field(out, "reply"), out
+    assert "reading stopped at" in field(out, "size"), out
+    rc, out, err = run([MILTER, "-c", conf, "-T", path, "--json"])
+    doc = json.loads(out)
+    assert rc == 1 and doc["read_whole"] is False, doc
+    assert 10485760 < doc["size"] < os.path.getsize(path), doc
+
+
+def stdin_same_as_file(r, conf):
+    data = nested_exe_message()
+    rc, out, err = run([MILTER, "-c", conf, "-T", "-"], stdin=data)
+    rc2, out2, err2 = run([MILTER, "-c", conf, "-T", write("again.eml", data)])
+    assert rc == rc2 == 1, (rc, rc2, err)
+    assert out == out2, (out, out2)
+    # CRLF input is counted as the same message
+    crlf = data.replace(b"\n", b"\r\n")
+    rc3, out3, _ = run([MILTER, "-c", conf, "-T", "-"], stdin=crlf)
+    assert rc3 == 1 and field(out3, "size") == field(out, "size"), (out3, out)
+
+
+def redis_ban_changes_iso_verdict(r, conf):
+    path = write("iso.eml", iso_message())
+    rc, out, err = run([MILTER, "-c", conf, "-T", path])
+    assert rc == 0, (rc, out, err)
+    assert field(out, "verdict") == "accept", out
+    rc, out, err = run([CTL, "-c", conf, "ban", "add", "ext", ".iso", "1h"])
+    assert rc == 0, (rc, out, err)
+    rc, out, err = run([MILTER, "-c", conf, "-T", path])
+    assert rc == 1, (rc, out, err)
+    assert field(out, "reason") == "alert_ext", out
+    assert field(out, "reply").startswith("550 5.7.1 "), out
+    assert "disk.iso" in field(out, "reply"), out
+    assert field(out, "bans").startswith("ext=1 "), out
+    run([CTL, "-c", conf, "ban", "del", "ext", ".iso"])
+
+
+def nothing_written(r, conf):
+    before = sorted(r.cmd("KEYS", "*"))
+    for name in ("clean.eml", "nested.eml", "iso.eml"):
+        run([MILTER, "-c", conf, "-T", os.path.join(TMP, name)])
+    assert sorted(r.cmd("KEYS", "*")) == before, (before, r.cmd("KEYS", "*"))
+
+
+def redis_down(r, conf):
+    down = milter_conf("down.conf", free_port())
+    path = os.path.join(TMP, "clean.eml")
+    rc, out, err = run([MILTER, "-c", down, "-T", path])
+    assert rc == 3, (rc, out, err)
+    assert "Connection refused" in err and "error_action = tempfail" in err, err
+    assert field(out, "reply").startswith("451 4.3.0 "), out
+    # a banned file is still refused without the ban list
+    rc, out, err = run([MILTER, "-c", down, "-T", os.path.join(TMP, "nested.eml")])
+    assert rc == 1, (rc, out, err)
+    accept = milter_conf("down-accept.conf", free_port(), "error_action = accept\n")
+    rc, out, err = run([MILTER, "-c", accept, "-T", path])
+    assert rc == 0 and "error_action = accept" in err, (rc, out, err)
+
+
+def bad_input(r, conf):
+    rc, out, err = run([MILTER, "-c", conf, "-T", os.path.join(TMP, "nonexistent.eml")])
+    assert rc == 2 and "cannot open" in err, (rc, err)
+    rc, out, err = run([MILTER, "-c", conf, "-T", "a.eml", "b.eml"])
+    assert rc == 2 and "one message file" in err, (rc, err)
+    rc, out, err = run([MILTER, "-c", os.path.join(TMP, "nonexistent.conf"), "-T", "-"],
+                       stdin=b"")
+    assert rc == 2, (rc, err)
+    rc, out, err = run([MILTER, "-c", conf, "--json"])
+    assert rc == 2, (rc, err)
+
+
+def main():
+    r = Redis()
+    checks = Checks()
+    try:
+        conf = milter_conf("milter.conf", r.port)
+        for fn in (clean_accepted, nested_exe_rejected, rfc2231_name_decoded,
+                   over_size_limit, stdin_same_as_file, redis_ban_changes_iso_verdict,
+                   nothing_written, redis_down, bad_input):
+            checks.run(fn, r, conf)
+    finally:
+        r.stop()
+        shutil.rmtree(TMP, ignore_errors=True)
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
