@@ -6,6 +6,10 @@ stopped by pid); no Postfix needed.
       inside message/rfc822, an RFC 2231 name, a message over 10 MB, stdin,
       a Redis ban changing an .iso message's verdict, Redis down; exit
       codes and the exact replies asserted; nothing written to Redis.
+  policyd-quota -T RCPT [SENDER [SIZE]] [NAME=VALUE...] [--json]   a full
+      mailbox (no deferral yet: none recorded; an old one: 550), a mailbox
+      that is not full, stale state, an alias, no Redis (both
+      redis_error_action values), malformed addresses and arguments.
 
 Usage: test_offline.py BUILD_DIR
 """
@@ -27,6 +31,7 @@ from mgtest import Checks, free_port, redis
 BUILD = os.path.abspath(sys.argv[1])
 MILTER = os.path.join(BUILD, "milter-attach", "milter-attach")
 CTL = os.path.join(BUILD, "milter-attach", "milter-attach-ctl")
+POLICYD = os.path.join(BUILD, "policyd-quota", "policyd-quota")
 HELPER = os.path.join(BUILD, "milter-attach", "inspect", "milter-attach-inspect")
 TMP = tempfile.mkdtemp(prefix="mg-offline-")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -259,6 +264,122 @@ def bad_input(r, conf):
     assert rc == 2, (rc, err)
 
 
+# --- policyd-quota -T ---------------------------------------------------------
+PQ_PREFIX = "mgoffpq:"
+
+
+def policy_conf(name, redis_port, extra=""):
+    return write(name, "redis_server = 127.0.0.1:%d\nredis_prefix = %s\n"
+                 "language = en\n%s" % (redis_port, PQ_PREFIX, extra))
+
+
+def quota(r, mailbox, bytes_, limit, age=10):
+    r.cmd("HSET", "%sv1:quota:{%s}" % (PQ_PREFIX, mailbox), "bytes", bytes_,
+          "bytes_limit", limit, "msgs", 3, "msgs_limit", 0,
+          "updated", int(time.time()) - age)
+
+
+def defer_keys(r):
+    return [k for k in r.cmd("KEYS", PQ_PREFIX + "*") if ":defer:" in k]
+
+
+def action(out):
+    lines = [line for line in out.splitlines() if line.startswith("action=")]
+    assert len(lines) == 1, out
+    return lines[0]
+
+
+def policy_full_mailbox(r, conf):
+    quota(r, "full@example.org", 1000, 1000)
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "full@example.org",
+                        "sender@example.com", "100", "sasl_username=alice"])
+    assert rc == 3, (rc, out, err)
+    assert action(out).startswith("action=DEFER_IF_PERMIT 4.2.2 "), out
+    assert field(out, "fullness") == "full", out
+    assert "would record first deferral now" in out, out
+    assert field(out, "days") == "left      5.0 before 550", out
+    assert "bytes 1000/1000" in out, out
+    assert defer_keys(r) == [], defer_keys(r)       # read-only
+
+
+def policy_deferred_long_enough(r, conf):
+    quota(r, "old@example.org", 1000, 1000)
+    ident = hashlib.sha256(b"sender@example.com\n100").hexdigest()[:32]
+    key = "%sv1:defer:{old@example.org}:%s" % (PQ_PREFIX, ident)
+    r.cmd("SET", key, int(time.time()) - 6 * 86400)
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "old@example.org",
+                        "sender@example.com", "100", "--json"])
+    assert rc == 1, (rc, out, err)
+    doc = json.loads(out)
+    assert doc["action"].startswith("550 5.2.2 "), doc
+    assert doc["first_deferral"] < time.time() - 5 * 86400 and doc["days_left"] == 0, doc
+    assert r.cmd("TTL", key) == -1, "the record was rewritten"
+    r.cmd("DEL", key)
+
+
+def policy_not_full(r, conf):
+    quota(r, "roomy@example.org", 100, 1000)
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "roomy@example.org",
+                        "sender@example.com", "100"])
+    assert (rc, action(out)) == (0, "action=DUNNO"), (rc, out, err)
+    assert field(out, "fullness") == "not_full", out
+    # the same mailbox, a message that does not fit
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "roomy@example.org",
+                        "sender@example.com", "901"])
+    assert rc == 3 and field(out, "fullness") == "full", (rc, out)
+
+
+def policy_stale_state(r, conf):
+    quota(r, "stale@example.org", 1000, 1000, age=2 * 86400)
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "stale@example.org", "s@example.com"])
+    assert (rc, action(out)) == (0, "action=DUNNO"), (rc, out, err)
+    assert field(out, "fullness") == "stale_state", out
+    assert "stale;" in field(out, "updated"), out
+
+
+def policy_alias(r, conf):
+    quota(r, "box@example.org", 1000, 1000)
+    r.cmd("SADD", "%sv1:alias:{info@example.org}" % PQ_PREFIX, "box@example.org")
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "Info+news@Example.org",
+                        "s@example.com", "--json"])
+    assert rc == 3, (rc, out, err)
+    doc = json.loads(out)
+    assert doc["recipient"] == "info@example.org", doc
+    assert (doc["alias_targets"], doc["alias_target"], doc["mailbox"]) == \
+        (1, "box@example.org", "box@example.org"), doc
+    assert doc["would_record_deferral"] is True, doc
+    # an alias to several mailboxes: judged at delivery
+    r.cmd("SADD", "%sv1:alias:{list@example.org}" % PQ_PREFIX, "a@example.org", "b@example.org")
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "list@example.org"])
+    assert (rc, action(out)) == (0, "action=DUNNO"), (rc, out)
+    assert "to 2 mailboxes" in field(out, "alias"), out
+
+
+def policy_no_redis(r, conf):
+    port = free_port()
+    dunno = policy_conf("pq-down.conf", port)
+    rc, out, err = run([POLICYD, "-c", dunno, "-T", "full@example.org"])
+    assert (rc, action(out)) == (0, "action=DUNNO"), (rc, out, err)
+    assert "Connection refused" in err and "redis_error_action" in err, err
+    defer = policy_conf("pq-down-defer.conf", port, "redis_error_action = defer_if_permit\n")
+    rc, out, err = run([POLICYD, "-c", defer, "-T", "full@example.org"])
+    assert rc == 3, (rc, out, err)
+    assert action(out).startswith("action=DEFER_IF_PERMIT 4.3.0 "), out
+    assert "redis_error_action = defer_if_permit" in out, out
+
+
+def policy_bad_input(r, conf):
+    for argv, why in ((["a b@example.org"], "malformed recipient"),
+                      (["alice"], "expected local@domain"),
+                      (["a@example.org", "x y@z"], "malformed sender"),
+                      (["a@example.org", "s@example.com", "12x"], "bad SIZE"),
+                      (["a@example.org", "s@example.com", "1", "junk"], "NAME=VALUE")):
+        rc, out, err = run([POLICYD, "-c", conf, "-T"] + argv)
+        assert rc == 2 and why in err and out == "", (argv, rc, out, err)
+    rc, out, err = run([POLICYD, "-c", conf, "-T"])
+    assert rc == 2, (rc, err)
+
+
 def main():
     r = Redis()
     checks = Checks()
@@ -267,6 +388,10 @@ def main():
         for fn in (clean_accepted, nested_exe_rejected, rfc2231_name_decoded,
                    over_size_limit, stdin_same_as_file, redis_ban_changes_iso_verdict,
                    nothing_written, redis_down, bad_input):
+            checks.run(fn, r, conf)
+        conf = policy_conf("policyd.conf", r.port)
+        for fn in (policy_full_mailbox, policy_deferred_long_enough, policy_not_full,
+                   policy_stale_state, policy_alias, policy_no_redis, policy_bad_input):
             checks.run(fn, r, conf)
     finally:
         r.stop()
