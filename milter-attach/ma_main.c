@@ -30,6 +30,7 @@
 
 #include "ma_milter.h"
 #include "ma_offline.h"
+#include "ma_probe.h"
 #include "mg_daemon.h"
 #include "mg_keys.h"
 #include "mg_log.h"
@@ -276,8 +277,10 @@ main(int argc, char **argv)
 		}
 		if (!args.quiet)
 			ma_config_dump(ctx.cfg, stdout);
+		mrc = args.probe && ma_probe_run(ctx.cfg, stdout) < 0
+		      ? 3 : 0;
 		ma_config_unref(&ctx.cfg);
-		return 0;
+		return mrc;
 	}
 	block_signals(&set);
 	start(&ctx, &mt, &mrc);

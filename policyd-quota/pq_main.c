@@ -18,6 +18,7 @@
 #include "mg_version.h"
 #include "pq_config.h"
 #include "pq_offline.h"
+#include "pq_probe.h"
 #include "pq_server.h"
 
 #define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
@@ -97,9 +98,10 @@ main(int argc, char **argv)
 			       path ? path : "(built-in defaults)");
 			pq_config_dump(cfg, stdout);
 		}
+		rc = args.probe && pq_probe_run(cfg, stdout) < 0 ? 3 : 0;
 		pq_config_release(cfg);
 		free(cfg);
-		return 0;
+		return rc;
 	}
 	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG |
 		    (args.log_stderr ? MG_LOG_TO_STDERR : 0), args.debug);

@@ -10,6 +10,10 @@ stopped by pid); no Postfix needed.
       mailbox (no deferral yet: none recorded; an old one: 550), a mailbox
       that is not full, stale state, an alias, no Redis (both
       redis_error_action values), malformed addresses and arguments.
+  -t --probe (both daemons)   Redis up: what each finds (the bans listed,
+      the quota-changed subscription, the quota states counted); Redis
+      down: exit 3 and the reason; through a redis-sentinel started here:
+      which sentinel named which master.
 
 Usage: test_offline.py BUILD_DIR
 """
@@ -38,14 +42,21 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class Redis:
-    """A redis-server of our own on a free loopback port, stopped by pid."""
+    """A redis-server of our own on a free loopback port, stopped by pid;
+    with monitor_port, a redis-sentinel watching that server as
+    "mailguard" instead."""
 
-    def __init__(self):
+    def __init__(self, monitor_port=None):
         self.port = free_port()
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", TMP],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", TMP]
+        if monitor_port is not None:
+            conf = write("sentinel-%d.conf" % self.port,
+                         "sentinel monitor mailguard 127.0.0.1 %d 1\n" % monitor_port)
+            argv = ["redis-server", conf, "--sentinel", "--port", str(self.port),
+                    "--bind", "127.0.0.1", "--dir", TMP]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
         deadline = time.time() + 10
         while True:
             try:
@@ -380,6 +391,65 @@ def policy_bad_input(r, conf):
     assert rc == 2, (rc, err)
 
 
+# --- -t --probe ---------------------------------------------------------------
+def milter_probe_lists_bans(r, conf):
+    run([CTL, "-c", conf, "ban", "add", "ext", ".iso", "1h"])
+    run([CTL, "-c", conf, "ban", "add", "sha256", "a" * 64, "2h"])
+    rc, out, err = run([MILTER, "-c", conf, "-t", "--probe"])
+    assert rc == 0, (rc, out, err)
+    assert "# redis: connected to 127.0.0.1:%d\n" % r.port in out, out
+    assert "role master, version " in out and "PING " in out, out
+    assert "# bans ext: 1 live, " in out and "#   ext .iso until " in out, out
+    assert "#   sha256 %s until " % ("a" * 64) in out, out
+    serial = r.cmd("GET", "mgoff:v1:{ban}:serial")
+    assert "# bans: serial %s\n" % serial in out, (serial, out)
+    run([CTL, "-c", conf, "ban", "del", "ext", ".iso"])
+    run([CTL, "-c", conf, "ban", "del", "sha256", "a" * 64])
+    rc, out, err = run([MILTER, "-c", conf, "-t", "--probe"])
+    assert rc == 0 and "# bans ext: 0 live" in out, out
+
+
+def milter_probe_redis_down(r, conf):
+    down = milter_conf("probe-down.conf", free_port())
+    rc, out, err = run([MILTER, "-c", down, "-t", "--probe"])
+    assert rc == 3, (rc, out, err)
+    assert "Redis is not usable" in err and "Connection refused" in err, err
+    # without --probe the check does not connect
+    rc, out, err = run([MILTER, "-c", down, "-t", "-q"])
+    assert (rc, out, err) == (0, "", ""), (rc, out, err)
+
+
+def policy_probe(r, conf):
+    rc, out, err = run([POLICYD, "-c", conf, "-t", "--probe"])
+    assert rc == 0, (rc, out, err)
+    assert "# redis: SUBSCRIBE %sv1:quota-changed ok" % PQ_PREFIX in out, out
+    n = len(r.cmd("KEYS", PQ_PREFIX + "v1:quota:*"))
+    assert n >= 4 and "# quota states: %d published" % n in out, (n, out)
+    down = policy_conf("pq-probe-down.conf", free_port())
+    rc, out, err = run([POLICYD, "-c", down, "-t", "--probe", "-q"])
+    assert rc == 3 and out == "" and "Redis is not usable" in err, (rc, out, err)
+
+
+def probe_through_sentinel(r, conf):
+    sentinel = Redis(monitor_port=r.port)
+    try:
+        dead = free_port()
+        extra = ("redis_sentinels = 127.0.0.1:%d 127.0.0.1:%d\n"
+                 "redis_sentinel_master = mailguard\n" % (dead, sentinel.port))
+        want = "# redis: sentinel 127.0.0.1:%d named the master 127.0.0.1:%d" % (
+            sentinel.port, r.port)
+        rc, out, err = run([MILTER, "-c", milter_conf("ms.conf", 1, extra), "-t", "--probe"])
+        assert rc == 0 and want in out, (rc, out, err)
+        rc, out, err = run([POLICYD, "-c", policy_conf("ps.conf", 1, extra), "-t", "--probe"])
+        assert rc == 0 and want in out, (rc, out, err)
+        # a master name the sentinel does not monitor
+        bad = extra.replace("= mailguard", "= nosuch")
+        rc, out, err = run([POLICYD, "-c", policy_conf("ps-bad.conf", 1, bad), "-t", "--probe"])
+        assert rc == 3 and 'no master named "nosuch"' in err, (rc, err)
+    finally:
+        sentinel.stop()
+
+
 def main():
     r = Redis()
     checks = Checks()
@@ -391,7 +461,12 @@ def main():
             checks.run(fn, r, conf)
         conf = policy_conf("policyd.conf", r.port)
         for fn in (policy_full_mailbox, policy_deferred_long_enough, policy_not_full,
-                   policy_stale_state, policy_alias, policy_no_redis, policy_bad_input):
+                   policy_stale_state, policy_alias, policy_no_redis, policy_bad_input,
+                   policy_probe):
+            checks.run(fn, r, conf)
+        conf = milter_conf("milter.conf", r.port)
+        for fn in (milter_probe_lists_bans, milter_probe_redis_down,
+                   probe_through_sentinel):
             checks.run(fn, r, conf)
     finally:
         r.stop()
