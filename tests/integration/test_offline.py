@@ -241,6 +241,29 @@ def redis_ban_changes_iso_verdict(r, conf):
     run([CTL, "-c", conf, "ban", "del", "ext", ".iso"])
 
 
+def carrier_through_inspector(r, conf):
+    """an ISO image under another name: listed by the real helper"""
+    src = os.path.join(TMP, "isosrc")
+    os.makedirs(src, exist_ok=True)
+    write("isosrc/evil.exe", b"MZ\0\0")
+    image = os.path.join(TMP, "t.iso")
+    subprocess.run(["genisoimage", "-quiet", "-o", image, src], check=True)
+    m = EmailMessage()
+    m["From"], m["Subject"] = "a@example.org", "photos"
+    m.set_content("photos\n")
+    with open(image, "rb") as f:
+        m.add_attachment(f.read(), maintype="application", subtype="octet-stream",
+                         filename="photos.img")
+    rc, out, err = run([MILTER, "-c", conf, "-T", write("carrier.eml", bytes(m)), "--json"])
+    assert rc == 1, (rc, out, err)
+    doc = json.loads(out)
+    member = [f for f in doc["files"] if f["origin"] == "carrier_member"]
+    assert len(member) == 1, doc["files"]
+    assert (member[0]["format"], member[0]["archive"], member[0]["names"][0]["name"]) == \
+        ("iso9660", "photos.img", "EVIL.EXE"), member
+    assert doc["verdict"]["reason"] == "banned_ext", doc["verdict"]
+
+
 def nothing_written(r, conf):
     before = sorted(r.cmd("KEYS", "*"))
     for name in ("clean.eml", "nested.eml", "iso.eml"):
@@ -457,7 +480,7 @@ def main():
         conf = milter_conf("milter.conf", r.port)
         for fn in (clean_accepted, nested_exe_rejected, rfc2231_name_decoded,
                    over_size_limit, stdin_same_as_file, redis_ban_changes_iso_verdict,
-                   nothing_written, redis_down, bad_input):
+                   carrier_through_inspector, nothing_written, redis_down, bad_input):
             checks.run(fn, r, conf)
         conf = policy_conf("policyd.conf", r.port)
         for fn in (policy_full_mailbox, policy_deferred_long_enough, policy_not_full,
