@@ -225,6 +225,23 @@ def stdin_same_as_file(r, conf):
     assert rc3 == 1 and field(out3, "size") == field(out, "size"), (out3, out)
 
 
+def size_counted_as_sent(r, conf):
+    """RFC 1870: the message as sent in DATA (CRLF); exactly the limit passes"""
+    data = clean_message().replace(b"hello\n", b"hello\n" * 300)  # over size_limit's 1024 minimum
+    sent = len(data.replace(b"\n", b"\r\n"))
+    path = write("exact.eml", data)
+    at = milter_conf("exact.conf", r.port, "size_limit = %d\n" % sent)
+    rc, out, err = run([MILTER, "-c", at, "-T", path])
+    assert rc == 0 and field(out, "size") == "%d bytes (limit %d)" % (sent, sent), (rc, out)
+    below = milter_conf("below.conf", r.port, "size_limit = %d\n" % (sent - 1))
+    rc, out, err = run([MILTER, "-c", below, "-T", path])
+    assert rc == 1 and field(out, "reason") == "size", (rc, out)
+    # an mbox "From " line first is not part of the message
+    rc, out, err = run([MILTER, "-c", at, "-T", "-"],
+                       stdin=b"From a@example.org Wed Dec  2 16:00:00 2026\n" + data)
+    assert rc == 0 and field(out, "size") == "%d bytes (limit %d)" % (sent, sent), (rc, out)
+
+
 def redis_ban_changes_iso_verdict(r, conf):
     path = write("iso.eml", iso_message())
     rc, out, err = run([MILTER, "-c", conf, "-T", path])
@@ -479,7 +496,8 @@ def main():
     try:
         conf = milter_conf("milter.conf", r.port)
         for fn in (clean_accepted, nested_exe_rejected, rfc2231_name_decoded,
-                   over_size_limit, stdin_same_as_file, redis_ban_changes_iso_verdict,
+                   over_size_limit, size_counted_as_sent, stdin_same_as_file,
+                   redis_ban_changes_iso_verdict,
                    carrier_through_inspector, nothing_written, redis_down, bad_input):
             checks.run(fn, r, conf)
         conf = policy_conf("policyd.conf", r.port)
