@@ -277,7 +277,7 @@ main(int argc, char **argv)
 		}
 		if (!args.quiet)
 			ma_config_dump(ctx.cfg, stdout);
-		mrc = args.probe && ma_probe_run(ctx.cfg, stdout) < 0
+		mrc = args.probe && ma_probe_run(ctx.cfg, args.quiet ? NULL : stdout) < 0
 		      ? 3 : 0;
 		ma_config_unref(&ctx.cfg);
 		return mrc;

@@ -93,7 +93,8 @@ ma_probe_run(const struct ma_config *cfg, FILE *fp)
 		fprintf(stderr, "milter-attach: the bans cannot be read: %s\n", err.msg);
 		goto out;
 	}
-	list_bans(fp, r, &k, s, now);
+	if (fp != NULL)
+		list_bans(fp, r, &k, s, now);
 	rc = 0;
 out:
 	ma_banset_unref(&s);

@@ -14,7 +14,7 @@
 
 #include "ma_config.h"
 
-/* ma_probe_run - print on fp; 0 when Redis is usable, -1 (the reason on
+/* ma_probe_run - print on fp (NULL: nothing, as -q asks); 0 when Redis is usable, -1 (the reason on
  * stderr) when not */
 int ma_probe_run(const struct ma_config *cfg, FILE *fp);
 

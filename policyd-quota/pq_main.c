@@ -98,7 +98,7 @@ main(int argc, char **argv)
 			       path ? path : "(built-in defaults)");
 			pq_config_dump(cfg, stdout);
 		}
-		rc = args.probe && pq_probe_run(cfg, stdout) < 0 ? 3 : 0;
+		rc = args.probe && pq_probe_run(cfg, args.quiet ? NULL : stdout) < 0 ? 3 : 0;
 		pq_config_release(cfg);
 		free(cfg);
 		return rc;

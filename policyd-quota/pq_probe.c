@@ -79,6 +79,9 @@ pq_probe_run(const struct pq_config *cfg, FILE *fp)
 			err.msg);
 		goto out;
 	}
+	rc = 0;
+	if (fp == NULL)
+		goto out;
 	fprintf(fp, "# redis: SUBSCRIBE %s ok\n", channel);
 	n = count_quota(r, &k, &more);
 	if (n < 0)
@@ -86,7 +89,6 @@ pq_probe_run(const struct pq_config *cfg, FILE *fp)
 	else
 		fprintf(fp, "# quota states: %s%lld published\n", more ? "at least " : "",
 			n);
-	rc = 0;
 out:
 	mg_redis_free(&r);
 	return rc;

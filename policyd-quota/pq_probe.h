@@ -17,7 +17,7 @@
 #define PQ_PROBE_SCAN_ROUNDS 20
 #define PQ_PROBE_SCAN_COUNT 1000
 
-/* pq_probe_run - print on fp; 0 when Redis is usable (the subscription
+/* pq_probe_run - print on fp (NULL: nothing, as -q asks); 0 when Redis is usable (the subscription
  * included), -1 (the reason on stderr) when not */
 int pq_probe_run(const struct pq_config *cfg, FILE *fp);
 

@@ -102,6 +102,7 @@ mg_redis_probe_start(const char *prog, const struct mg_redis_settings *set,
 		mg_redis_free(&r);
 		return NULL;
 	}
-	mg_redis_probe_print(fp, &p);
+	if (fp != NULL)
+		mg_redis_probe_print(fp, &p);
 	return r;
 }

@@ -44,7 +44,8 @@ void mg_redis_probe_print(FILE *fp, const struct mg_redis_probe *p);
 
 /* mg_redis_probe_start - what both daemons' probes begin with: a quiet
  * client for set, the keys of prefix into k, the probe printed on fp;
- * NULL after saying why Redis is not usable on stderr ("prog: ...") */
+ * NULL after saying why Redis is not usable on stderr ("prog: ...");
+ * fp NULL: print nothing but that (-q) */
 struct mg_redis *mg_redis_probe_start(const char *prog,
 				      const struct mg_redis_settings *set,
 				      const char *prefix, struct mg_keys *k,

@@ -447,6 +447,8 @@ def milter_probe_lists_bans(r, conf):
     run([CTL, "-c", conf, "ban", "del", "sha256", "a" * 64])
     rc, out, err = run([MILTER, "-c", conf, "-t", "--probe"])
     assert rc == 0 and "# bans ext: 0 live" in out, out
+    rc, out, err = run([MILTER, "-c", conf, "-t", "--probe", "-q"])
+    assert (rc, out, err) == (0, "", ""), (rc, out, err)
 
 
 def milter_probe_redis_down(r, conf):
