@@ -1,9 +1,8 @@
 /*
  * ma_offline.c - milter-attach -T (see ma_offline.h)
  *
- * The reader keeps at most one header (HEADER_MAX, Postfix's default
- * header_size_limit: longer headers are cut as Postfix cuts them) and one
- * body piece (PIECE) in memory.
+ * The file is read in CHUNK pieces and cut by ma_eml.c (at most one
+ * header kept in memory) into what libmilter would hand over.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 
 #include "ma_bans.h"
+#include "ma_eml.h"
 #include "ma_inspect.h"
 #include "ma_msg.h"
 #include "ma_offline.h"
@@ -19,8 +19,7 @@
 #include "name_norm.h"
 #include "scan.h"
 
-#define HEADER_MAX 102400
-#define PIECE 8192
+#define CHUNK 65536
 
 struct out {
 	FILE *fp;
@@ -28,37 +27,13 @@ struct out {
 	unsigned files;
 };
 
-/* reader state: one message, header by header, then the body */
+/* reader state: the file, cut by ma_eml, into the message */
 struct reader {
 	FILE *in;
 	struct ma_msg *m;
 	const struct ma_config *cfg;
-	char *hdr;               /* the header being gathered (HEADER_MAX + 1) */
-	size_t hlen;
-	int have_hdr, in_body, lines, stopped, io_error;
-	int partial;             /* the body's last line has no end yet */
+	int stopped, io_error;
 };
-
-/* read_piece - up to cap bytes, to the end of a line; *eol when the line
- * ended (its LF, and a CR before it, removed); 0 at the end of input */
-static size_t
-read_piece(FILE *in, char *buf, size_t cap, int *eol)
-{
-	size_t n = 0;
-	int c;
-
-	*eol = 0;
-	while (n < cap && (c = getc(in)) != EOF) {
-		if (c == '\n') {
-			*eol = 1;
-			if (n > 0 && buf[n - 1] == '\r')
-				n--;
-			return n;
-		}
-		buf[n++] = (char)c;
-	}
-	return n;
-}
 
 /* over - whether the milter would stop reading here */
 static int
@@ -67,132 +42,54 @@ over(const struct reader *r)
 	return ma_decide_size(ma_msg_size(r->m), r->cfg->size_limit);
 }
 
-/* flush_header - hand the gathered header over as libmilter would:
- * the name, and the value from just after the colon (space included) */
+/* on_header, on_eoh, on_body - ma_eml's calls, as ma_milter.c makes them */
 static void
-flush_header(struct reader *r)
+on_header(void *ctx, const char *name, const char *value)
 {
-	char *colon;
+	struct reader *r = ctx;
 
-	if (!r->have_hdr)
-		return;
-	r->hdr[r->hlen] = '\0';
-	colon = memchr(r->hdr, ':', r->hlen);
-	*colon = '\0';
-	ma_msg_header(r->m, r->hdr, colon + 1, 1);
-	r->have_hdr = 0;
-	r->hlen = 0;
+	ma_msg_header(r->m, name, value, 1);
 }
 
-/* is_header - "Name:" with a name of printable ASCII but no space */
-static int
-is_header(const char *line, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-		if (c == ':')
-			return i > 0;
-		if (c <= 32 || c >= 127)
-			return 0;
-	}
-	return 0;
-}
-
-/* gather - append to the header being gathered, cut at HEADER_MAX */
 static void
-gather(struct reader *r, const char *p, size_t n)
+on_eoh(void *ctx)
 {
-	if (n > HEADER_MAX - r->hlen)
-		n = HEADER_MAX - r->hlen;
-	memcpy(r->hdr + r->hlen, p, n);
-	r->hlen += n;
-}
+	struct reader *r = ctx;
 
-/* body_piece - a piece of the body; CRLF when its line ended */
-static void
-body_piece(struct reader *r, const char *p, size_t n, int eol)
-{
-	if (n > 0 && ma_msg_body(r->m, (const unsigned char *)p, n))
-		r->stopped = 1;
-	if (eol && !r->stopped && ma_msg_body(r->m, (const unsigned char *)"\r\n", 2))
-		r->stopped = 1;
-}
-
-/* header_line - one whole line of the header section */
-static void
-header_line(struct reader *r, const char *line, size_t len)
-{
-	if (r->lines++ == 0 && len >= 5 && memcmp(line, "From ", 5) == 0)
-		return;                     /* an mbox separator */
-	if (len == 0) {
-		flush_header(r);
-		ma_msg_eoh(r->m);
-		r->in_body = 1;
-		return;
-	}
-	if ((line[0] == ' ' || line[0] == '\t') && r->have_hdr) {
-		gather(r, "\n", 1);         /* folded: libmilter keeps the LF */
-		gather(r, line, len);
-		return;
-	}
-	flush_header(r);
-	if (is_header(line, len)) {
-		r->have_hdr = 1;
-		gather(r, line, len);
-		return;
-	}
-	/* not a header: the body starts here, as Postfix decides */
 	ma_msg_eoh(r->m);
-	r->in_body = 1;
-	body_piece(r, line, len, 1);
 }
 
-/* read_message - feed the message; stops past the size limit */
-static void
-read_message(struct reader *r)
+static int
+on_body(void *ctx, const char *data, size_t len)
 {
-	char piece[PIECE], *line = r->hdr + HEADER_MAX + 1;
-	size_t n, llen = 0;
-	int eol;
+	struct reader *r = ctx;
 
+	return ma_msg_body(r->m, (const unsigned char *)data, len);
+}
 
-	while (!r->stopped && !over(r)) {
-		n = read_piece(r->in, r->in_body ? piece : line + llen,
-			       r->in_body ? sizeof(piece) :
-			       (llen < HEADER_MAX ? HEADER_MAX - llen : 0), &eol);
-		if (n == 0 && !eol && (feof(r->in) || ferror(r->in)))
-			break;
-		if (r->in_body) {
-			body_piece(r, piece, n, eol);
-			r->partial = !eol;
-			continue;
-		}
-		llen += n;
-		if (!eol && llen < HEADER_MAX)
-			continue;
-		if (!eol) {                 /* over-long header line: skip the rest */
-			while (read_piece(r->in, piece, sizeof(piece), &eol) > 0 && !eol)
-				;
-		}
-		header_line(r, line, llen);
-		llen = 0;
+/* read_message - feed the message; stops where the milter stops (past
+ * size_limit: at most one chunk more is read) */
+static int
+read_message(struct reader *r, struct mg_error *err)
+{
+	static const struct ma_eml_ops ops = { on_header, on_eoh, on_body };
+	struct ma_eml *e = ma_eml_new(&ops, r);
+	char *buf = malloc(CHUNK);
+	size_t n;
+
+	if (e == NULL || buf == NULL) {
+		ma_eml_free(&e);
+		free(buf);
+		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
 	}
+	while (!r->stopped && !over(r) && (n = fread(buf, 1, CHUNK, r->in)) > 0)
+		r->stopped = ma_eml_feed(e, buf, n);
 	r->io_error = ferror(r->in);
-	if (r->stopped || over(r))
-		return;
-	if (!r->in_body) {
-		if (llen > 0)
-			header_line(r, line, llen);
-		if (!r->in_body) {
-			flush_header(r);
-			ma_msg_eoh(r->m);
-		}
-	} else if (r->partial) {
-		/* a last line without LF: DATA ends it with CRLF */
-		body_piece(r, "", 0, 1);
-	}
+	if (!r->stopped && !over(r) && !r->io_error)
+		ma_eml_finish(e);
+	ma_eml_free(&e);
+	free(buf);
+	return 0;
 }
 
 /* put_kv - "  key: value" (text) or ,"key":"value" (JSON) */
@@ -429,9 +326,7 @@ ma_offline_run(struct ma_config *cfg, const char *input, int json)
 			strerror(errno));
 		return MA_EXIT_ERROR;
 	}
-	/* the header being gathered, then the line being read */
-	if ((r.hdr = malloc(2 * (HEADER_MAX + 1))) == NULL ||
-	    (r.m = ma_msg_new()) == NULL) {
+	if ((r.m = ma_msg_new()) == NULL) {
 		fprintf(stderr, "milter-attach: out of memory\n");
 		goto out;
 	}
@@ -450,7 +345,10 @@ ma_offline_run(struct ma_config *cfg, const char *input, int json)
 		fprintf(stderr, "milter-attach: scanner: %s\n", err.msg);
 	}
 	bans = NULL;                     /* the message holds it now */
-	read_message(&r);
+	if (read_message(&r, &err) < 0) {
+		fprintf(stderr, "milter-attach: %s\n", err.msg);
+		goto out;
+	}
 	if (r.io_error) {
 		fprintf(stderr, "milter-attach: reading %s: %s\n", input,
 			strerror(errno));
@@ -469,7 +367,6 @@ out:
 	}
 	ma_msg_free(&r.m);
 	ma_inspect_stop(&pool);
-	free(r.hdr);
 	if (r.in != NULL && r.in != stdin)
 		fclose(r.in);
 	return rc;

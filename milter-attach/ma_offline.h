@@ -5,9 +5,9 @@
  * "From " line skipped) goes through the milter's own per-message code
  * (ma_msg.c: the scanner, ma_decide.c, the inspector pool of
  * ma_inspect.c with the configured helper), with the bans Redis holds now
- * (read once, as the milter's start-up read).  The headers are handed
- * over one by one as libmilter gives them (folded lines kept, the space
- * after the colon counted), then the body with CRLF line ends, so the
+ * (read once, as the milter's start-up read).  ma_eml.h hands the
+ * headers over one by one as libmilter gives them (folded lines kept, the
+ * space after the colon counted), then the body with CRLF line ends, so the
  * size is counted as the milter counts it; reading stops where the milter
  * stops scanning (past size_limit).  Nothing is written to Redis, no
  * notice is sent, no counter moves.
