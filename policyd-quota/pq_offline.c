@@ -237,6 +237,9 @@ print_text(const struct state *st)
 	char t[64];
 
 	printf("recipient      %s\n", st->rcpt);
+	if (strcmp(st->req.protocol_state, "RCPT") != 0)
+		printf("state          %s: only RCPT requests are judged\n",
+		       st->req.protocol_state);
 	if (st->redis_error[0])
 		printf("redis          unusable: %s; redis_error_action = %s\n",
 		       st->redis_error, st->cfg->redis_error_action ==
@@ -365,7 +368,10 @@ pq_offline_run(const struct pq_config *cfg, const char *rcpt,
 		return PQ_EXIT_ERROR;
 	}
 	mg_redis_set_quiet(r, true);        /* said below, with the action */
-	ask_redis(&st, r, &k);
+	if (strcmp(st.req.protocol_state, "RCPT") == 0)
+		ask_redis(&st, r, &k);
+	else                                /* as the daemon: only RCPT is judged */
+		snprintf(st.action, sizeof(st.action), "DUNNO");
 	mg_redis_free(&r);
 	if (st.redis_error[0])
 		fprintf(stderr, "policyd-quota: Redis unusable: %s; answering with "

@@ -351,6 +351,11 @@ def policy_full_mailbox(r, conf):
     assert field(out, "days") == "left      5.0 before 550", out
     assert "bytes 1000/1000" in out, out
     assert defer_keys(r) == [], defer_keys(r)       # read-only
+    # an attribute given is the request's: at DATA the daemon says DUNNO
+    rc, out, err = run([POLICYD, "-c", conf, "-T", "full@example.org",
+                        "sender@example.com", "100", "protocol_state=DATA"])
+    assert (rc, action(out)) == (0, "action=DUNNO"), (rc, out, err)
+    assert "only RCPT requests are judged" in out, out
 
 
 def policy_deferred_long_enough(r, conf):
