@@ -61,6 +61,32 @@ fail:
 	return -1;
 }
 
+/* ma_bans_read_once - one synchronous read (start-up, -T, --probe) */
+int
+ma_bans_read_once(const struct mg_redis_settings *set, const char *prefix,
+		  long long now, struct ma_banset **set_r, struct mg_error *err)
+{
+	struct mg_redis *r = mg_redis_new(set);
+	struct mg_error e;
+	struct mg_keys k;
+	int rc = -1;
+
+	*set_r = NULL;
+	if (r == NULL)
+		return mg_error_set(err, MG_ERR_NOMEM, "out of memory");
+	mg_redis_set_quiet(r, true);    /* one attempt: the caller says it */
+	if (mg_keys_init(&k, prefix, err) == 0) {
+		rc = ma_bans_read(r, &k, now, set_r, &e);
+		if (rc < 0 && strstr(e.msg, mg_redis_describe(r)) != NULL)
+			*err = e;           /* the client named the server */
+		else if (rc < 0)
+			mg_error_set(err, e.kind, "Redis at %s: %s",
+				     mg_redis_describe(r), e.msg);
+	}
+	mg_redis_free(&r);
+	return rc;
+}
+
 struct ma_bans {
 	pthread_t thread;
 	pthread_mutex_t lock;

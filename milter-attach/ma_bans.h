@@ -25,6 +25,13 @@
 int ma_bans_read(struct mg_redis *r, const struct mg_keys *k, long long now,
 		 struct ma_banset **set_r, struct mg_error *err);
 
+/* ma_bans_read_once - the start-up read: its own client, one quiet
+ * attempt, closed after; -1 with err naming the server when Redis cannot
+ * be read (the caller says what it does without a list) */
+int ma_bans_read_once(const struct mg_redis_settings *set, const char *prefix,
+		      long long now, struct ma_banset **set_r,
+		      struct mg_error *err);
+
 struct ma_bans;
 
 /* ma_bans_start - start the refresher thread; initial (may be NULL) is

@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #include "ma_milter.h"
+#include "ma_offline.h"
+#include "ma_probe.h"
 #include "mg_daemon.h"
 #include "mg_keys.h"
 #include "mg_log.h"
@@ -53,20 +55,12 @@ milter_thread(void *arg)
 static struct ma_banset *
 initial_bans(const struct ma_config *cfg)
 {
-	struct mg_redis *r = mg_redis_new(&cfg->redis);
 	struct ma_banset *s = NULL;
 	struct mg_error err;
-	struct mg_keys k;
 
-	if (r != NULL)
-		mg_redis_set_quiet(r, true);    /* one attempt, said below */
-	if (r != NULL && mg_keys_init(&k, cfg->redis_prefix, &err) == 0 &&
-	    ma_bans_read(r, &k, (long long)time(NULL), &s, &err) < 0) {
-		mg_warnx("bans: cannot read from Redis at start (%s): %s",
-			 mg_redis_describe(r), err.msg);
-		s = NULL;
-	}
-	mg_redis_free(&r);
+	if (ma_bans_read_once(&cfg->redis, cfg->redis_prefix, (long long)time(NULL),
+			      &s, &err) < 0)
+		mg_warnx("bans: cannot read at start: %s", err.msg);
 	return s;
 }
 
@@ -258,13 +252,22 @@ main(int argc, char **argv)
 	case -1: return 2;
 	}
 	path = args.config;
-	/* a check (-t) only prints: to stderr, not syslog */
-	mg_log_init("milter-attach", args.check ? MG_LOG_TO_STDERR :
+	if (args.test != NULL && args.n_words > 0) {
+		fprintf(stderr, "milter-attach: -T takes one message file (or -)\n");
+		return 2;
+	}
+	/* a check (-t) or a test (-T) only prints: to stderr, not syslog */
+	mg_log_init("milter-attach", args.check || args.test ? MG_LOG_TO_STDERR :
 		    MG_LOG_TO_SYSLOG | (args.log_stderr ? MG_LOG_TO_STDERR : 0),
 		    args.debug);
 	if (ma_config_load(path, &ctx.cfg, &err) < 0) {
 		fprintf(stderr, "milter-attach: %s\n", err.msg);
-		return 1;
+		return args.test != NULL ? MA_EXIT_ERROR : 1;
+	}
+	if (args.test != NULL) {
+		mrc = ma_offline_run(ctx.cfg, args.test, args.json);
+		ma_config_unref(&ctx.cfg);
+		return mrc;
 	}
 	if (args.check) {
 		if (ma_inspect_check(ctx.cfg, &err) < 0) {
@@ -274,8 +277,10 @@ main(int argc, char **argv)
 		}
 		if (!args.quiet)
 			ma_config_dump(ctx.cfg, stdout);
+		mrc = args.probe && ma_probe_run(ctx.cfg, args.quiet ? NULL : stdout) < 0
+		      ? 3 : 0;
 		ma_config_unref(&ctx.cfg);
-		return 0;
+		return mrc;
 	}
 	block_signals(&set);
 	start(&ctx, &mt, &mrc);

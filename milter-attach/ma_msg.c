@@ -45,6 +45,9 @@ struct ma_msg {
 	int scanner_magic;
 	scan_inspect_fn *inspect;        /* NULL: carriers not inspected */
 	void *inspect_ctx;
+	ma_msg_file_fn *observer;        /* NULL: none (the milter) */
+	void *observer_ctx;
+	int always_magic;
 	long long now;
 	unsigned long long size;
 	int oversize, scan_error, in_body;
@@ -168,6 +171,7 @@ on_file(void *ctx, const struct scan_file *sf)
 			     sf->mime_type ? sf->mime_type : "",
 			     sf->sha256_hex ? sf->sha256_hex : "" };
 	struct ma_hit hit;
+	enum ma_reason judged;
 	size_t i;
 
 	if (m->files < FILES_LOGGED) {
@@ -187,13 +191,19 @@ on_file(void *ctx, const struct scan_file *sf)
 		r->encrypted = sf->encrypted;
 	}
 	m->files++;
-	if (sf->origin == SCAN_ORIGIN_EXTERNAL_BODY)
-		return;         /* a reference: logged, no file to judge */
+	if (sf->origin == SCAN_ORIGIN_EXTERNAL_BODY) {
+		/* a reference: logged, no file to judge */
+		if (m->observer != NULL) {
+			memset(&hit, 0, sizeof(hit));
+			m->observer(m->observer_ctx, sf, MA_R_NONE, &hit);
+		}
+		return;
+	}
 	for (i = 0; i < sf->n_names; i++)
 		add_name(m, sf->names[i]);
 	if (m->first_sha[0] == '\0' && f.sha256_hex[0] != '\0')
 		snprintf(m->first_sha, sizeof(m->first_sha), "%s", f.sha256_hex);
-	if (ma_decide_file(&rules, &f, &hit) != MA_R_NONE) {
+	if ((judged = ma_decide_file(&rules, &f, &hit)) != MA_R_NONE) {
 		if (!m->have_hit) {
 			m->hit = hit;
 			m->have_hit = 1;
@@ -202,6 +212,34 @@ on_file(void *ctx, const struct scan_file *sf)
 		m->exec = hit;
 		m->have_exec = 1;
 	}
+	if (m->observer != NULL)
+		m->observer(m->observer_ctx, sf, judged, &hit);
+}
+
+/* ma_msg_set_observer - see ma_msg.h; the next scanner built uses it */
+void
+ma_msg_set_observer(struct ma_msg *m, ma_msg_file_fn *fn, void *ctx,
+		    int always_magic)
+{
+	m->observer = fn;
+	m->observer_ctx = ctx;
+	m->always_magic = always_magic;
+	scan_walker_free(&m->scanner);
+	ma_config_unref(&m->scanner_cfg);
+}
+
+/* ma_msg_size - bytes counted */
+unsigned long long
+ma_msg_size(const struct ma_msg *m)
+{
+	return m->size;
+}
+
+/* ma_msg_anomalies - the scanner's summary bits */
+unsigned
+ma_msg_anomalies(const struct ma_msg *m)
+{
+	return m->sum.anomalies;
 }
 
 /* ma_msg_set_inspector - see ma_msg.h; the next scanner built uses it */
@@ -235,7 +273,7 @@ ma_msg_begin(struct ma_msg *m, struct ma_config *cfg, struct ma_banset *bans,
 	m->bans = bans;
 	m->now = now;
 	snprintf(m->from, sizeof(m->from), "%s", from ? from : "");
-	magic = want_magic(cfg, bans);
+	magic = m->always_magic || want_magic(cfg, bans);
 	if (m->scanner == NULL || m->scanner_cfg != cfg || m->scanner_magic != magic) {
 		scan_walker_free(&m->scanner);
 		ma_config_unref(&m->scanner_cfg);
@@ -397,14 +435,23 @@ action_name(enum ma_action a)
 								   : "accept";
 }
 
-/* log_files - one action=file line per scanned file (name, hash, type) */
-static void
-log_files(const struct ma_msg *m, const char *queue_id)
+/* ma_msg_origin_name - the log word of a scan_origin */
+const char *
+ma_msg_origin_name(int origin)
 {
 	static const char *const origins[] = { "part", "zip_member", "uuencode",
 						"tnef_member", "archive_member",
 						"carrier_member", "binhex", "yenc",
 						"external_body" };
+
+	return origin >= 0 && (size_t)origin < sizeof(origins) / sizeof(origins[0])
+	       ? origins[origin] : "?";
+}
+
+/* log_files - one action=file line per scanned file (name, hash, type) */
+static void
+log_files(const struct ma_msg *m, const char *queue_id)
+{
 	struct mg_kv kv;
 	unsigned i;
 
@@ -413,8 +460,7 @@ log_files(const struct ma_msg *m, const char *queue_id)
 		mg_kv_init(&kv);
 		mg_kv_add(&kv, "action", "file");
 		mg_kv_add(&kv, "queue_id", queue_id && queue_id[0] ? queue_id : "-");
-		mg_kv_add(&kv, "origin", (unsigned)r->origin < sizeof(origins) / sizeof(origins[0])
-			   ? origins[r->origin] : "?");
+		mg_kv_add(&kv, "origin", ma_msg_origin_name(r->origin));
 		mg_kv_add(&kv, "name", r->name);
 		if (r->raw[0])
 			mg_kv_add(&kv, "raw", r->raw);

@@ -30,6 +30,24 @@ struct ma_msg *ma_msg_new(void);
 void ma_msg_set_inspector(struct ma_msg *m, scan_inspect_fn *fn, void *ctx);
 void ma_msg_free(struct ma_msg **m);
 
+/* ma_msg_file_fn - every file the scanner reports, with its judgement
+ * (r == MA_R_NONE: allowed; hit->exec_content may be set), after the
+ * message's own bookkeeping; sf and hit are valid during the call only */
+typedef void ma_msg_file_fn(void *ctx, const struct scan_file *sf,
+			    enum ma_reason r, const struct ma_hit *hit);
+/* ma_msg_set_observer - offline tests (-T) list every file; with
+ * always_magic, libmagic types are computed even when no decision needs
+ * them (a type only matters to magic_action and MIME bans, so the
+ * verdict does not change) */
+void ma_msg_set_observer(struct ma_msg *m, ma_msg_file_fn *fn, void *ctx,
+			 int always_magic);
+/* ma_msg_size - the bytes counted so far (RFC 1870 way); ma_msg_anomalies -
+ * the scanner's SCAN_ANOM_* bits once ma_msg_end ran */
+unsigned long long ma_msg_size(const struct ma_msg *m);
+unsigned ma_msg_anomalies(const struct ma_msg *m);
+/* ma_msg_origin_name - "part", "zip_member"... as action=file lines say */
+const char *ma_msg_origin_name(int origin);
+
 /* ma_msg_size_param - SIZE=n among the MAIL FROM parameters (case-
  * insensitive); 1 found, 0 absent, -1 malformed/overflow */
 int ma_msg_size_param(char *const *args, unsigned long long *size_r);

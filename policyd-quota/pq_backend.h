@@ -17,6 +17,8 @@
  *   PQ_JOB_DEFER   SET defer:{mailbox}:<id> now NX EX ttl, then GET it:
  *                  the time of the first deferral (an admin may edit it)
  *   PQ_JOB_STATS   HINCRBY stats:policyd-quota for each counter delta
+ *   PQ_JOB_DEFER_PEEK  GET defer:{mailbox}:<id> only: the first deferral
+ *                  if one is recorded (0: none), writing nothing (-T)
  *
  * Events from the subscriber (struct pq_events):
  *   an invalidation   the plugin announced a change of this mailbox
@@ -33,7 +35,8 @@
 #include "mg_redis_settings.h"
 #include "pq_decide.h"
 
-enum pq_job_kind { PQ_JOB_LOOKUP, PQ_JOB_DEFER, PQ_JOB_STATS, PQ_JOB_KINDS };
+enum pq_job_kind { PQ_JOB_LOOKUP, PQ_JOB_DEFER, PQ_JOB_STATS, PQ_JOB_DEFER_PEEK,
+		   PQ_JOB_KINDS };
 
 #define PQ_STATS_N 9
 extern const char *const pq_stats_names[PQ_STATS_N];
@@ -53,7 +56,7 @@ struct pq_job {
 	unsigned ntargets;                /* LOOKUP: alias targets (0 = not an alias) */
 	char target[MG_ADDR_MAX + 1];     /* LOOKUP: the one target */
 	struct pq_quota quota;            /* LOOKUP: of addr, or of the target */
-	long long first_deferral;         /* DEFER */
+	long long first_deferral;         /* DEFER, DEFER_PEEK (0: none yet) */
 };
 
 /* One mailbox whose quota state changed */

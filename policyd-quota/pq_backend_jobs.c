@@ -6,6 +6,7 @@
  *   LOOKUP   SMEMBERS alias:{a}, HGETALL quota:{a}   HGETALL quota:{target}
  *   DEFER    SET defer:{m}:<id> now NX EX ttl, GET   -
  *   STATS    HINCRBY stats:policyd-quota name delta  -
+ *   PEEK     GET defer:{m}:<id>                     -
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,13 +135,14 @@ defer_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 	return 2;
 }
 
-/* defer_parse - the time of the first deferral (the GET's answer) */
+/* take_first - a GET of a first-deferral record into j (nil: none yet,
+ * when that is allowed) */
 static void
-defer_parse(struct pq_job *j, int round, redisReply *const *replies)
+take_first(struct pq_job *j, const redisReply *g, int nil_ok)
 {
-	const redisReply *g = replies[1];
-
-	(void)round;
+	j->first_deferral = 0;
+	if (nil_ok && g->type == REDIS_REPLY_NIL)
+		return;
 	if (g->type != REDIS_REPLY_STRING) {
 		j->failed = 1;
 		mg_error_set(&j->err, MG_ERR_REDIS_REPLY,
@@ -150,6 +152,34 @@ defer_parse(struct pq_job *j, int round, redisReply *const *replies)
 	j->first_deferral = strtoll(g->str, NULL, 10);
 	if (j->first_deferral <= 0)     /* garbage from an edit */
 		j->first_deferral = j->now;
+}
+
+/* defer_parse - the time of the first deferral (the GET's answer) */
+static void
+defer_parse(struct pq_job *j, int round, redisReply *const *replies)
+{
+	(void)round;
+	take_first(j, replies[1], 0);
+}
+
+/* peek_build - read the first deferral, record nothing */
+static size_t
+peek_build(const struct mg_keys *keys, const struct pq_job *j, int round,
+	   struct pq_cmd *cmds)
+{
+	if (round != 0)
+		return 0;
+	mg_key_defer(keys, j->addr, j->id, cmds[0].key, sizeof(cmds[0].key), NULL);
+	cmd2(&cmds[0], "GET");
+	return 1;
+}
+
+/* peek_parse - the recorded time, 0 when there is none */
+static void
+peek_parse(struct pq_job *j, int round, redisReply *const *replies)
+{
+	(void)round;
+	take_first(j, replies[0], 1);
 }
 
 /* stats_build - one HINCRBY per counter that moved */
@@ -188,6 +218,7 @@ static const struct job_ops ops[PQ_JOB_KINDS] = {
 	[PQ_JOB_LOOKUP] = { 2, lookup_build, lookup_parse },
 	[PQ_JOB_DEFER] = { 2, defer_build, defer_parse },
 	[PQ_JOB_STATS] = { PQ_STATS_N, stats_build, stats_parse },
+	[PQ_JOB_DEFER_PEEK] = { 1, peek_build, peek_parse },
 };
 
 /* pq_job_max_cmds - the kind's row of the table: its command budget */

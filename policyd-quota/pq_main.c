@@ -3,7 +3,8 @@
  *
  * policyd-quota [-c FILE] [-t] [-f] [-d] [-h]   as every mailguard daemon
  * (mg_daemon.h): run in the foreground (systemd Type=notify), or -t: check
- * the config, print it, exit 0/1
+ * the config, print it, exit 0/1, or -T RCPT [SENDER [SIZE]] [NAME=VALUE...]:
+ * the answer to one request, offline (pq_offline.h)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "mg_log.h"
 #include "mg_version.h"
 #include "pq_config.h"
+#include "pq_offline.h"
+#include "pq_probe.h"
 #include "pq_server.h"
 
 #define PQ_DEFAULT_CONFIG "/etc/mailguard/policyd-quota.conf"
@@ -78,7 +81,16 @@ main(int argc, char **argv)
 		return 1;
 	if (pq_config_load(cfg, path, &err) < 0) {
 		fprintf(stderr, "policyd-quota: %s\n", err.msg);
-		return 1;
+		free(cfg);
+		return args.test != NULL ? PQ_EXIT_ERROR : 1;
+	}
+	if (args.test != NULL) {
+		mg_log_init("policyd-quota", MG_LOG_TO_STDERR, args.debug);
+		rc = pq_offline_run(cfg, args.test, args.words, args.n_words,
+				    args.json);
+		pq_config_release(cfg);
+		free(cfg);
+		return rc;
 	}
 	if (args.check) {
 		if (!args.quiet) {
@@ -86,9 +98,10 @@ main(int argc, char **argv)
 			       path ? path : "(built-in defaults)");
 			pq_config_dump(cfg, stdout);
 		}
+		rc = args.probe && pq_probe_run(cfg, args.quiet ? NULL : stdout) < 0 ? 3 : 0;
 		pq_config_release(cfg);
 		free(cfg);
-		return 0;
+		return rc;
 	}
 	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG |
 		    (args.log_stderr ? MG_LOG_TO_STDERR : 0), args.debug);

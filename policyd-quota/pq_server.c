@@ -27,6 +27,7 @@
 #include "mg_daemon.h"
 #include "mg_log.h"
 #include "mg_text.h"
+#include "pq_answer.h"
 #include "pq_backend.h"
 #include "pq_cache.h"
 #include "pq_codec.h"
@@ -176,40 +177,16 @@ log_decision(struct conn *c, const char *action, const char *reason,
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
 
-/* expand - fill a reply template with the recipient and the period
- * (fallback when nothing could be expanded) */
-static void
-expand(struct pq_server *s, struct conn *c, const char *tmpl,
-       const char *fallback, char *out, size_t outsz)
-{
-	char days[32], rcpt[MG_ADDR_MAX + 1];
-	struct mg_tvar vars[2];
-
-	mg_sanitize(rcpt, sizeof(rcpt), c->req.recipient, strlen(c->req.recipient),
-		    MG_ADDR_MAX);
-	snprintf(days, sizeof(days), "%lld", s->cfg->defer_period_ms / 86400000);
-	vars[0].name = "rcpt"; vars[0].value = rcpt;
-	vars[1].name = "days"; vars[1].value = days;
-	if (mg_template_expand(tmpl, vars, 2, out, outsz, NULL) < 0 && out[0] == '\0')
-		snprintf(out, outsz, "%s", fallback);
-}
-
 /* error_action - Redis could not be asked in time */
 static void
 error_action(struct pq_server *s, struct conn *c, const char *why)
 {
-	char text[900], action[1000];
+	char action[PQ_ACTION_MAX];
 
 	s->stats[ST_ERRORS]++;
-	if (s->cfg->redis_error_action == PQ_ON_ERROR_DEFER_IF_PERMIT) {
-		expand(s, c, pq_config_error_text(s->cfg), "Temporary failure",
-		       text, sizeof(text));
-		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.3.0 %s", text);
+	if (pq_answer_error(s->cfg, &c->req, action, sizeof(action)))
 		log_decision(c, "defer_if_permit", why, 0);
-		reply(s, c, action);
-	} else {
-		reply(s, c, "DUNNO");
-	}
+	reply(s, c, action);
 }
 
 /* dunno - let the message go on */
@@ -236,17 +213,10 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	if (kind == PQ_JOB_LOOKUP) {
 		snprintf(j->addr, sizeof(j->addr), "%s", c->rcpt);
 	} else {
-		char idsrc[2 * MG_ADDR_MAX + 32], sender[MG_ADDR_MAX + 1];
-		int n;
-		if (mg_addr_normalize(c->req.sender, strlen(c->req.sender),
-				      s->cfg->recipient_delimiter, sender,
-				      sizeof(sender), NULL) < 0)
-			snprintf(sender, sizeof(sender), "%s", c->req.sender);
-		n = snprintf(idsrc, sizeof(idsrc), "%s\n%lld", sender, c->req.size);
-		mg_keys_id(idsrc, (size_t)n, j->id);
+		pq_answer_defer_id(s->cfg, c->req.sender, c->req.size, j->id);
 		snprintf(j->addr, sizeof(j->addr), "%s", c->mailbox);
 		j->now = time(NULL);
-		j->ttl = s->cfg->defer_period_ms / 1000 + 86400;
+		j->ttl = pq_answer_defer_ttl(s->cfg);
 	}
 	if (pq_backend_submit(s->backend, j) < 0) {
 		free(j);
@@ -261,15 +231,6 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	return 0;
 }
 
-/* limits - the decision's limits from the settings */
-static void
-limits(const struct pq_config *cfg, struct pq_limits *lim)
-{
-	lim->grace_percent = cfg->grace_percent;
-	lim->stale_after = cfg->state_max_age_ms / 1000;
-	lim->defer_period = cfg->defer_period_ms / 1000;
-}
-
 /* judge - phase 1 with a known quota state; a full mailbox's message
  * from an authenticated sender may go to Postfix's queue (DUNNO, logged,
  * no deferral recorded, no notice: Postfix's delay notice tells the
@@ -280,7 +241,7 @@ judge(struct pq_server *s, struct conn *c)
 	struct pq_limits lim;
 	enum pq_fullness f;
 
-	limits(s->cfg, &lim);
+	pq_answer_limits(s->cfg, &lim);
 	f = pq_quota_check(&c->quota, c->req.size, &lim, time(NULL));
 	if (f != PQ_FULL) {
 		dunno(s, c);
@@ -302,22 +263,14 @@ judge(struct pq_server *s, struct conn *c)
 static void
 verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 {
-	struct pq_limits lim;
-	char text[900], action[1000];
+	char action[PQ_ACTION_MAX], sender[MG_ADDR_MAX + 1];
 
-	limits(s->cfg, &lim);
-	if (pq_decide_full(first_deferral, time(NULL), &lim) == PQ_REJECT) {
+	if (pq_answer_full(s->cfg, &c->req, first_deferral, time(NULL), action,
+			   sizeof(action)) == PQ_REJECT) {
 		s->stats[ST_REJECTED]++;
-		expand(s, c, pq_config_reject_text(s->cfg), "Mailbox full", text,
-		       sizeof(text));
-		snprintf(action, sizeof(action), "550 5.2.2 %s", text);
 		log_decision(c, "reject", "full_for_defer_period", first_deferral);
 	} else {
-		char sender[MG_ADDR_MAX + 1];
 		s->stats[ST_DEFERRED]++;
-		expand(s, c, pq_config_defer_text(s->cfg), "Mailbox full", text,
-		       sizeof(text));
-		snprintf(action, sizeof(action), "DEFER_IF_PERMIT 4.2.2 %s", text);
 		log_decision(c, "defer", "mailbox_full", first_deferral);
 		if (s->notifier != NULL &&
 		    mg_addr_normalize(c->req.sender, strlen(c->req.sender), "",
@@ -371,10 +324,8 @@ handle(struct pq_server *s, struct conn *c)
 	c->mailbox[0] = '\0';
 	memset(&c->quota, 0, sizeof(c->quota));
 	if (strcmp(c->req.protocol_state, "RCPT") != 0 ||
-	    mg_addr_mailbox(c->req.recipient, strlen(c->req.recipient),
-			    s->cfg->recipient_delimiter, s->cfg->default_domain,
-			    c->rcpt, sizeof(c->rcpt), NULL) < 0 ||
-	    c->rcpt[0] == '\0') {
+	    pq_answer_mailbox(s->cfg, c->req.recipient, c->rcpt, sizeof(c->rcpt),
+			      NULL) < 0) {
 		dunno(s, c);
 		return;
 	}

@@ -225,6 +225,25 @@ mg_redis_describe(const struct mg_redis *r)
 	return r->desc;
 }
 
+/* mg_redis_sentinel - the sentinel that named the current master */
+int
+mg_redis_sentinel(const struct mg_redis *r, char *out, size_t outsz)
+{
+	const struct mg_endpoint *ep;
+
+	out[0] = '\0';
+	if (r->ctx == NULL || !mg_redis_uses_sentinels(&r->set) ||
+	    r->n_sentinels == 0)
+		return 0;
+	ep = &r->sentinel[r->sentinel_first];
+	if (ep->is_unix)
+		snprintf(out, outsz, "%s", ep->path);
+	else
+		snprintf(out, outsz, strchr(ep->host, ':') ? "[%s]:%d" : "%s:%d",
+			 ep->host, ep->port);
+	return 1;
+}
+
 /* mg_redis_set_outage_text - what the caller does while the server is down */
 void
 mg_redis_set_outage_text(struct mg_redis *r, const char *doing)

@@ -88,6 +88,12 @@ void mg_redis_disconnect(struct mg_redis *r);
 void mg_redis_reset_backoff(struct mg_redis *r);
 /* mg_redis_describe - "host:port" or the socket path, for log lines */
 const char *mg_redis_describe(const struct mg_redis *r);
+/* mg_redis_sentinel - while connected through Redis Sentinel: the
+ * sentinel that named the master ("host:port", "[v6]:port" or the socket
+ * path) into out, and 1; 0 with out "" when not connected or when the
+ * server is the static redis_server (mg_redis_describe then names the
+ * server itself, as it names the master once connected) */
+int mg_redis_sentinel(const struct mg_redis *r, char *out, size_t outsz);
 /* mg_redis_set_outage_text - what the caller does while this client's
  * server is down, named in the outage warning (copied; NULL or "": none) */
 void mg_redis_set_outage_text(struct mg_redis *r, const char *doing);

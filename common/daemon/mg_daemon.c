@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -178,11 +179,14 @@ static void
 daemon_usage(FILE *fp, const char *prog, const char *default_config)
 {
 	fprintf(fp,
-		"usage: %s [-c FILE] [-t [-q]] [-f] [-d] [-h] [-V]\n"
+		"usage: %s [-c FILE] [-t [-q] [--probe]] [-T ARG... [--json]] [-f] [-d] [-h] [-V]\n"
 		"  -c FILE  configuration file (default %s)\n"
 		"  -t       check the configuration, print the effective settings,\n"
 		"           exit 0 (valid) or 1\n"
 		"  -q       with -t: print nothing but errors\n"
+		"  --probe  with -t: also connect to Redis and say what is there\n"
+		"  -T ARG   offline test: what the daemon would answer (see its man page)\n"
+		"  --json   with -T: the result as one JSON object\n"
 		"  -f       also log to stderr (the daemon always stays in the foreground)\n"
 		"  -d       debug logging\n"
 		"  -h       this help\n"
@@ -194,13 +198,21 @@ int
 mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 		     const char *default_config, struct mg_daemon_args *a)
 {
+	static const struct option longopts[] = {
+		{ "probe", no_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	while ((ch = getopt(argc, argv, "c:tqfdhV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:tqfdhVT:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': a->config = optarg; break;
 		case 't': a->check = true; break;
+		case 'T': a->test = optarg; break;
+		case 'P': a->probe = true; break;
+		case 'J': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'f': a->log_stderr = true; break;
 		case 'd': a->debug = true; break;
@@ -215,7 +227,13 @@ mg_daemon_args_parse(int argc, char *const *argv, const char *prog,
 			return -1;
 		}
 	}
-	if (optind != argc || (a->quiet && !a->check)) {
+	if (a->test != NULL) {
+		a->words = argv + optind;
+		a->n_words = argc - optind;
+	}
+	if ((optind != argc && a->test == NULL) || (a->quiet && !a->check) ||
+	    (a->probe && !a->check) || (a->json && a->test == NULL) ||
+	    (a->check && a->test != NULL)) {
 		daemon_usage(stderr, prog, default_config);
 		return -1;
 	}

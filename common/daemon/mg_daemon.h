@@ -16,7 +16,7 @@
 #include "mg_error.h"
 
 /* The command line every mailguard daemon takes:
- *   NAME [-c FILE] [-t [-q]] [-f] [-d] [-h] [-V]
+ *   NAME [-c FILE] [-t [-q] [--probe]] [-T ARG [WORD...] [--json]] [-f] [-d] [-h] [-V]
  *   -c FILE  configuration file (default: default_config when it exists,
  *            else the built-in defaults)
  *   -t       check the configuration, print the effective settings, exit
@@ -24,11 +24,22 @@
  *            ExecReload checks)
  *   -f       also log to stderr (the daemon always stays in the foreground)
  *   -d       debug logging
+ *   --probe  with -t: also connect to Redis as the daemon would, say what
+ *            it finds there (non-zero exit when Redis is not usable)
+ *   -T ARG   an offline test: what the daemon would answer for ARG (and the
+ *            WORDs after the options), printed for a human; the daemon
+ *            says what ARG is (milter-attach: a message file or "-")
+ *   --json   with -T: one JSON object instead of the text
  *   -h       the usage, on stdout
  *   -V       "NAME (mailguard) VERSION" on stdout (mg_version_print) */
 struct mg_daemon_args {
 	const char *config;         /* NULL: the built-in defaults */
 	bool check, quiet, log_stderr, debug;
+	bool probe;                 /* -t --probe */
+	const char *test;           /* -T ARG (NULL: not a test) */
+	bool json;                  /* -T --json */
+	char *const *words;         /* -T: the arguments after the options */
+	int n_words;
 };
 
 /* mg_daemon_args_parse - 0 to go on; 1 when -h printed the usage or -V

@@ -152,6 +152,9 @@ test_unix_socket(void **state)
 		freeReplyObject(reply);
 	}
 	assert_string_equal(mg_redis_describe(r), srv.sock);
+	/* a static server: no sentinel to name */
+	assert_int_equal(mg_redis_sentinel(r, path, sizeof(path)), 0);
+	assert_string_equal(path, "");
 	mg_redis_free(&r);
 }
 
@@ -501,7 +504,7 @@ test_sentinel(void **state)
 {
 	struct test_redis m = { 0 }, rep = { 0 }, sen = { 0 };
 	const char *rargs[4] = { "--replicaof", "127.0.0.1", NULL, NULL };
-	char mport[16], sentinels[64], want[32];
+	char mport[16], sentinels[64], want[32], which[64];
 	struct mg_redis_settings set;
 	struct mg_redis *r;
 	struct mg_error err;
@@ -530,10 +533,16 @@ test_sentinel(void **state)
 	assert_int_equal(mg_redis_settings_check(&set, &err), 0);
 	r = mg_redis_new(&set);
 	assert_non_null(r);
+	assert_int_equal(mg_redis_sentinel(r, which, sizeof(which)), 0);
+	assert_string_equal(which, "");        /* not connected yet */
 	if (mg_redis_command(r, NULL, &err, "SET mg:sentinel one") < 0)
 		fail_msg("through the sentinel: %s", err.msg);
 	snprintf(want, sizeof(want), "127.0.0.1:%d", m.port);
 	assert_string_equal(mg_redis_describe(r), want);
+	/* the first sentinel listed is dead: the second one answered */
+	assert_int_equal(mg_redis_sentinel(r, which, sizeof(which)), 1);
+	snprintf(want, sizeof(want), "127.0.0.1:%d", sen.port);
+	assert_string_equal(which, want);
 
 	/* the sentinel learns of the replica from the master (INFO, every
 	 * 10 s); a forced failover is refused until then */

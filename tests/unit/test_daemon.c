@@ -139,6 +139,27 @@ test_drop_noop(void **state)
 	assert_int_equal(err.kind, MG_ERR_CONFIG);
 }
 
+/* parse_quiet - mg_daemon_args_parse on the words (a NULL ends them
+ * before max), the usage it prints on errors thrown away */
+static int
+parse_quiet(const char *const *words, int max, struct mg_daemon_args *a)
+{
+	char *argv[10];
+	int argc, ret, saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	for (argc = 0; argc < max && argc < 9 && words[argc] != NULL; argc++)
+		argv[argc] = (char *)words[argc];   /* getopt may permute them */
+	argv[argc] = NULL;
+	optind = 0;                 /* glibc: start a new scan */
+	dup2(devnull, STDERR_FILENO);
+	ret = mg_daemon_args_parse(argc, argv, "d",
+				   "/nonexistent/mailguard-test.conf", a);
+	dup2(saved, STDERR_FILENO);
+	close(devnull);
+	close(saved);
+	return ret;
+}
+
 /* the daemons' command line: one row per argument vector */
 struct args_row {
 	const char *name;
@@ -170,19 +191,13 @@ test_args(void **state)
 	};
 	struct mg_daemon_args a;
 	size_t i;
-	int argc, ret, saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+	int ret;
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct args_row *r = &rows[i];
 
-		for (argc = 0; argc < 6 && r->argv[argc] != NULL; argc++)
-			;
-		optind = 0;             /* glibc: start a new scan */
-		dup2(devnull, STDERR_FILENO);   /* the usage on errors */
-		ret = mg_daemon_args_parse(argc, (char *const *)r->argv, "d",
-					   "/nonexistent/mailguard-test.conf", &a);
-		dup2(saved, STDERR_FILENO);
+		ret = parse_quiet(r->argv, 6, &a);
 		if (ret != r->ret)
 			fail_msg("%s: returned %d, want %d", r->name, ret, r->ret);
 		if (ret != 0)
@@ -195,8 +210,62 @@ test_args(void **state)
 			fail_msg("%s: flags t=%d f=%d d=%d", r->name, a.check,
 				 a.log_stderr, a.debug);
 	}
-	close(devnull);
-	close(saved);
+}
+
+/* the offline test (-T) and the probe (-t --probe): one row per vector */
+struct test_args_row {
+	const char *name;
+	const char *argv[9];
+	int ret;
+	const char *test;           /* expected -T (NULL: none) */
+	int n_words;
+	const char *last_word;      /* the last of them, when any */
+	bool json, probe;
+};
+
+static void
+test_args_offline(void **state)
+{
+	static const struct test_args_row rows[] = {
+		{ "-T FILE", { "d", "-T", "m.eml" }, 0, "m.eml", 0, NULL, 0, 0 },
+		{ "-T - (stdin)", { "d", "-T", "-" }, 0, "-", 0, NULL, 0, 0 },
+		{ "-T with --json and -c", { "d", "-c", "x.conf", "-T", "m.eml", "--json" },
+		  0, "m.eml", 0, NULL, 1, 0 },
+		{ "-T RCPT SENDER SIZE NAME=VALUE", { "d", "-T", "a@b", "s@c", "100",
+		  "sasl_username=alice" }, 0, "a@b", 3, "sasl_username=alice", 0, 0 },
+		{ "words before the options", { "d", "-T", "a@b", "s@c", "-c", "x.conf" },
+		  0, "a@b", 1, "s@c", 0, 0 },
+		{ "-T without its argument", { "d", "-T" }, -1, NULL, 0, NULL, 0, 0 },
+		{ "-T and -t together", { "d", "-t", "-T", "m.eml" }, -1, NULL, 0, NULL, 0, 0 },
+		{ "--json without -T", { "d", "--json" }, -1, NULL, 0, NULL, 0, 0 },
+		{ "-t --probe", { "d", "-t", "--probe" }, 0, NULL, 0, NULL, 0, 1 },
+		{ "--probe without -t", { "d", "--probe" }, -1, NULL, 0, NULL, 0, 0 },
+		{ "--prob: an unambiguous prefix", { "d", "-t", "--prob" }, 0, NULL, 0, NULL, 0, 1 },
+		{ "an unknown long option", { "d", "-t", "--probes" }, -1, NULL, 0, NULL, 0, 0 },
+	};
+	struct mg_daemon_args a;
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct test_args_row *r = &rows[i];
+
+		ret = parse_quiet(r->argv, 9, &a);
+		if (ret != r->ret)
+			fail_msg("%s: returned %d, want %d", r->name, ret, r->ret);
+		if (ret != 0)
+			continue;
+		if ((r->test == NULL) != (a.test == NULL) ||
+		    (r->test != NULL && strcmp(r->test, a.test) != 0))
+			fail_msg("%s: test %s", r->name, a.test ? a.test : "(null)");
+		if (a.n_words != r->n_words || a.json != r->json || a.probe != r->probe)
+			fail_msg("%s: words=%d json=%d probe=%d", r->name, a.n_words,
+				 a.json, a.probe);
+		if (r->last_word != NULL &&
+		    strcmp(a.words[a.n_words - 1], r->last_word) != 0)
+			fail_msg("%s: last word %s", r->name, a.words[a.n_words - 1]);
+	}
 }
 
 /* the default file is taken when it exists and -c is not given */
@@ -272,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_open_inet),
 		cmocka_unit_test(test_drop_noop),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_args_offline),
 		cmocka_unit_test(test_args_default_file),
 		cmocka_unit_test(test_args_version),
 	};

@@ -56,6 +56,9 @@ test_build(void **state)
 		  "HINCRBY mg:v1:stats:policyd-quota requests 5"
 		  "|HINCRBY mg:v1:stats:policyd-quota refused_input 1" },
 		{ "stats, round 2", PQ_JOB_STATS, 1, 0, "" },
+		{ "defer peek (-T): a GET, no SET", PQ_JOB_DEFER_PEEK, 0, 0,
+		  "GET mg:v1:defer:{bob@example.org}:0123456789abcdef0123456789abcdef" },
+		{ "defer peek, round 2", PQ_JOB_DEFER_PEEK, 1, 0, "" },
 	};
 	size_t i;
 
@@ -168,30 +171,36 @@ test_parse_lookup(void **state)
 static void
 test_parse_defer(void **state)
 {
+	/* DEFER answers SET then GET; DEFER_PEEK (-T, read-only) only GET */
 	static const struct {
 		const char *name;
+		enum pq_job_kind kind;
 		int type;
 		const char *get;
 		int failed;
 		long long first;
 	} rows[] = {
-		{ "recorded", REDIS_REPLY_STRING, "1699990000", 0, 1699990000 },
-		{ "edited to garbage", REDIS_REPLY_STRING, "soon", 0, 1700000000 },
-		{ "edited to zero", REDIS_REPLY_STRING, "0", 0, 1700000000 },
-		{ "gone", REDIS_REPLY_NIL, NULL, 1, 0 },
+		{ "recorded", PQ_JOB_DEFER, REDIS_REPLY_STRING, "1699990000", 0, 1699990000 },
+		{ "edited to garbage", PQ_JOB_DEFER, REDIS_REPLY_STRING, "soon", 0, 1700000000 },
+		{ "edited to zero", PQ_JOB_DEFER, REDIS_REPLY_STRING, "0", 0, 1700000000 },
+		{ "gone", PQ_JOB_DEFER, REDIS_REPLY_NIL, NULL, 1, 0 },
+		{ "peek: recorded", PQ_JOB_DEFER_PEEK, REDIS_REPLY_STRING, "1699990000", 0, 1699990000 },
+		{ "peek: none yet is no error", PQ_JOB_DEFER_PEEK, REDIS_REPLY_NIL, NULL, 0, 0 },
+		{ "peek: garbage", PQ_JOB_DEFER_PEEK, REDIS_REPLY_STRING, "soon", 0, 1700000000 },
+		{ "peek: a wrong type", PQ_JOB_DEFER_PEEK, REDIS_REPLY_ERROR, "WRONGTYPE", 1, 0 },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		redisReply *r[2] = { of_type(REDIS_REPLY_STATUS, "OK"),
-				     of_type(rows[i].type, rows[i].get) };
+		redisReply *get = of_type(rows[i].type, rows[i].get);
+		redisReply *set_get[2] = { of_type(REDIS_REPLY_STATUS, "OK"), get };
 		struct pq_job j;
 
 		memset(&j, 0, sizeof(j));
-		j.kind = PQ_JOB_DEFER;
+		j.kind = rows[i].kind;
 		j.now = 1700000000;
-		pq_job_parse(&j, 0, r);
+		pq_job_parse(&j, 0, rows[i].kind == PQ_JOB_DEFER ? set_get : &get);
 		if (j.failed != rows[i].failed || j.first_deferral != rows[i].first)
 			fail_msg("%s: failed %d first %lld", rows[i].name, j.failed,
 				 j.first_deferral);
