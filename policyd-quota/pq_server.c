@@ -244,6 +244,9 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 		n = snprintf(idsrc, sizeof(idsrc), "%s\n%lld", sender, c->req.size);
 		mg_keys_id(idsrc, (size_t)n, j->id);
 		snprintf(j->addr, sizeof(j->addr), "%s", c->mailbox);
+		snprintf(j->sender, sizeof(j->sender), "%s", c->req.sender);
+		snprintf(j->rcpt, sizeof(j->rcpt), "%s", c->req.recipient);
+		j->size = c->req.size;
 		j->now = time(NULL);
 		j->ttl = s->cfg->defer_period_ms / 1000 + 86400;
 	}

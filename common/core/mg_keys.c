@@ -79,6 +79,13 @@ mg_key_defer(const struct mg_keys *k, const char *mailbox, const char *id,
 }
 
 int
+mg_key_deferinfo(const struct mg_keys *k, const char *mailbox, const char *id,
+		 char *out, size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "deferinfo:{%s}:%s", mailbox, id);
+}
+
+int
 mg_key_alias(const struct mg_keys *k, const char *address, char *out,
 	     size_t outsz, struct mg_error *err)
 {
