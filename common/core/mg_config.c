@@ -661,6 +661,21 @@ mg_config_load_subset(const struct mg_cfg_spec *spec, void *cfg,
 	return load(spec, cfg, path, 1, err);
 }
 
+void
+mg_config_put_quoted(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
 /* fmt_scaled - largest unit that divides v exactly */
 static void
 fmt_scaled(FILE *fp, unsigned long long v, const unsigned long long *mul,
@@ -707,16 +722,7 @@ mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg, FILE *fp)
 			fputc(' ', fp);
 			if (s[0] == ' ' || s[strlen(s) - 1] == ' ' ||
 			    strchr(s, '\n') || s[0] == '"') {
-				fputc('"', fp);
-				for (; *s; s++) {
-					if (*s == '"' || *s == '\\')
-						fputc('\\', fp);
-					if (*s == '\n')
-						fputs("\\n", fp);
-					else
-						fputc(*s, fp);
-				}
-				fputc('"', fp);
+				mg_config_put_quoted(fp, s);
 			} else {
 				fputs(s, fp);
 			}

@@ -116,6 +116,11 @@ int mg_config_load_subset(const struct mg_cfg_spec *spec, void *cfg,
 void mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg,
 		    FILE *fp);
 
+/* mg_config_put_quoted - s in double quotes, '"' and '\\' escaped with
+ * a backslash, newline as \n: a quoted value as this loader reads it
+ * (also the label-value syntax of Prometheus' text format) */
+void mg_config_put_quoted(FILE *fp, const char *s);
+
 /* mg_config_release - free the strings and lists held by cfg */
 void mg_config_release(const struct mg_cfg_spec *spec, void *cfg);
 

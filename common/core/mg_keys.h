@@ -128,4 +128,16 @@ void mg_keys_id(const void *data, size_t len, char out[MG_KEYS_ID_LEN + 1]);
 const char *mg_ban_kind_name(enum mg_ban_kind kind);
 int mg_ban_kind_parse(const char *name, enum mg_ban_kind *kind_r);
 
+#define MG_BAN_VALUE_MAX 128
+
+/* mg_ban_ext_valid - ".iso": a dot then 1..16 of [A-Za-z0-9_-] (also the
+ * rule of milter-attach's banned_extensions) */
+int mg_ban_ext_valid(const char *ext);
+/* mg_ban_value_check - a ban member of a kind, as an admin typed it, into
+ * its stored form (lowercase; ext: ".iso" from "iso" or ".ISO"; mime:
+ * type/subtype of RFC 2045 token characters; sha256: 64 hex digits).
+ * -1 with MG_ERR_PARSE and a message saying what is wanted. */
+int mg_ban_value_check(enum mg_ban_kind kind, const char *in, char *out,
+		       size_t outsz, struct mg_error *err);
+
 #endif

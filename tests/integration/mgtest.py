@@ -30,6 +30,15 @@ def stack_env():
     return env
 
 
+def free_port():
+    """a loopback TCP port nobody listens on right now"""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def hostport(value):
     host, _, port = value.rpartition(":")
     return host, int(port)

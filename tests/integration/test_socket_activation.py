@@ -20,18 +20,10 @@ import tempfile
 import threading
 import time
 
-from mgtest import policy_ask
+from mgtest import free_port, policy_ask
 
 BUILD = sys.argv[1]
 BINARY = os.path.join(BUILD, "policyd-quota", "policyd-quota")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def policy(port, rcpt):
