@@ -136,6 +136,19 @@ struct ctl_table {
 	char **cells;        /* nrows * ncols */
 };
 
+/* cell_dup - a copy of s ("-" for NULL) with control bytes as '?': the
+ * text comes from Redis and goes to a terminal */
+static char *
+cell_dup(const char *s)
+{
+	char *d = strdup(s ? s : "-"), *c;
+
+	for (c = d; c != NULL && *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return d;
+}
+
 struct ctl_table *
 ctl_table_new(size_t ncols, const char *const *headings)
 {
@@ -151,7 +164,7 @@ ctl_table_new(size_t ncols, const char *const *headings)
 			return NULL;
 		}
 		for (i = 0; i < ncols; i++)
-			if ((t->heads[i] = strdup(headings[i])) == NULL) {
+			if ((t->heads[i] = cell_dup(headings[i])) == NULL) {
 				ctl_table_free(&t);
 				return NULL;
 			}
@@ -174,7 +187,7 @@ ctl_table_add(struct ctl_table *t, const char *const *cells)
 	}
 	for (i = 0; i < t->ncols; i++) {
 		char **slot = &t->cells[t->nrows * t->ncols + i];
-		if ((*slot = strdup(cells[i] ? cells[i] : "-")) == NULL) {
+		if ((*slot = cell_dup(cells[i])) == NULL) {
 			while (i-- > 0)
 				free(t->cells[t->nrows * t->ncols + i]);
 			return -1;

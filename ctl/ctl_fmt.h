@@ -41,7 +41,8 @@ struct ctl_table;
 /* ctl_table_new - ncols columns, their headings (NULL: no heading line);
  * NULL on ENOMEM */
 struct ctl_table *ctl_table_new(size_t ncols, const char *const *headings);
-/* ctl_table_add - one row of ncols cells (copied); -1 on ENOMEM */
+/* ctl_table_add - one row of ncols cells (copied, control bytes as '?',
+ * NULL as "-"); -1 on ENOMEM */
 int ctl_table_add(struct ctl_table *t, const char *const *cells);
 size_t ctl_table_rows(const struct ctl_table *t);
 /* ctl_table_print - headings then rows; right: bit i set = column i is

@@ -55,8 +55,10 @@ find(char (*names)[NAME_MAX_], size_t *n, size_t max, const char *name)
 	return (int)(*n)++;
 }
 
+/* name_ok - a component ([a-z0-9-]) or counter ([A-Za-z0-9_.-]) name:
+ * what else a hash holds is left out (it could not be a metric name) */
 static int
-component_name_ok(const char *s, size_t n)
+name_ok(const char *s, size_t n, int counter)
 {
 	size_t i;
 
@@ -64,7 +66,8 @@ component_name_ok(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-		      s[i] == '-'))
+		      s[i] == '-' || (counter && (isupper((unsigned char)s[i]) ||
+						  s[i] == '_' || s[i] == '.'))))
 			return 0;
 	return 1;
 }
@@ -74,16 +77,20 @@ static int
 collect(struct ctl_ctx *cx, const char *key, void *arg)
 {
 	struct stats *st = arg;
-	const char *p = key + cx->cfg->keys.base_len + 6, *colon;   /* "stats:" */
+	const char *p, *colon;
 	char comp[NAME_MAX_];
 	struct component *c = NULL;
 	redisReply *rep;
 	size_t i, n;
 	int h;
 
+	if (strncmp(key, cx->cfg->keys.base, cx->cfg->keys.base_len) != 0 ||
+	    strncmp(key + cx->cfg->keys.base_len, "stats:", 6) != 0)
+		return 0;
+	p = key + cx->cfg->keys.base_len + 6;
 	colon = strchr(p, ':');
 	n = colon ? (size_t)(colon - p) : strlen(p);
-	if (!component_name_ok(p, n))
+	if (!name_ok(p, n, 0))
 		return 0;
 	memcpy(comp, p, n);
 	comp[n] = '\0';
@@ -110,6 +117,10 @@ collect(struct ctl_ctx *cx, const char *key, void *arg)
 		if (rep->element[i]->type != REDIS_REPLY_STRING ||
 		    rep->element[i + 1]->type != REDIS_REPLY_STRING)
 			continue;
+		if (!name_ok(rep->element[i]->str, rep->element[i]->len, 1)) {
+			st->skipped++;
+			continue;
+		}
 		if ((k = find(c->counters, &c->ncounters, COUNTERS_MAX,
 			      rep->element[i]->str)) < 0) {
 			st->skipped++;

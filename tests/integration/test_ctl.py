@@ -278,6 +278,10 @@ def check_stats(st):
     st.r("HSET", "mg:v1:stats:milter-attach:mx2", "messages", 7)
     st.r("HSET", "mg:v1:stats:policyd-quota:mx1", "requests", 100, "deferred", 3)
     st.r("HSET", "mg:v1:stats:dovecot-quota-warn:imap1", "warnings-sent", 4)
+    # hostile names: a counter that cannot be a metric is left out (and
+    # said on stderr); a host name is a label value, escaped
+    st.r("HSET", "mg:v1:stats:milter-attach:mx1", "bad counter\n# TYPE x gauge", 9)
+    st.r("HSET", 'mg:v1:stats:policyd-quota:mx"3\\', "requests", 1)
     out = ok(ctl(st, "stats"))
     assert "milter-attach (3 hosts)" in out, out
     assert ["messages", "5", "7", "10", "22"] in [l.split() for l in out.splitlines()], out
@@ -286,8 +290,11 @@ def check_stats(st):
     assert ma["total"] == {"messages": 22, "rejected": 3}, ma
     assert ma["hosts"]["(legacy)"] == {"messages": 10, "rejected": 2}, ma
     assert doc["components"]["policyd-quota"]["hosts"]["mx1"]["requests"] == 100
+    assert doc["components"]["policyd-quota"]["total"]["requests"] == 101
 
-    text = ok(ctl(st, "stats", "--prometheus"))
+    p = ctl(st, "stats", "--prometheus")
+    text = ok(p)
+    assert "left out" in p.stderr, p.stderr
     fams = {f.name: f for f in text_string_to_metric_families(text)}
     m = fams["mailguard_milter_attach_messages"]
     assert m.type == "counter", m.type
@@ -295,7 +302,10 @@ def check_stats(st):
     assert got == {"mx1": 5, "mx2": 7, "(legacy)": 10}, got
     w = fams["mailguard_dovecot_quota_warn_warnings_sent"]
     assert [s.value for s in w.samples if s.name.endswith("_total")] == [4.0]
-    assert "mailguard_policyd_quota_requests" in fams
+    got = {s.labels["host"]: s.value for s in fams["mailguard_policyd_quota_requests"].samples
+           if s.name.endswith("_total")}
+    assert got == {"mx1": 100, 'mx"3\\': 1}, got
+    assert not [f for f in fams if "bad" in f or f == "x"], list(fams)
     # the alias: milter-attach's counters summed, "name value"
     out = ok(ctl(st, "stats", binary=ALIAS))
     assert sorted(out.splitlines()) == ["messages 22", "rejected 3"], out

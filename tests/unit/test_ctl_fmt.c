@@ -119,6 +119,7 @@ test_table(void **state)
 	static const char *const heads[] = { "NAME", "N", "NOTE" };
 	static const char *const r1[] = { "alice@example.org", "5", "x" };
 	static const char *const r2[] = { "b", "12345", NULL };
+	static const char *const r3[] = { "e\033[2J", "1", "x\ny" };
 	struct ctl_table *t;
 	char buf[512];
 
@@ -126,12 +127,14 @@ test_table(void **state)
 	assert_non_null(t = ctl_table_new(3, heads));
 	assert_int_equal(ctl_table_add(t, r1), 0);
 	assert_int_equal(ctl_table_add(t, r2), 0);
-	assert_int_equal(ctl_table_rows(t), 2);
+	assert_int_equal(ctl_table_add(t, r3), 0);
+	assert_int_equal(ctl_table_rows(t), 3);
 	CAPTURE(buf, ctl_table_print(t, 1u << 1, fp_));
 	assert_string_equal(buf,
 	    "NAME                   N  NOTE\n"
 	    "alice@example.org      5  x\n"
-	    "b                  12345  -\n");
+	    "b                  12345  -\n"
+	    "e?[2J                  1  x?y\n");
 	ctl_table_free(&t);
 	assert_null(t);
 }
