@@ -124,7 +124,22 @@ by_mailbox_time(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	return x->first < y->first ? -1 : x->first > y->first;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* dedup - SCAN may return a key more than once: drop the repeats (the
+ * list is sorted, so they are neighbours) */
+static void
+dedup(struct dlist *l)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (o == 0 || by_mailbox_time(&l->v[o - 1], &l->v[i]) != 0)
+			l->v[o++] = l->v[i];
+	l->n = o;
 }
 
 /* gather - the deferrals of mailbox ("" = every mailbox), sorted */
@@ -144,8 +159,10 @@ gather(struct ctl_ctx *cx, const char *mailbox, struct dlist *l)
 		return mg_error_set(&cx->err, MG_ERR_LIMIT, "mailbox too long");
 	if (ctl_scan(cx, pattern, collect, l) < 0)
 		return -1;
-	if (l->n > 0)
+	if (l->n > 0) {
 		qsort(l->v, l->n, sizeof(*l->v), by_mailbox_time);
+		dedup(l);
+	}
 	return 0;
 }
 

@@ -81,7 +81,7 @@ collect(struct ctl_ctx *cx, const char *key, void *arg)
 	char comp[NAME_MAX_];
 	struct component *c = NULL;
 	redisReply *rep;
-	size_t i, n;
+	size_t i, n, before;
 	int h;
 
 	if (strncmp(key, cx->cfg->keys.base, cx->cfg->keys.base_len) != 0 ||
@@ -105,11 +105,14 @@ collect(struct ctl_ctx *cx, const char *key, void *arg)
 		c = &st->c[st->n++];
 		snprintf(c->name, sizeof(c->name), "%s", comp);
 	}
+	before = c->nhosts;
 	if ((h = find(c->hosts, &c->nhosts, HOSTS_MAX,
 		      colon ? colon + 1 : LEGACY_HOST)) < 0) {
 		st->skipped++;
 		return 0;
 	}
+	if ((size_t)h < before)
+		return 0;          /* SCAN may return a key twice: count it once */
 	if (mg_redis_command(cx->redis, &rep, &cx->err, "HGETALL %s", key) < 0)
 		return -1;
 	for (i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements; i += 2) {
