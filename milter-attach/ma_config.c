@@ -157,21 +157,6 @@ ma_anomaly_mask(const struct mg_strlist *names, unsigned *mask_r,
 	return 0;
 }
 
-/* ma_ext_valid - a dot followed by 1..16 letters, digits, '_' or '-' */
-int
-ma_ext_valid(const char *ext)
-{
-	size_t n;
-
-	if (ext[0] != '.')
-		return 0;
-	for (n = 1; ext[n] != '\0'; n++)
-		if (!isalnum((unsigned char)ext[n]) && ext[n] != '_' &&
-		    ext[n] != '-')
-			return 0;
-	return n >= 2 && n <= 17;
-}
-
 /* check_template - an override must only use the variables allowed */
 static int
 check_template(const char *key, const char *tmpl, const char *const *allowed,
@@ -202,7 +187,7 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	for (i = 0; i < c->banned_extensions.n; i++) {
 		for (p = c->banned_extensions.v[i]; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (!ma_ext_valid(c->banned_extensions.v[i]))
+		if (!mg_ban_ext_valid(c->banned_extensions.v[i]))
 			return mg_error_set(err, MG_ERR_CONFIG,
 			    "%s: banned_extensions: bad extension \"%.40s\" "
 			    "(want e.g. .exe)", name, c->banned_extensions.v[i]);

@@ -72,8 +72,6 @@ struct ma_config *ma_config_ref(struct ma_config *cfg);
 void ma_config_unref(struct ma_config **cfg);
 void ma_config_dump(const struct ma_config *cfg, FILE *fp);
 
-/* ma_ext_valid - ".iso": a dot then 1..16 of [A-Za-z0-9_-] */
-int ma_ext_valid(const char *ext);
 /* ma_anomaly_mask - names ("depth parts ...") to SCAN_ANOM_* bits; -1 bad */
 int ma_anomaly_mask(const struct mg_strlist *names, unsigned *mask_r,
 		    const char **bad_r);

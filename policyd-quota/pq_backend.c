@@ -27,7 +27,7 @@
 
 #define PQ_QUEUE_MAX 10000
 #define PQ_BATCH_MAX 256
-#define PQ_CMDS_MAX (PQ_BATCH_MAX * 2 + PQ_STATS_N)
+#define PQ_CMDS_MAX (PQ_BATCH_MAX * 4 + PQ_STATS_N)   /* a batch of DEFER jobs fits */
 #define PQ_RESUBSCRIBE_MS 200
 
 struct jobq {

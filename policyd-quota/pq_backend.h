@@ -15,7 +15,9 @@
  *                  round 2, for an alias with exactly one target:
  *                  HGETALL quota:{target}
  *   PQ_JOB_DEFER   SET defer:{mailbox}:<id> now NX EX ttl, then GET it:
- *                  the time of the first deferral (an admin may edit it)
+ *                  the time of the first deferral (an admin may edit it);
+ *                  in the same pipeline HSET deferinfo:{mailbox}:<id>
+ *                  sender size rcpt and EXPIRE ... ttl NX, for mailguard-ctl
  *   PQ_JOB_STATS   HINCRBY stats:policyd-quota for each counter delta
  *   PQ_JOB_DEFER_PEEK  GET defer:{mailbox}:<id> only: the first deferral
  *                  if one is recorded (0: none), writing nothing (-T)
@@ -49,6 +51,9 @@ struct pq_job {
 	char addr[MG_ADDR_MAX + 1];       /* LOOKUP: recipient; DEFER: mailbox */
 	char id[MG_KEYS_ID_LEN + 1];      /* DEFER */
 	long long now, ttl;               /* DEFER: seconds */
+	char sender[MG_ADDR_MAX + 3];     /* DEFER: as in the request */
+	char rcpt[MG_ADDR_MAX + 3];       /* DEFER: the recipient as given */
+	long long size;                   /* DEFER: declared size */
 	long long stats[PQ_STATS_N];      /* STATS: deltas */
 	/* results */
 	int failed;                       /* 1: Redis error (err below) */

@@ -4,7 +4,9 @@
  *
  *   kind     round 1                                round 2
  *   LOOKUP   SMEMBERS alias:{a}, HGETALL quota:{a}   HGETALL quota:{target}
- *   DEFER    SET defer:{m}:<id> now NX EX ttl, GET   -
+ *   DEFER    SET defer:{m}:<id> now NX EX ttl, GET,  -
+ *            HSET deferinfo:{m}:<id> sender S size N rcpt R,
+ *            EXPIRE deferinfo:{m}:<id> ttl NX
  *   STATS    HINCRBY stats:policyd-quota name delta  -
  *   PEEK     GET defer:{m}:<id>                     -
  */
@@ -115,12 +117,15 @@ lookup_parse(struct pq_job *j, int round, redisReply *const *replies)
 		parse_quota(q, &j->quota);
 }
 
-/* defer_build - record the first deferral unless one exists, read it */
+/* defer_build - record the first deferral unless one exists, read it;
+ * beside it what mailguard-ctl shows (sender, size, recipient), expiring
+ * with it: EXPIRE NX sets the TTL only when the hash has none, so it is
+ * the SET's own TTL, counted from the first deferral */
 static size_t
 defer_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 	    struct pq_cmd *cmds)
 {
-	struct pq_cmd *c = &cmds[0];
+	struct pq_cmd *c = &cmds[0], *h = &cmds[2], *e = &cmds[3];
 
 	if (round != 0)
 		return 0;
@@ -132,7 +137,19 @@ defer_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 	c->argv[3] = "NX"; c->argv[4] = "EX"; c->argv[5] = c->a2;
 	memcpy(cmds[1].key, c->key, sizeof(c->key));
 	cmd2(&cmds[1], "GET");
-	return 2;
+	mg_key_deferinfo(keys, j->addr, j->id, h->key, sizeof(h->key), NULL);
+	snprintf(h->a1, sizeof(h->a1), "%lld", j->size);
+	h->argc = 8;
+	h->argv[0] = "HSET"; h->argv[1] = h->key;
+	h->argv[2] = MG_DF_SENDER; h->argv[3] = j->sender;
+	h->argv[4] = MG_DF_SIZE; h->argv[5] = h->a1;
+	h->argv[6] = MG_DF_RCPT; h->argv[7] = j->rcpt;
+	memcpy(e->key, h->key, sizeof(h->key));
+	snprintf(e->a1, sizeof(e->a1), "%lld", j->ttl);
+	e->argc = 4;
+	e->argv[0] = "EXPIRE"; e->argv[1] = e->key; e->argv[2] = e->a1;
+	e->argv[3] = "NX";
+	return 4;
 }
 
 /* take_first - a GET of a first-deferral record into j (nil: none yet,
@@ -154,7 +171,8 @@ take_first(struct pq_job *j, const redisReply *g, int nil_ok)
 		j->first_deferral = j->now;
 }
 
-/* defer_parse - the time of the first deferral (the GET's answer) */
+/* defer_parse - the time of the first deferral (the GET's answer); the
+ * info's replies do not matter: a deferral without them still works */
 static void
 defer_parse(struct pq_job *j, int round, redisReply *const *replies)
 {
@@ -216,7 +234,7 @@ stats_parse(struct pq_job *j, int round, redisReply *const *replies)
 
 static const struct job_ops ops[PQ_JOB_KINDS] = {
 	[PQ_JOB_LOOKUP] = { 2, lookup_build, lookup_parse },
-	[PQ_JOB_DEFER] = { 2, defer_build, defer_parse },
+	[PQ_JOB_DEFER] = { 4, defer_build, defer_parse },
 	[PQ_JOB_STATS] = { PQ_STATS_N, stats_build, stats_parse },
 	[PQ_JOB_DEFER_PEEK] = { 1, peek_build, peek_parse },
 };

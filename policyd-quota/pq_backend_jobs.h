@@ -18,7 +18,7 @@
 #include "pq_backend.h"
 
 #define PQ_ROUNDS 2
-#define PQ_CMD_ARGS 6
+#define PQ_CMD_ARGS 8
 
 /* One command; argv points into the struct itself: do not copy it */
 struct pq_cmd {

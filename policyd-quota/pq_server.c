@@ -215,6 +215,9 @@ submit(struct pq_server *s, struct conn *c, enum pq_job_kind kind,
 	} else {
 		pq_answer_defer_id(s->cfg, c->req.sender, c->req.size, j->id);
 		snprintf(j->addr, sizeof(j->addr), "%s", c->mailbox);
+		snprintf(j->sender, sizeof(j->sender), "%s", c->req.sender);
+		snprintf(j->rcpt, sizeof(j->rcpt), "%s", c->req.recipient);
+		j->size = c->req.size;
 		j->now = time(NULL);
 		j->ttl = pq_answer_defer_ttl(s->cfg);
 	}

@@ -436,7 +436,7 @@ trim(char **s)
 /* apply_setting - one logical "key = value" line */
 static int
 apply_setting(const struct mg_cfg_spec *spec, void *cfg, unsigned char *seen,
-	      char *line, const char *name, unsigned lineno,
+	      char *line, const char *name, unsigned lineno, int subset,
 	      struct mg_error *err)
 {
 	char where[300], *eq, *key, *val;
@@ -461,7 +461,9 @@ apply_setting(const struct mg_cfg_spec *spec, void *cfg, unsigned char *seen,
 		      isdigit((unsigned char)key[i]) || key[i] == '_'))
 			return mg_error_set(err, MG_ERR_CONFIG,
 			    "%s: bad key \"%.64s\"", where, key);
-	if ((sp = find_spec(spec, key)) == NULL)
+	if ((sp = find_spec(spec, key)) == NULL && subset)
+		return 0;               /* another program's setting */
+	if (sp == NULL)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: unknown key \"%.64s\"",
 				    where, key);
 	if (sp->type == MG_CFG_REMOVED)
@@ -476,10 +478,11 @@ apply_setting(const struct mg_cfg_spec *spec, void *cfg, unsigned char *seen,
 	return set_value(sp, cfg, val, where, err);
 }
 
-int
-mg_config_parse_buffer(const struct mg_cfg_spec *spec, void *cfg,
-		       const char *name, const char *buf, size_t len,
-		       struct mg_error *err)
+/* parse_buffer - mg_config_parse_buffer; subset: keys not in spec are
+ * skipped (their values unchecked) instead of refused */
+static int
+parse_buffer(const struct mg_cfg_spec *spec, void *cfg, const char *name,
+	     const char *buf, size_t len, int subset, struct mg_error *err)
 {
 	const struct mg_cfg_spec *sp;
 	unsigned char *seen;
@@ -532,7 +535,7 @@ mg_config_parse_buffer(const struct mg_cfg_spec *spec, void *cfg,
 			continue;
 		}
 		if (have && apply_setting(spec, cfg, seen, logical, name,
-					  keyline, err) < 0)
+					  keyline, subset, err) < 0)
 			goto out;
 		if (n > MG_CFG_LINE_MAX) {
 			mg_error_set(err, MG_ERR_CONFIG,
@@ -546,7 +549,7 @@ mg_config_parse_buffer(const struct mg_cfg_spec *spec, void *cfg,
 		have = 1;
 	}
 	if (have && apply_setting(spec, cfg, seen, logical, name, keyline,
-				  err) < 0)
+				  subset, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -607,8 +610,25 @@ fail:
 }
 
 int
-mg_config_load(const struct mg_cfg_spec *spec, void *cfg, const char *path,
-	       struct mg_error *err)
+mg_config_parse_buffer(const struct mg_cfg_spec *spec, void *cfg,
+		       const char *name, const char *buf, size_t len,
+		       struct mg_error *err)
+{
+	return parse_buffer(spec, cfg, name, buf, len, 0, err);
+}
+
+int
+mg_config_parse_subset(const struct mg_cfg_spec *spec, void *cfg,
+		       const char *name, const char *buf, size_t len,
+		       struct mg_error *err)
+{
+	return parse_buffer(spec, cfg, name, buf, len, 1, err);
+}
+
+/* load - defaults, then the file's rows (all, or the subset in spec) */
+static int
+load(const struct mg_cfg_spec *spec, void *cfg, const char *path, int subset,
+     struct mg_error *err)
 {
 	size_t len;
 	char *buf;
@@ -622,9 +642,38 @@ mg_config_load(const struct mg_cfg_spec *spec, void *cfg, const char *path,
 		mg_config_release(spec, cfg);
 		return -1;
 	}
-	rc = mg_config_parse_buffer(spec, cfg, path, buf, len, err);
+	rc = parse_buffer(spec, cfg, path, buf, len, subset, err);
 	free(buf);
 	return rc;
+}
+
+int
+mg_config_load(const struct mg_cfg_spec *spec, void *cfg, const char *path,
+	       struct mg_error *err)
+{
+	return load(spec, cfg, path, 0, err);
+}
+
+int
+mg_config_load_subset(const struct mg_cfg_spec *spec, void *cfg,
+		      const char *path, struct mg_error *err)
+{
+	return load(spec, cfg, path, 1, err);
+}
+
+void
+mg_config_put_quoted(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*s, fp);
+	}
+	fputc('"', fp);
 }
 
 /* fmt_scaled - largest unit that divides v exactly */
@@ -673,16 +722,7 @@ mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg, FILE *fp)
 			fputc(' ', fp);
 			if (s[0] == ' ' || s[strlen(s) - 1] == ' ' ||
 			    strchr(s, '\n') || s[0] == '"') {
-				fputc('"', fp);
-				for (; *s; s++) {
-					if (*s == '"' || *s == '\\')
-						fputc('\\', fp);
-					if (*s == '\n')
-						fputs("\\n", fp);
-					else
-						fputc(*s, fp);
-				}
-				fputc('"', fp);
+				mg_config_put_quoted(fp, s);
 			} else {
 				fputs(s, fp);
 			}

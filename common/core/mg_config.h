@@ -101,9 +101,25 @@ int mg_config_parse_buffer(const struct mg_cfg_spec *spec, void *cfg,
 int mg_config_load(const struct mg_cfg_spec *spec, void *cfg,
 		   const char *path, struct mg_error *err);
 
+/* mg_config_parse_subset / mg_config_load_subset - the same for a program
+ * that reads a few rows of another program's file (mailguard-ctl reads
+ * the Redis settings of policyd-quota.conf): keys not in spec are
+ * skipped without checking their values; the rows in spec are checked as
+ * strictly as by the owner (syntax, duplicates, values) */
+int mg_config_parse_subset(const struct mg_cfg_spec *spec, void *cfg,
+			   const char *name, const char *buf, size_t len,
+			   struct mg_error *err);
+int mg_config_load_subset(const struct mg_cfg_spec *spec, void *cfg,
+			  const char *path, struct mg_error *err);
+
 /* mg_config_dump - print every effective setting as "key = value" */
 void mg_config_dump(const struct mg_cfg_spec *spec, const void *cfg,
 		    FILE *fp);
+
+/* mg_config_put_quoted - s in double quotes, '"' and '\\' escaped with
+ * a backslash, newline as \n: a quoted value as this loader reads it
+ * (also the label-value syntax of Prometheus' text format) */
+void mg_config_put_quoted(FILE *fp, const char *s);
 
 /* mg_config_release - free the strings and lists held by cfg */
 void mg_config_release(const struct mg_cfg_spec *spec, void *cfg);

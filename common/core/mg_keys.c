@@ -1,6 +1,7 @@
 /*
  * mg_keys.c - builders for the Redis key schema (see mg_keys.h)
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +77,13 @@ mg_key_defer(const struct mg_keys *k, const char *mailbox, const char *id,
 	     char *out, size_t outsz, struct mg_error *err)
 {
 	return build(k, out, outsz, err, "defer:{%s}:%s", mailbox, id);
+}
+
+int
+mg_key_deferinfo(const struct mg_keys *k, const char *mailbox, const char *id,
+		 char *out, size_t outsz, struct mg_error *err)
+{
+	return build(k, out, outsz, err, "deferinfo:{%s}:%s", mailbox, id);
 }
 
 int
@@ -180,4 +188,70 @@ mg_ban_kind_parse(const char *name, enum mg_ban_kind *kind_r)
 	else
 		return -1;
 	return 0;
+}
+
+int
+mg_ban_ext_valid(const char *ext)
+{
+	size_t n;
+
+	if (ext[0] != '.')
+		return 0;
+	for (n = 1; ext[n] != '\0'; n++)
+		if (!isalnum((unsigned char)ext[n]) && ext[n] != '_' &&
+		    ext[n] != '-')
+			return 0;
+	return n >= 2 && n <= 17;
+}
+
+/* mime_token_char - RFC 2045 token characters we accept in a type */
+static int
+mime_token_char(int c)
+{
+	return isalnum(c) || strchr("!#$&^_.+-", c) != NULL;
+}
+
+int
+mg_ban_value_check(enum mg_ban_kind kind, const char *in, char *out,
+		   size_t outsz, struct mg_error *err)
+{
+	size_t i, len = strlen(in), o = 0, slash = 0;
+
+	if (len == 0 || len + 2 > outsz || len >= MG_BAN_VALUE_MAX - 1)
+		return mg_error_set(err, MG_ERR_PARSE, "empty or too long value");
+	if (kind == MG_BAN_EXT && in[0] != '.')
+		out[o++] = '.';
+	for (i = 0; i < len; i++)
+		out[o++] = (char)tolower((unsigned char)in[i]);
+	out[o] = '\0';
+	switch (kind) {
+	case MG_BAN_EXT:
+		if (!mg_ban_ext_valid(out))
+			return mg_error_set(err, MG_ERR_PARSE,
+			    "bad extension \"%.40s\": want a dot and 1-16 letters, "
+			    "digits, '_' or '-' (e.g. .iso)", in);
+		return 0;
+	case MG_BAN_MIME:
+		for (i = 0; i < o; i++) {
+			if (out[i] == '/' && slash == 0 && i > 0)
+				slash = i;
+			else if (!mime_token_char((unsigned char)out[i]))
+				break;
+		}
+		if (i != o || slash == 0 || slash + 1 == o)
+			return mg_error_set(err, MG_ERR_PARSE,
+			    "bad MIME type \"%.60s\": want type/subtype "
+			    "(e.g. application/x-iso9660-image)", in);
+		return 0;
+	case MG_BAN_SHA256:
+		if (o != 64)
+			return mg_error_set(err, MG_ERR_PARSE,
+			    "bad sha256: %zu characters, want 64 hex digits", o);
+		for (i = 0; i < o; i++)
+			if (!isxdigit((unsigned char)out[i]))
+				return mg_error_set(err, MG_ERR_PARSE,
+				    "bad sha256: '%c' is not a hex digit", out[i]);
+		return 0;
+	}
+	return mg_error_set(err, MG_ERR_INTERNAL, "bad kind");
 }

@@ -16,14 +16,17 @@
  * K warn:{MB}                  hash   <threshold%> = unix s sent   none (HDEL re-arms)  dovecot-quota-warn (HSETNX)
  * K defer:{MB}:<id>            string unix s of first deferral     defer period + 1 d   policyd-quota (SET NX);
  *                                     <id> = mg_keys_id(sender "\n" size)               admins may edit it
+ * K deferinfo:{MB}:<id>        hash   sender size rcpt (as given)  as K defer:{MB}:<id>  policyd-quota (HSET, EXPIRE NX,
+ *                                                                                       same pipeline) -> mailguard-ctl
  * K alias:{ADDR}               set    target mailboxes (MB)        none                 admins/sync -> policyd-quota
  * K fullnotice:{SENDER}:<id>   string "1"                          1 d                  policyd-quota (SET NX EX)
  *                                     <id> = mg_keys_id(MB)
- * K {ban}:ext                  zset   member ".iso", score=expiry  none (members expire) milter-attach-ctl -> milter-attach
- * K {ban}:mime                 zset   "application/x-...", expiry  none                 milter-attach-ctl -> milter-attach
- * K {ban}:sha256               zset   64 lowercase hex, expiry     none                 milter-attach-ctl -> milter-attach
- * K {ban}:meta                 hash   "<kind>:<value>" = note      none                 milter-attach-ctl
- * K {ban}:serial               string counter, INCR on change      none                 milter-attach-ctl -> milter-attach
+ * K {ban}:ext                  zset   member ".iso", score=expiry  none (members expire) mailguard-ctl -> milter-attach
+ * K {ban}:mime                 zset   "application/x-...", expiry  none                 mailguard-ctl -> milter-attach
+ * K {ban}:sha256               zset   64 lowercase hex, expiry     none                 mailguard-ctl -> milter-attach
+ * K {ban}:meta                 hash   "<kind>:<value>" = note      none                 mailguard-ctl -> admins
+ *                                     "<kind>:<value>:by|at|reason" = who, unix s, reason (0.5)
+ * K {ban}:serial               string counter, INCR on change      none                 mailguard-ctl -> milter-attach
  * K notice:{RCPT}:<id>         string "1"                          7 d                  milter-attach (SET NX EX)
  *                                     <id> = mg_keys_id(sender "\n" message id)
  * K noticerate:{RCPT}          string counter (INCR)               1 h (set at 1st INCR) milter-attach
@@ -51,7 +54,18 @@
 #define MG_QF_MSGS_LIMIT  "msgs_limit"
 #define MG_QF_UPDATED     "updated"
 
-/* Kinds of bans: also the names used by milter-attach-ctl */
+/* Fields of K deferinfo:{MB}:<id> */
+#define MG_DF_SENDER "sender"
+#define MG_DF_SIZE   "size"
+#define MG_DF_RCPT   "rcpt"
+
+/* Suffixes of the structured fields of K {ban}:meta beside the note
+ * "<kind>:<value>" (values never contain ':') */
+#define MG_BM_BY     ":by"
+#define MG_BM_AT     ":at"
+#define MG_BM_REASON ":reason"
+
+/* Kinds of bans: also the names used by mailguard-ctl */
 enum mg_ban_kind {
 	MG_BAN_EXT,
 	MG_BAN_MIME,
@@ -79,6 +93,10 @@ int mg_key_warn(const struct mg_keys *k, const char *mailbox,
 		char *out, size_t outsz, struct mg_error *err);
 int mg_key_defer(const struct mg_keys *k, const char *mailbox,
 		 const char *id, char *out, size_t outsz, struct mg_error *err);
+/* mg_key_deferinfo - what policyd-quota knew of a deferred message */
+int mg_key_deferinfo(const struct mg_keys *k, const char *mailbox,
+		     const char *id, char *out, size_t outsz,
+		     struct mg_error *err);
 int mg_key_alias(const struct mg_keys *k, const char *address,
 		 char *out, size_t outsz, struct mg_error *err);
 int mg_key_fullnotice(const struct mg_keys *k, const char *sender,
@@ -109,5 +127,17 @@ void mg_keys_id(const void *data, size_t len, char out[MG_KEYS_ID_LEN + 1]);
 /* mg_ban_kind_name / mg_ban_kind_parse - "ext", "mime", "sha256" */
 const char *mg_ban_kind_name(enum mg_ban_kind kind);
 int mg_ban_kind_parse(const char *name, enum mg_ban_kind *kind_r);
+
+#define MG_BAN_VALUE_MAX 128
+
+/* mg_ban_ext_valid - ".iso": a dot then 1..16 of [A-Za-z0-9_-] (also the
+ * rule of milter-attach's banned_extensions) */
+int mg_ban_ext_valid(const char *ext);
+/* mg_ban_value_check - a ban member of a kind, as an admin typed it, into
+ * its stored form (lowercase; ext: ".iso" from "iso" or ".ISO"; mime:
+ * type/subtype of RFC 2045 token characters; sha256: 64 hex digits).
+ * -1 with MG_ERR_PARSE and a message saying what is wanted. */
+int mg_ban_value_check(enum mg_ban_kind kind, const char *in, char *out,
+		       size_t outsz, struct mg_error *err);
 
 #endif

@@ -3,7 +3,8 @@
  * untrusted input: the SMTP reply naming a file (must stay printable
  * ASCII, <= 980 characters, every '%' doubled) and the notice mail built
  * from a sender, subject and file name (must stay 7-bit with no header
- * injection, CRLF line ends), plus the ctl argument checks.
+ * injection, CRLF line ends), plus mailguard-ctl's argument checks
+ * (both grammars: milter-attach-ctl's and its own).
  *
  * Input: fields separated by NUL bytes: file name, subject, sender, then
  * ctl words separated by spaces.
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ma_ctlcmd.h"
+#include "ctl_cmd.h"
 #include "ma_decide.h"
 #include "ma_notice.h"
 
@@ -49,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ma_facts f = { 10, &hit, 0, 0, 1 };
 	struct ma_verdict v;
 	struct mg_error err;
-	struct ma_ctl_cmd cmd;
+	struct ctl_cmd cmd;
 	static char out[65536];
 	char *argv[8], *p, *save = NULL;
 	const char *rcpts[] = { "alice@mailguard.test" };
@@ -94,7 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (p = strtok_r(words, " ", &save); p != NULL && argc < 8;
 	     p = strtok_r(NULL, " ", &save))
 		argv[argc++] = p;
-	(void)ma_ctl_parse(argc, argv, &cmd, &err);
+	(void)ctl_parse(argc, argv, 0, &cmd, &err);
+	(void)ctl_parse(argc, argv, 1, &cmd, &err);
 	free(file);
 	free(subject);
 	free(sender);

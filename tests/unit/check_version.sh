@@ -20,7 +20,7 @@ else
 fi
 
 # every binary that is built: "NAME (mailguard) VERSION"
-for bin in milter-attach/milter-attach milter-attach/milter-attach-ctl \
+for bin in milter-attach/milter-attach milter-attach/milter-attach-ctl ctl/mailguard-ctl \
 	policyd-quota/policyd-quota; do
 	[ -x "$build/$bin" ] || { echo "skip $bin (not built)"; continue; }
 	name=$(basename "$bin")
@@ -42,7 +42,7 @@ if [ -f "$so" ]; then
 fi
 
 # the man pages say which version they describe: .TH ... "mailguard VERSION"
-for man in "$src"/milter-attach/*.[0-9] "$src"/policyd-quota/*.[0-9] \
+for man in "$src"/milter-attach/*.[0-9] "$src"/policyd-quota/*.[0-9] "$src"/ctl/*.[0-9] \
 	"$src"/dovecot-quota-warn/*.[0-9]; do
 	if grep -q "^\.TH .* \"mailguard $version\"" "$man"; then
 		ok "${man#"$src"/} is for $version"

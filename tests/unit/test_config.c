@@ -349,6 +349,55 @@ test_removed_key(void **state)
 	assert_string_equal(err.msg, "t.conf:3: old_way was removed: use name instead");
 }
 
+/* test_subset - another program's file: its other rows are skipped, the
+ * rows in the spec checked as strictly as ever */
+static void
+test_subset(void **state)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		long long count;
+	} rows[] = {
+		{ "listen = inet:127.0.0.1:10031\ncount = 7\n", 1, 7 },
+		{ "whatever_else = \"unclosed\ncount = 8\n", 1, 8 },
+		{ "other = x\n  continued\n", 1, 5 },
+		{ "", 1, 5 },
+		{ "count = 500\n", 0, 0 },                 /* out of range */
+		{ "count = 7\ncount = 8\n", 0, 0 },        /* duplicate */
+		{ "Bad-Key = 1\n", 0, 0 },                 /* syntax */
+		{ "no equals sign\n", 0, 0 },
+		{ "  continuation first\n", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct mg_error err = { 0 };
+		struct tcfg c;
+		int rc;
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(mg_config_defaults(spec, &c, &err), 0);
+		rc = mg_config_parse_subset(spec, &c, "t.conf", rows[i].text,
+					    strlen(rows[i].text), &err);
+		if ((rc == 0) != rows[i].ok)
+			fail_msg("row %zu: rc %d (%s)", i, rc, err.msg);
+		if (rc == 0) {
+			assert_int_equal(c.count, rows[i].count);
+			mg_config_release(spec, &c);
+		} else {
+			assert_non_null(strstr(err.msg, "t.conf:"));
+		}
+	}
+	/* the full loader still refuses the unknown key */
+	{
+		struct mg_error err;
+		struct tcfg c;
+		assert_int_equal(load("listen = x\n", &c, &err), -1);
+	}
+}
+
 int
 main(void)
 {
@@ -363,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_removed_key),
+		cmocka_unit_test(test_subset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

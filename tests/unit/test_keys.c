@@ -32,6 +32,8 @@ test_golden(void **state)
 	GOLD(mg_key_warn(&k, mb, key, sizeof(key), &err), "mg:v1:warn:{alice@example.org}");
 	GOLD(mg_key_defer(&k, mb, "0123456789abcdef0123456789abcdef", key, sizeof(key), &err),
 	     "mg:v1:defer:{alice@example.org}:0123456789abcdef0123456789abcdef");
+	GOLD(mg_key_deferinfo(&k, mb, "0123456789abcdef0123456789abcdef", key, sizeof(key), &err),
+	     "mg:v1:deferinfo:{alice@example.org}:0123456789abcdef0123456789abcdef");
 	GOLD(mg_key_alias(&k, "list@example.org", key, sizeof(key), &err), "mg:v1:alias:{list@example.org}");
 	GOLD(mg_key_fullnotice(&k, "bob@example.org", "ab", key, sizeof(key), &err),
 	     "mg:v1:fullnotice:{bob@example.org}:ab");
@@ -96,6 +98,8 @@ test_bad_prefix_and_overflow(void **state)
 		mb[320] = '\0';
 		assert_true(mg_key_defer(&k, mb, "0123456789abcdef0123456789abcdef",
 					 key, sizeof(key), &err) > 0);
+		assert_true(mg_key_deferinfo(&k, mb, "0123456789abcdef0123456789abcdef",
+					     key, sizeof(key), &err) > 0);
 	}
 }
 
