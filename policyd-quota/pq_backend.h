@@ -16,7 +16,8 @@
  *                  HGETALL quota:{target}
  *   PQ_JOB_DEFER   SET defer:{mailbox}:<id> now NX EX ttl, then GET it:
  *                  the time of the first deferral (an admin may edit it)
- *   PQ_JOB_STATS   HINCRBY stats:policyd-quota for each counter delta
+ *   PQ_JOB_STATS   HINCRBY stats:policyd-quota:<host> for each counter delta
+ *                  (<host> in addr)
  *
  * Events from the subscriber (struct pq_events):
  *   an invalidation   the plugin announced a change of this mailbox
@@ -30,6 +31,7 @@
 #include "mg_addr.h"
 #include "mg_error.h"
 #include "mg_keys.h"
+#include "mg_redis.h"
 #include "mg_redis_settings.h"
 #include "pq_decide.h"
 
@@ -72,10 +74,13 @@ struct pq_events {
 
 struct pq_backend;
 
-/* pq_backend_start - create the Redis clients and start both threads;
+/* pq_backend_start - create the Redis clients and start both threads
+ * (rm, NULL: none, counts their work as client="lookups" and
+ * client="subscription");
  * NULL with err on failure (nothing left behind) */
 struct pq_backend *pq_backend_start(const struct mg_redis_settings *set,
 				    const struct mg_keys *keys,
+				    const struct mg_redis_metrics *rm,
 				    struct mg_error *err);
 /* pq_backend_stop - stop and join both threads, free every job and event
  * still queued, close the descriptors; *b becomes NULL */
