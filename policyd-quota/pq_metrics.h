@@ -3,7 +3,8 @@
  *
  *   mailguard_policy_requests_total{action,reason}  answers given: action
  *       dunno, defer, reject or defer_if_permit (the log line's action
- *       words), reason "" for a plain DUNNO, mailbox_full,
+ *       words), reason: for DUNNO the quota state read (no_state,
+ *       stale_state, not_full) or "" (not a RCPT, an alias list), mailbox_full,
  *       full_for_defer_period, or why Redis could not be asked
  *       (redis_down, redis_timeout, redis_auth, redis_reply, timeout,
  *       queue_full: the answer was redis_error_action's)

@@ -223,12 +223,13 @@ error_action(struct pq_server *s, struct conn *c, const char *why)
 	}
 }
 
-/* dunno - let the message go on */
+/* dunno - let the message go on; why: the quota state's word
+ * (no_state, stale_state, not_full) or "" (not a RCPT, a list alias) */
 static void
-dunno(struct pq_server *s, struct conn *c)
+dunno(struct pq_server *s, struct conn *c, const char *why)
 {
 	s->stats[ST_PASSED]++;
-	mg_metric_inc(s->pm.requests, "dunno", "");
+	mg_metric_inc(s->pm.requests, "dunno", why);
 	reply(s, c, "DUNNO");
 }
 
@@ -292,7 +293,7 @@ judge(struct pq_server *s, struct conn *c)
 	limits(s->cfg, &lim);
 	f = pq_quota_check(&c->quota, c->req.size, &lim, time(NULL));
 	if (f != PQ_FULL) {
-		dunno(s, c);
+		dunno(s, c, pq_fullness_name(f));
 		return;
 	}
 	if (submit(s, c, PQ_JOB_DEFER, WAIT_DEFER) < 0)
@@ -352,7 +353,7 @@ resolve(struct pq_server *s, struct conn *c)
 		if (e->ntargets != 1) {        /* a list: LMTP decides per mailbox */
 			s->stats[ST_CACHE_HITS]++;
 			mg_metric_inc(s->pm.cache, "hit", NULL);
-			dunno(s, c);
+			dunno(s, c, "");
 			return;
 		}
 		snprintf(c->mailbox, sizeof(c->mailbox), "%s", e->target);
@@ -384,7 +385,7 @@ handle(struct pq_server *s, struct conn *c)
 			    s->cfg->recipient_delimiter, s->cfg->default_domain,
 			    c->rcpt, sizeof(c->rcpt), NULL) < 0 ||
 	    c->rcpt[0] == '\0') {
-		dunno(s, c);
+		dunno(s, c, "");
 		return;
 	}
 	resolve(s, c);
@@ -547,7 +548,7 @@ static void
 looked_up(struct pq_server *s, struct conn *c, const struct pq_job *j)
 {
 	if (j->ntargets > 1) {
-		dunno(s, c);
+		dunno(s, c, "");
 		return;
 	}
 	snprintf(c->mailbox, sizeof(c->mailbox), "%s",

@@ -146,7 +146,8 @@ def policyd_counts_requests_by_action():
         assert s.recv(100) == b""
     smp = scrape(PQ_METRICS)
     req = "mailguard_policy_requests_total"
-    assert value(smp, req, action="dunno", reason="") == 4, smp
+    assert value(smp, req, action="dunno", reason="no_state") == 3, smp
+    assert value(smp, req, action="dunno", reason="") == 1, smp     # not a RCPT
     assert value(smp, req, action="defer", reason="mailbox_full") == 1, smp
     assert value(smp, "mailguard_policy_answer_seconds_count") == 5, smp
     assert value(smp, "mailguard_policy_answer_seconds_bucket", le="+Inf") == 5
