@@ -1,5 +1,5 @@
 /*
- * ma_stats.h - milter-attach counters, flushed to K stats:milter-attach
+ * ma_stats.h - milter-attach counters, flushed to K stats:milter-attach:<host>
  *
  * Callbacks and the notice worker increment in-memory atomic counters; the
  * ban refresher thread (which already owns a Redis connection) moves them
