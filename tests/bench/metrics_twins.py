@@ -110,6 +110,13 @@ class Twins:
             p.wait()
 
 
+def proc_cpu(pid):
+    """CPU seconds (user + system) a process has used"""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_tcp(port, timeout=10):
     end = time.time() + timeout
     while time.time() < end:
@@ -124,27 +131,34 @@ def wait_tcp(port, timeout=10):
 def policy(seconds, rcpts):
     build = stack_env().get("MG_BUILD_DIR", "build")
     ports = {"off": free_port(), "on": free_port()}
-    rounds = 2
+    rounds = 4
     with Twins("policyd-quota",
                lambda twin, d: "inet:127.0.0.1:%d" % ports[twin]) as t:
         for twin in ports:
             wait_tcp(ports[twin])
         wait_tcp(t.metrics_port)
-        print("%-6s %6s %10s %9s" % ("twin", "conns", "req/s", "p99_us"))
+        print("%-6s %6s %10s %9s %12s" % ("twin", "conns", "req/s", "p99_us", "cpu_us/req"))
         for c in (1, 16, 64):
             rps = {"off": [], "on": []}
+            cpu = {"off": [], "on": []}
             for r in range(rounds):
                 for twin in (("off", "on") if r % 2 == 0 else ("on", "off")):
+                    c0 = proc_cpu(t.procs[twin].pid)
                     out = subprocess.run(
                         [os.path.join(build, "tests", "bench", "policy_load"),
                          "127.0.0.1:%d" % ports[twin], str(c), str(seconds)] + rcpts,
                         check=True, capture_output=True, text=True).stdout
                     f = dict(kv.split("=") for kv in out.split() if "=" in kv)
                     rps[twin].append(int(f["rps"]))
-                    print("%-6s %6d %10s %9s" % (twin, c, f["rps"], f["p99_us"]))
+                    # the daemon's own CPU (event loop + Redis threads) per request
+                    cpu[twin].append((proc_cpu(t.procs[twin].pid) - c0) * 1e6
+                                     / max(1, int(f["rps"]) * seconds))
+                    print("%-6s %6d %10s %9s %12.1f" % (twin, c, f["rps"], f["p99_us"],
+                                                       cpu[twin][-1]))
             off, on = (sum(rps[x]) / len(rps[x]) for x in ("off", "on"))
-            print("conns=%d metrics on/off = %.3f  (throughput cost %.1f%%)"
-                  % (c, on / off, (1 - on / off) * 100))
+            coff, con = (sum(cpu[x]) / len(cpu[x]) for x in ("off", "on"))
+            print("conns=%d metrics on/off: throughput %.3f (cost %.1f%%), "
+                  "CPU per request %.3f" % (c, on / off, (1 - on / off) * 100, con / coff))
         print("scrapes of the \"on\" twin during the run: %d" % t.scraper.scrapes)
 
 
