@@ -121,6 +121,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return answer(conn, MHD_HTTP_OK, text, len, MHD_RESPMEM_MUST_FREE);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 /* mhd_log - libmicrohttpd's own messages, through our log */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
