@@ -74,6 +74,7 @@ main(int argc, char **argv)
 		return MA_CTL_EXIT_FAIL;
 	}
 	mg_redis_set_quiet(r, true);            /* the error is printed below */
+	snprintf(cmd.host, sizeof(cmd.host), "%s", cfg->stats_host_name);
 	rc = ma_ctl_run(r, &k, &cmd, (long long)time(NULL), stdout, &err);
 	if (rc != MA_CTL_EXIT_OK)
 		fprintf(stderr, "milter-attach-ctl: %s\n", err.msg);

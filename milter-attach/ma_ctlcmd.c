@@ -239,16 +239,17 @@ list_bans(struct mg_redis *r, const struct mg_keys *k, long long now,
 	return 0;
 }
 
-/* show_stats - K stats:milter-attach */
+/* show_stats - K stats:milter-attach:<host>, this host's counters (the
+ * cluster-wide view is mailguard-ctl's) */
 static int
-show_stats(struct mg_redis *r, const struct mg_keys *k, FILE *out,
+show_stats(struct mg_redis *r, const struct mg_keys *k, const char *host, FILE *out,
 	   struct mg_error *err)
 {
 	char key[MG_KEY_MAX];
 	redisReply *rep;
 	size_t i;
 
-	if (mg_key_stats(k, "milter-attach", key, sizeof(key), err) < 0 ||
+	if (mg_key_stats_host(k, "milter-attach", host, key, sizeof(key), err) < 0 ||
 	    mg_redis_command(r, &rep, err, "HGETALL %s", key) < 0)
 		return -1;
 	for (i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements;
@@ -294,7 +295,7 @@ ma_ctl_run(struct mg_redis *r, const struct mg_keys *k,
 		return list_bans(r, k, now, out, err) < 0 ? MA_CTL_EXIT_FAIL
 							  : MA_CTL_EXIT_OK;
 	case MA_CTL_STATS:
-		return show_stats(r, k, out, err) < 0 ? MA_CTL_EXIT_FAIL
+		return show_stats(r, k, cmd->host[0] ? cmd->host : "unknown", out, err) < 0 ? MA_CTL_EXIT_FAIL
 						      : MA_CTL_EXIT_OK;
 	}
 	return MA_CTL_EXIT_USAGE;

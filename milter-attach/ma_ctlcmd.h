@@ -31,6 +31,7 @@ struct ma_ctl_cmd {
 	char value[MA_CTL_VALUE_MAX];    /* normalised: ".iso", lowercase */
 	long long ttl_s;                 /* ban add: seconds, 1 .. 366 days */
 	char reason[MA_CTL_REASON_MAX];
+	char host[MG_KEYS_HOST_MAX];     /* stats: this host's (stats_host) */
 };
 
 /* exit codes of milter-attach-ctl */
