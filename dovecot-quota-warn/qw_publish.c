@@ -14,8 +14,9 @@
 #include "qw_publish.h"
 
 /* The one piece of process state: the Redis connection and what it was
- * made from (the connection reports its own outages), and the count
- * of notices composed (it makes their Message-IDs unique). */
+ * made from (the connection reports its own outages), the count of
+ * notices composed (it makes their Message-IDs unique) and the counters
+ * not yet added to the stats hash. */
 static struct qw_process {
 	struct mg_redis *redis;
 	char server[256], password[128];
@@ -23,6 +24,7 @@ static struct qw_process {
 	long long db, timeout_ms;
 	int bad_settings_logged;
 	unsigned long sent;
+	unsigned long long pending[QW_COUNTS];
 } qw_proc;
 
 /* redis_for - the process's connection for these settings */
@@ -80,9 +82,34 @@ redis_for(const struct qw_settings *qs)
 }
 
 struct publish_cmds {
-	char key[MG_KEY_MAX], warn[MG_KEY_MAX], chan[MG_KEY_MAX];
+	char key[MG_KEY_MAX], warn[MG_KEY_MAX], chan[MG_KEY_MAX], stats[MG_KEY_MAX];
 	char b[24], bl[24], m[24], ml[24], up[24], ttl[24];
+	char n[QW_COUNTS][24];
+	const char *hincrby[QW_COUNTS][4];
 };
+
+/* add_counts - one HINCRBY per counter that moved (this publication
+ * counted in); how many commands were added after the first n */
+static size_t
+add_counts(struct publish_cmds *c, const char *const **argvs, int *argcs, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < QW_COUNTS; i++) {
+		unsigned long long v = qw_proc.pending[i] + (i == QW_PUBLISHES);
+		if (v == 0)
+			continue;
+		snprintf(c->n[i], sizeof(c->n[i]), "%llu", v);
+		c->hincrby[i][0] = "HINCRBY";
+		c->hincrby[i][1] = c->stats;
+		c->hincrby[i][2] = qw_count_names[i];
+		c->hincrby[i][3] = c->n[i];
+		argvs[n + k] = c->hincrby[i];
+		argcs[n + k] = 4;
+		k++;
+	}
+	return k;
+}
 
 /* publish_args - the keys and the values of one publication */
 static int
@@ -90,8 +117,13 @@ publish_args(const struct qw_reading *rd, char *mailbox, size_t mailboxsz,
 	     struct publish_cmds *c, struct mg_error *err)
 {
 	const struct qw_settings *set = rd->set;
+	char host[MG_KEYS_HOST_MAX];
 
-	if (mg_addr_mailbox(rd->username, strlen(rd->username),
+	if (mg_keys_stats_host(set->stats_host, "quota_warn_stats_host", host,
+			       sizeof(host), err) < 0 ||
+	    mg_key_stats_host(&set->keys, "dovecot-quota-warn", host, c->stats,
+			      sizeof(c->stats), err) < 0 ||
+	    mg_addr_mailbox(rd->username, strlen(rd->username),
 			    set->recipient_delimiter, set->default_domain,
 			    mailbox, mailboxsz, err) < 0 ||
 	    mg_key_quota(&set->keys, mailbox, c->key, sizeof(c->key), err) < 0 ||
@@ -115,15 +147,15 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	struct publish_cmds c;
 	struct qw_warn_in in;
 	char mailbox[MG_ADDR_MAX + 1];
-	redisReply *replies[4];
+	redisReply *replies[4 + QW_COUNTS];
 	const char *hset[] = { "HSET", c.key, "bytes", c.b, "bytes_limit", c.bl,
 			       "msgs", c.m, "msgs_limit", c.ml, "updated", c.up };
 	const char *expire[] = { "EXPIRE", c.key, c.ttl };
 	const char *publish[] = { "PUBLISH", c.chan, mailbox };
 	const char *getwarn[] = { "HGETALL", c.warn };
-	const char *const *argvs[] = { hset, expire, publish, getwarn };
-	int argcs[] = { 12, 3, 3, 2 };
-	size_t i;
+	const char *const *argvs[4 + QW_COUNTS] = { hset, expire, publish, getwarn };
+	int argcs[4 + QW_COUNTS] = { 12, 3, 3, 2 };
+	size_t i, n;
 
 	if (rd->probe && !qw_near_limit(&rd->set->thresholds, rd->set->rearm_pct,
 					&rd->usage))
@@ -134,11 +166,18 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 		mg_warnx("user %s: %s", rd->username, err.msg);
 		return;
 	}
-	if (mg_redis_pipeline(qw_proc.redis, 4, argcs, argvs, NULL, replies, &err) < 0)
+	/* the counters ride along: no round trip of their own */
+	n = 4 + add_counts(&c, argvs, argcs, 4);
+	if (mg_redis_pipeline(qw_proc.redis, n, argcs, argvs, NULL, replies, &err) < 0) {
+		qw_proc.pending[QW_PUBLISH_FAILURES]++;
 		return;                 /* outages: mg_redis reports them */
+	}
+	memset(qw_proc.pending, 0, sizeof(qw_proc.pending));
 	for (i = 0; i < 3; i++)
 		if (replies[i]->type == REDIS_REPLY_ERROR)
 			mg_warnx("publishing %s: %s", mailbox, replies[i]->str);
+	for (i = 4; i < n; i++)
+		freeReplyObject(replies[i]);
 	memset(&in, 0, sizeof(in));
 	in.redis = qw_proc.redis;
 	in.set = rd->set;
@@ -148,6 +187,7 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	in.usage = &rd->usage;
 	in.claimed = qw_warn_claimed(replies[3], &rd->set->thresholds);
 	in.sent = &qw_proc.sent;
+	in.counts = qw_proc.pending;
 	in.deliver = deliver;
 	in.deliver_ctx = deliver_ctx;
 	for (i = 0; i < 4; i++)

@@ -31,6 +31,7 @@ enum kind {
 	K_RESOURCE,
 	K_LANG,
 	K_PREFIX,       /* struct mg_keys */
+	K_HOST,         /* const char *, "" or a host name (mg_keys_stats_host) */
 };
 
 struct row {
@@ -72,6 +73,7 @@ static const struct row rows[] = {
 	{ "quota_warn_submission_timeout", K_SEC, "5s", F(submission_timeout_ms),
 	  1, UINT_MAX * 1000LL },
 	{ "quota_warn_flush_delay", K_MS, "1000ms", F(flush_delay_ms), 0, UINT_MAX },
+	{ "quota_warn_stats_host", K_HOST, "", F(stats_host), 0, 0 },
 };
 
 #define FIELD(set, row, type) ((type *)(void *)((char *)(set) + (row)->off))
@@ -202,6 +204,14 @@ convert(const struct row *r, const char *s, struct qw_settings *set,
 		return 0;
 	case K_PREFIX:
 		return mg_keys_init(FIELD(set, r, struct mg_keys), s, err);
+	case K_HOST: {
+		char host[MG_KEYS_HOST_MAX];
+		if (s[0] != '\0' &&
+		    mg_keys_stats_host(s, r->name, host, sizeof(host), err) < 0)
+			return -1;
+		*FIELD(set, r, const char *) = s;
+		return 0;
+	}
 	}
 	return mg_error_set(err, MG_ERR_INTERNAL, "kind %d", (int)r->kind);
 }

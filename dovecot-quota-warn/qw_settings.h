@@ -34,6 +34,8 @@
  *   quota_warn_submission_host       host:port                unset: INBOX
  *   quota_warn_submission_timeout    seconds, or 1500ms: > 0  5s
  *   quota_warn_flush_delay           ms, or 2s                1000ms
+ *   quota_warn_stats_host            <host> of K stats:dovecot-quota-warn:<host>
+ *                                    (letters, digits . - _)  "" (the host name)
  */
 #ifndef QW_SETTINGS_H
 #define QW_SETTINGS_H
@@ -74,6 +76,8 @@ struct qw_settings {
 	const char *submission_host;         /* NULL: into the INBOX */
 	long long submission_timeout_ms;
 	long long flush_delay_ms;
+	/* counters */
+	const char *stats_host;              /* "": the host name */
 };
 
 /* qw_settings_read - fill set from get(ctx, name) over the defaults; logs

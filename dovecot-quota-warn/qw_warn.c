@@ -11,6 +11,14 @@
 #include "qw_message.h"
 #include "qw_warn.h"
 
+/* the hash fields of the counters (K stats:dovecot-quota-warn:<host>) */
+const char *const qw_count_names[QW_COUNTS] = {
+	[QW_PUBLISHES] = "publishes",
+	[QW_PUBLISH_FAILURES] = "publish_failures",
+	[QW_WARNINGS_SENT] = "warnings_sent",
+	[QW_WARNINGS_FAILED] = "warnings_failed",
+};
+
 #define QW_NOTICE_MAX 16384
 
 unsigned
@@ -112,8 +120,12 @@ notify(const struct qw_warn_in *in, unsigned pct, unsigned percent)
 		mg_kv_add(&kv, "status", "failed");
 		mg_kv_add(&kv, "detail", n < 0 ? err.msg : error);
 		mg_log_kv(MG_LOG_ERROR, &kv);
+		if (in->counts != NULL)
+			in->counts[QW_WARNINGS_FAILED]++;
 		return;
 	}
+	if (in->counts != NULL)
+		in->counts[QW_WARNINGS_SENT]++;
 	mg_kv_add(&kv, "status", "sent");
 	mg_kv_add(&kv, "via", via);
 	mg_log_kv(MG_LOG_INFO, &kv);

@@ -25,6 +25,12 @@
 typedef int qw_deliver_fn(void *ctx, unsigned threshold, const char *msg,
 			  size_t len, const char **via_r, const char **error_r);
 
+/* The process's counters, added to K stats:dovecot-quota-warn:<host> with
+ * HINCRBY in the next publication's pipeline (no round trip of their own) */
+enum qw_count { QW_PUBLISHES, QW_PUBLISH_FAILURES, QW_WARNINGS_SENT,
+		QW_WARNINGS_FAILED, QW_COUNTS };
+extern const char *const qw_count_names[QW_COUNTS];
+
 struct qw_warn_in {
 	struct mg_redis *redis;
 	const struct qw_settings *set;
@@ -34,6 +40,7 @@ struct qw_warn_in {
 	const struct qw_usage *usage;
 	unsigned claimed;             /* bit i: thresholds.pct[i] is claimed */
 	unsigned long *sent;          /* the process's notice counter */
+	unsigned long long *counts;   /* [QW_COUNTS]: warnings sent/failed added */
 	qw_deliver_fn *deliver;
 	void *deliver_ctx;
 };

@@ -170,6 +170,21 @@ wait_refresh(struct ma_bans *b)
 		;
 }
 
+/* loaded - a good refresh: the counts and the time, for the metrics */
+static void
+loaded(struct ma_bans *b)
+{
+	size_t n[MG_BAN_KINDS] = { 0 };
+
+	if (b->stats == NULL || b->stats->metrics == NULL)
+		return;
+	pthread_mutex_lock(&b->lock);
+	if (b->current != NULL)
+		memcpy(n, b->current->n, sizeof(n));
+	pthread_mutex_unlock(&b->lock);
+	ma_metrics_bans_loaded(b->stats->metrics, n);
+}
+
 /* bans_main - the refresher loop */
 static void *
 bans_main(void *arg)
@@ -186,6 +201,7 @@ bans_main(void *arg)
 			complain(&err, last, sizeof(last));
 		} else {
 			last[0] = '\0';
+			loaded(b);
 			(void)ma_stats_flush(b->stats, b->redis, &b->keys, NULL);
 		}
 		pthread_mutex_lock(&b->lock);
@@ -219,6 +235,8 @@ ma_bans_start(const struct mg_redis_settings *set, const char *prefix,
 		return NULL;
 	}
 	mg_redis_set_outage_text(b->redis, "keeping the last known list of bans");
+	if (stats != NULL && stats->metrics != NULL)
+		mg_redis_set_metrics(b->redis, &stats->metrics->redis, "bans");
 	b->refresh_ms = refresh_ms;
 	b->stats = stats;
 	b->current = ma_banset_ref(initial);

@@ -15,6 +15,7 @@
 #include "ma_texts.h"
 #include "mg_daemon.h"
 #include "mg_keys.h"
+#include "mg_metrics_http.h"
 #include "mg_text.h"
 
 #ifndef MA_INSPECT_HELPER
@@ -114,6 +115,18 @@ const struct mg_cfg_spec ma_config_spec[] = {
 	  NULL, "notices waiting to be sent (more are dropped and logged)" },
 	{ "ban_refresh", MG_CFG_DURATION, "2s", O(ban_refresh_ms), 100,
 	  3600000, NULL, "how often the security-alert bans are re-read" },
+	{ "stats_interval", MG_CFG_DURATION, "10s", O(stats_interval_ms), 1000,
+	  3600000, NULL, "how often counters are added to the Redis stats hash "
+	  "(at a ban refresh) and the metrics textfile is written" },
+	{ "stats_host", MG_CFG_STRING, "", O(stats_host), 0, 0, NULL,
+	  "<host> of the stats hash stats:milter-attach:<host> (empty: the host "
+	  "name); a change needs a restart" },
+	{ "metrics_listen", MG_CFG_STRING, "", O(metrics_listen), 0, 0, NULL,
+	  "host:port of the Prometheus metrics listener, GET /metrics (empty: "
+	  "none); a change needs a restart" },
+	{ "metrics_textfile", MG_CFG_STRING, "", O(metrics_textfile), 0, 0, NULL,
+	  "file the metrics are written to every stats_interval, for "
+	  "node_exporter (empty: none); a change needs a restart" },
 	{ "redis_prefix", MG_CFG_STRING, MG_KEYS_PREFIX_DEFAULT,
 	  O(redis_prefix), 0, 0, NULL, "prefix of every Redis key" },
 	MG_REDIS_CFG_ROWS(struct ma_config, redis),
@@ -208,8 +221,14 @@ ma_config_validate(struct ma_config *c, const char *name, struct mg_error *err)
 	if (mg_keys_init(&k, c->redis_prefix, &e) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: redis_prefix: %s",
 				    name, e.msg);
-	if (mg_redis_settings_check(&c->redis, &e) < 0)
+	if (mg_redis_settings_check(&c->redis, &e) < 0 ||
+	    mg_keys_stats_host(c->stats_host, "stats_host", c->stats_host_name,
+			       sizeof(c->stats_host_name), &e) < 0 ||
+	    mg_metrics_listen_check(c->metrics_listen, &e) < 0)
 		return mg_error_set(err, MG_ERR_CONFIG, "%s: %s", name, e.msg);
+	if (c->metrics_textfile[0] != '\0' && c->metrics_textfile[0] != '/')
+		return mg_error_set(err, MG_ERR_CONFIG,
+		    "%s: metrics_textfile: an absolute path is needed", name);
 	if (check_template("reply_size", c->reply_size, ma_vars_size, err) < 0 ||
 	    check_template("reply_banned", c->reply_banned, ma_vars_banned, err) < 0 ||
 	    check_template("reply_magic", c->reply_magic, ma_vars_magic, err) < 0 ||

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "mg_config.h"
+#include "mg_keys.h"
 #include "mg_error.h"
 #include "mg_redis_settings.h"
 
@@ -46,6 +47,10 @@ struct ma_config {
 	long long notice_timeout_ms;
 	long long notice_queue;            /* bounded queue length */
 	long long ban_refresh_ms;
+	long long stats_interval_ms;       /* stats hash and metrics textfile */
+	char *stats_host;                  /* "" = gethostname() */
+	char *metrics_listen;              /* host:port; "" = no listener */
+	char *metrics_textfile;            /* path; "" = none */
 	char *redis_prefix;
 	struct mg_redis_settings redis;
 	long long inspect_workers;         /* helpers (0: in the milter) */
@@ -56,6 +61,7 @@ struct ma_config {
 	char *inspect_spool_dir;
 	/* derived at load time, not in the table */
 	unsigned structure_mask;           /* SCAN_ANOM_* bits */
+	char stats_host_name[MG_KEYS_HOST_MAX]; /* stats_host or the host name */
 	int refs;
 };
 

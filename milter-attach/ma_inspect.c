@@ -52,6 +52,7 @@ struct ma_inspect {
 	char memory[32], file_bytes[32];
 	unsigned long long max_bytes;
 	long long timeout_ms;
+	struct mg_metric *failures;   /* NULL: not counted (fixed at start) */
 };
 
 /* spawn - a helper on a new socketpair; 0 or -1 and err */
@@ -150,10 +151,11 @@ release(struct ma_inspect *p, struct worker *w)
 
 /* log_failed - the one line of a failed inspection */
 static void
-log_failed(const char *name, pid_t pid, const char *detail)
+log_failed(struct ma_inspect *p, const char *name, pid_t pid, const char *detail)
 {
 	struct mg_kv kv;
 
+	mg_metric_inc(p->failures, detail, NULL);
 	mg_kv_init(&kv);
 	mg_kv_add(&kv, "action", "inspect");
 	mg_kv_add(&kv, "status", "failed");
@@ -352,7 +354,7 @@ ma_inspect_list(void *ctx, int fd, unsigned long long size,
 	if (p->n == 0)
 		return in_process(&q, fd, cb, cbctx);
 	if ((w = acquire(p)) == NULL) {
-		log_failed(carrier_name, 0, "no_free_helper");
+		log_failed(p, carrier_name, 0, "no_free_helper");
 		return SCAN_ANOM_INSPECT_FAILED;
 	}
 	ro = read_only(fd);
@@ -368,11 +370,18 @@ ma_inspect_list(void *ctx, int fd, unsigned long long size,
 	pid = w->pid;
 	if (a.detail != NULL) {
 		restart(p, w);
-		log_failed(carrier_name, pid, a.detail);
+		log_failed(p, carrier_name, pid, a.detail);
 		a.anomalies |= SCAN_ANOM_INSPECT_FAILED;
 	}
 	release(p, w);
 	return a.anomalies;
+}
+
+/* ma_inspect_set_metrics - count failures in f, by detail word */
+void
+ma_inspect_set_metrics(struct ma_inspect *p, struct mg_metric *failures)
+{
+	p->failures = failures;
 }
 
 struct ma_inspect *

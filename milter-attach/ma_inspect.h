@@ -17,6 +17,7 @@
 
 #include "ma_config.h"
 #include "mg_error.h"
+#include "mg_metrics.h"
 #include "scan.h"
 
 struct ma_inspect;
@@ -25,6 +26,9 @@ struct ma_inspect;
  * when a helper cannot be started */
 struct ma_inspect *ma_inspect_start(const struct ma_config *cfg,
 				    struct mg_error *err);
+/* ma_inspect_set_metrics - count each failed inspection in failures
+ * (label: the detail word of its log line); before libmilter's threads */
+void ma_inspect_set_metrics(struct ma_inspect *p, struct mg_metric *failures);
 /* ma_inspect_stop - kill the helpers, wait for them, free; NULL */
 void ma_inspect_stop(struct ma_inspect **p);
 

@@ -12,10 +12,12 @@
  * "stop".  We block HUP, TERM, INT, USR1 and USR2 before any thread
  * exists, run smfi_main() in a second thread, and sigwait() in the main
  * thread: Linux delivers a process signal to the main thread first when
- * it waits for it, so SIGHUP and SIGUSR1 reload the config (new
- * connections and messages use the new snapshot; messages in flight keep
- * theirs) and SIGTERM/SIGINT stop gracefully.  systemd is told READY=1,
- * RELOADING=1 and STOPPING=1.
+ * it waits for it, so SIGHUP reloads the config (new connections and
+ * messages use the new snapshot; messages in flight keep theirs),
+ * SIGUSR1 logs the counters (one action=stats line, as policyd-quota)
+ * and SIGTERM/SIGINT stop gracefully.  systemd is told READY=1,
+ * RELOADING=1 and STOPPING=1.  The metrics listener (metrics_listen) is
+ * opened with the milter socket, before the privilege drop.
  */
 #include <errno.h>
 #include <grp.h>
@@ -34,6 +36,7 @@
 #include "mg_daemon.h"
 #include "mg_keys.h"
 #include "mg_log.h"
+#include "mg_metrics_http.h"
 #include "mg_version.h"
 
 #define DEFAULT_CONF "/etc/mailguard/milter-attach.conf"
@@ -96,6 +99,12 @@ reload(struct ma_ctx *ctx, const char *path)
 	if (strcmp(fresh->listen, ctx->cfg->listen) != 0 ||
 	    strcmp(fresh->user, ctx->cfg->user) != 0)
 		mg_warnx("reload: listen and user changes need a restart");
+	if (strcmp(fresh->metrics_listen, ctx->cfg->metrics_listen) != 0 ||
+	    strcmp(fresh->metrics_textfile, ctx->cfg->metrics_textfile) != 0 ||
+	    strcmp(fresh->stats_host_name, ctx->cfg->stats_host_name) != 0 ||
+	    fresh->stats_interval_ms != ctx->cfg->stats_interval_ms)
+		mg_warnx("reload: metrics_listen, metrics_textfile, stats_host and "
+			 "stats_interval changes need a restart");
 	if (fresh->inspect_workers != ctx->cfg->inspect_workers ||
 	    strcmp(fresh->inspect_helper, ctx->cfg->inspect_helper) != 0 ||
 	    fresh->inspect_timeout_ms != ctx->cfg->inspect_timeout_ms ||
@@ -183,11 +192,15 @@ start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
 	struct smfiDesc desc;
 	struct ma_banset *first;
 	struct mg_error err;
+	int mfd = -1;
 
 	ma_milter_init(ctx, &desc);
 	if (smfi_register(desc) != MI_SUCCESS)
 		mg_fatalx("smfi_register failed");
 	if (open_socket(ctx->cfg, &err) < 0)
+		mg_fatalx("%s", err.msg);
+	if (ctx->cfg->metrics_listen[0] != '\0' &&
+	    (mfd = mg_metrics_listen_open(ctx->cfg->metrics_listen, &err)) < 0)
 		mg_fatalx("%s", err.msg);
 	if (mg_drop_privileges(ctx->cfg->user, &err) < 0)
 		mg_fatalx("%s", err.msg);
@@ -203,6 +216,11 @@ start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
 	if (ma_inspect_check(ctx->cfg, &err) < 0 ||
 	    (ctx->inspect = ma_inspect_start(ctx->cfg, &err)) == NULL)
 		mg_fatalx("%s", err.msg);
+	ma_inspect_set_metrics(ctx->inspect, ctx->metrics.inspect_failed);
+	ctx->export = mg_metrics_export_start(ctx->metrics.reg, mfd, ctx->cfg->metrics_textfile,
+					      ctx->cfg->stats_interval_ms, &err);
+	if (ctx->export == NULL && err.kind != MG_ERR_NONE)
+		mg_fatalx("%s", err.msg);
 	if (pthread_create(mt, NULL, milter_thread, mrc) != 0)
 		mg_fatal("pthread_create");
 	mg_info("started: version=%s listen=%s size_limit=%llu "
@@ -213,8 +231,8 @@ start(struct ma_ctx *ctx, pthread_t *mt, int *mrc)
 		ctx->cfg->magic_action == MA_MAGIC_HEADER ? "header" : "reject");
 }
 
-/* serve - wait for signals: reload on HUP/USR1, return on TERM/INT or
- * when libmilter stopped (USR2 from its thread) */
+/* serve - wait for signals: reload on HUP, log the counters on USR1,
+ * return on TERM/INT or when libmilter stopped (USR2 from its thread) */
 static void
 serve(struct ma_ctx *ctx, const char *path, const sigset_t *set)
 {
@@ -223,8 +241,12 @@ serve(struct ma_ctx *ctx, const char *path, const sigset_t *set)
 	for (;;) {
 		if (sigwait(set, &sig) != 0)
 			continue;
-		if (sig == SIGHUP || sig == SIGUSR1) {
+		if (sig == SIGHUP) {
 			reload(ctx, path);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			ma_stats_log(&ctx->stats);
 			continue;
 		}
 		if (sig == SIGTERM || sig == SIGINT)
@@ -282,6 +304,13 @@ main(int argc, char **argv)
 		ma_config_unref(&ctx.cfg);
 		return mrc;
 	}
+	if (ma_metrics_init(&ctx.metrics, &err) < 0) {
+		fprintf(stderr, "milter-attach: %s\n", err.msg);
+		return 1;
+	}
+	ctx.stats.metrics = &ctx.metrics;
+	snprintf(ctx.stats.host, sizeof(ctx.stats.host), "%s", ctx.cfg->stats_host_name);
+	ctx.stats.interval_ms = ctx.cfg->stats_interval_ms;
 	block_signals(&set);
 	start(&ctx, &mt, &mrc);
 	mg_notify("READY=1");
@@ -292,6 +321,9 @@ main(int argc, char **argv)
 	ma_notifier_stop(&ctx.notifier);
 	ma_inspect_stop(&ctx.inspect);
 	ma_bans_stop(&ctx.bans);
+	ma_stats_log(&ctx.stats);
+	mg_metrics_export_stop(&ctx.export);    /* the textfile's last write */
+	ma_metrics_release(&ctx.metrics);
 	ma_config_unref(&ctx.cfg);
 	return mrc == MI_SUCCESS ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 
 #include "ma_milter.h"
 #include "ma_msg.h"
+#include "mg_clock.h"
 #include "mg_log.h"
 
 static struct ma_ctx *ctx_g;   /* the one context, set before smfi_main */
@@ -22,6 +23,7 @@ struct conn {
 	int leadspc;
 	int in_msg;
 	unsigned long noreply;   /* SMFIP_NR_* the MTA agreed to */
+	long long scan_ns;       /* this message's time in the scanner */
 };
 
 /* no_reply - SMFIS_NOREPLY for a step negotiated without reply */
@@ -84,11 +86,23 @@ queue_id(SMFICTX *ctx)
 	return q ? q : "";
 }
 
-/* count - the statistics of one decision */
+/* count - the statistics and metrics of one decision */
 static void
-count(const struct ma_verdict *v)
+count(struct conn *c, const struct ma_verdict *v)
 {
+	static const char *const actions[] = {
+		[MA_ACT_ACCEPT] = "accept", [MA_ACT_REJECT] = "reject",
+		[MA_ACT_TEMPFAIL] = "tempfail",
+	};
+	struct ma_metrics *mm = ctx_g->stats.metrics;
 	enum ma_stat s = MA_ST_ACCEPTED;
+
+	if (mm != NULL) {
+		mg_metric_inc(mm->messages, NULL, NULL);
+		mg_metric_inc(mm->verdicts, actions[v->action], ma_reason_name(v->reason));
+		mg_metric_observe(mm->scan, NULL, NULL, (double)c->scan_ns / 1e9);
+	}
+	c->scan_ns = 0;
 
 	ma_stats_inc(&ctx_g->stats, MA_ST_MESSAGES);
 	if (v->action == MA_ACT_TEMPFAIL)
@@ -103,9 +117,9 @@ count(const struct ma_verdict *v)
 
 /* reply - apply a verdict: count, setreply and the libmilter status */
 static sfsistat
-reply(SMFICTX *ctx, const struct ma_verdict *v)
+reply(SMFICTX *ctx, struct conn *c, const struct ma_verdict *v)
 {
-	count(v);
+	count(c, v);
 	if (v->action == MA_ACT_ACCEPT)
 		return SMFIS_CONTINUE;
 	if (smfi_setreply(ctx, (char *)v->code, (char *)v->xcode,
@@ -172,12 +186,13 @@ ma_envfrom(SMFICTX *ctx, char **argv)
 			 argv[0], (long long)time(NULL), &err) < 0)
 		mg_warnx("scanner: %s", err.msg);   /* decided at eom */
 	c->in_msg = 1;
+	c->scan_ns = 0;
 	if (ma_msg_size_param(argv + 1, &declared) == 1 &&
 	    ma_decide_size(declared, ma_msg_config(c->msg)->size_limit)) {
 		ma_msg_decide_size(c->msg, declared, &v);
 		ma_msg_log(c->msg, queue_id(ctx), "mail", &v);
 		end_msg(c);
-		return reply(ctx, &v);
+		return reply(ctx, c, &v);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -230,14 +245,19 @@ ma_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
 	struct conn *c = smfi_getpriv(ctx);
 	struct ma_verdict v;
+	long long t0;
+	int over;
 
 	if (c == NULL || !c->in_msg)
 		return no_reply(c, SMFIP_NR_BODY);
-	if (ma_msg_body(c->msg, data, len) && !(c->noreply & SMFIP_NR_BODY)) {
+	t0 = mg_now_ns();
+	over = ma_msg_body(c->msg, data, len);
+	c->scan_ns += mg_now_ns() - t0;
+	if (over && !(c->noreply & SMFIP_NR_BODY)) {
 		ma_msg_end(c->msg, &v);
 		ma_msg_log(c->msg, queue_id(ctx), "body", &v);
 		end_msg(c);
-		return reply(ctx, &v);
+		return reply(ctx, c, &v);
 	}
 	return no_reply(c, SMFIP_NR_BODY);
 }
@@ -250,11 +270,13 @@ ma_eom(SMFICTX *ctx)
 	struct ma_verdict v;
 	const char *hdr;
 	sfsistat st;
+	long long t0 = mg_now_ns();
 
 	if (c == NULL || !c->in_msg)
 		return internal_error("end of message without a message");
 	ma_msg_end(c->msg, &v);
-	st = reply(ctx, &v);
+	c->scan_ns += mg_now_ns() - t0;
+	st = reply(ctx, c, &v);
 	if (st == SMFIS_CONTINUE && (hdr = ma_msg_header_to_add(c->msg)) != NULL &&
 	    smfi_addheader(ctx, (char *)ma_msg_config(c->msg)->header_name,
 			   (char *)hdr) != MI_SUCCESS)

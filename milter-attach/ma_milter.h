@@ -18,6 +18,7 @@
 #include "ma_config.h"
 #include "ma_inspect.h"
 #include "ma_notifier.h"
+#include "mg_metrics_http.h"
 
 struct ma_ctx {
 	pthread_mutex_t lock;
@@ -26,6 +27,8 @@ struct ma_ctx {
 	struct ma_notifier *notifier;
 	struct ma_inspect *inspect;     /* the inspector pool (fixed at start) */
 	struct ma_stats stats;          /* atomic counters */
+	struct ma_metrics metrics;      /* the registry stats.metrics points to */
+	struct mg_metrics_export *export; /* metrics_listen, metrics_textfile */
 };
 
 /* ma_ctx_config - the current config with a reference */

@@ -139,6 +139,8 @@ redis_for(struct ma_notifier *n, struct ma_config *cfg)
 		if (n->redis != NULL)
 			mg_redis_set_outage_text(n->redis,
 			    "sending notices without duplicate check");
+		if (n->redis != NULL && n->stats != NULL && n->stats->metrics != NULL)
+			mg_redis_set_metrics(n->redis, &n->stats->metrics->redis, "notices");
 		n->redis_cfg = ma_config_ref(cfg);
 	}
 	return n->redis;

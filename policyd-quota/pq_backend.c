@@ -340,7 +340,7 @@ join_threads(struct pq_backend *b)
 /* new_clients - the worker's scratch space and both Redis clients */
 static int
 new_clients(struct pq_backend *b, const struct mg_redis_settings *set,
-	    struct mg_error *err)
+	    const struct mg_redis_metrics *rm, struct mg_error *err)
 {
 	if ((b->w = calloc(1, sizeof(*b->w))) == NULL ||
 	    (b->w->redis = mg_redis_new(set)) == NULL ||
@@ -349,13 +349,17 @@ new_clients(struct pq_backend *b, const struct mg_redis_settings *set,
 	mg_redis_set_outage_text(b->w->redis, "answering with redis_error_action");
 	/* the subscription's loss is said by the subscriber itself */
 	mg_redis_set_quiet(b->sub_redis, true);
+	if (rm != NULL) {
+		mg_redis_set_metrics(b->w->redis, rm, "lookups");
+		mg_redis_set_metrics(b->sub_redis, rm, "subscription");
+	}
 	return 0;
 }
 
 /* pq_backend_start - descriptors, Redis clients, then the two threads */
 struct pq_backend *
 pq_backend_start(const struct mg_redis_settings *set, const struct mg_keys *keys,
-		 struct mg_error *err)
+		 const struct mg_redis_metrics *rm, struct mg_error *err)
 {
 	struct pq_backend *b = calloc(1, sizeof(*b));
 	int rc;
@@ -373,7 +377,7 @@ pq_backend_start(const struct mg_redis_settings *set, const struct mg_keys *keys
 		mg_error_sys(err, "eventfd");
 		goto fail;
 	}
-	if (new_clients(b, set, err) < 0)
+	if (new_clients(b, set, rm, err) < 0)
 		goto fail;
 	if ((rc = pthread_create(&b->worker, NULL, worker_main, b)) != 0)
 		goto fail_thread;

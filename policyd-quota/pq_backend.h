@@ -18,7 +18,8 @@
  *                  the time of the first deferral (an admin may edit it);
  *                  in the same pipeline HSET deferinfo:{mailbox}:<id>
  *                  sender size rcpt and EXPIRE ... ttl NX, for mailguard-ctl
- *   PQ_JOB_STATS   HINCRBY stats:policyd-quota for each counter delta
+ *   PQ_JOB_STATS   HINCRBY stats:policyd-quota:<host> for each counter delta
+ *                  (<host> in addr)
  *   PQ_JOB_DEFER_PEEK  GET defer:{mailbox}:<id> only: the first deferral
  *                  if one is recorded (0: none), writing nothing (-T)
  *
@@ -34,6 +35,7 @@
 #include "mg_addr.h"
 #include "mg_error.h"
 #include "mg_keys.h"
+#include "mg_redis.h"
 #include "mg_redis_settings.h"
 #include "pq_decide.h"
 
@@ -80,10 +82,13 @@ struct pq_events {
 
 struct pq_backend;
 
-/* pq_backend_start - create the Redis clients and start both threads;
+/* pq_backend_start - create the Redis clients and start both threads
+ * (rm, NULL: none, counts their work as client="lookups" and
+ * client="subscription");
  * NULL with err on failure (nothing left behind) */
 struct pq_backend *pq_backend_start(const struct mg_redis_settings *set,
 				    const struct mg_keys *keys,
+				    const struct mg_redis_metrics *rm,
 				    struct mg_error *err);
 /* pq_backend_stop - stop and join both threads, free every job and event
  * still queued, close the descriptors; *b becomes NULL */

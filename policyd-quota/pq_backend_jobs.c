@@ -7,7 +7,7 @@
  *   DEFER    SET defer:{m}:<id> now NX EX ttl, GET,  -
  *            HSET deferinfo:{m}:<id> sender S size N rcpt R,
  *            EXPIRE deferinfo:{m}:<id> ttl NX
- *   STATS    HINCRBY stats:policyd-quota name delta  -
+ *   STATS    HINCRBY stats:policyd-quota:<host> name delta  -
  *   PEEK     GET defer:{m}:<id>                     -
  */
 #include <stdio.h>
@@ -213,7 +213,7 @@ stats_build(const struct mg_keys *keys, const struct pq_job *j, int round,
 		struct pq_cmd *c = &cmds[n];
 		if (j->stats[i] == 0)
 			continue;
-		mg_key_stats(keys, "policyd-quota", c->key, sizeof(c->key), NULL);
+		mg_key_stats_host(keys, "policyd-quota", j->addr, c->key, sizeof(c->key), NULL);
 		snprintf(c->a1, sizeof(c->a1), "%lld", j->stats[i]);
 		c->argc = 4;
 		c->argv[0] = "HINCRBY"; c->argv[1] = c->key;

@@ -6,6 +6,7 @@
 
 #include "mg_addr.h"
 #include "mg_daemon.h"
+#include "mg_metrics_http.h"
 #include "pq_config.h"
 #include "pq_decide.h"
 
@@ -55,7 +56,13 @@ static const struct mg_cfg_spec pq_spec[] = {
 	ROW("max_connections", MG_CFG_INT, "4096", max_connections, 1, 1000000, NULL,
 	    "most simultaneous Postfix connections"),
 	ROW("stats_interval", MG_CFG_DURATION, "10s", stats_interval_ms, 1000, 3600000, NULL,
-	    "how often counters are added to the Redis stats hash"),
+	    "how often counters are added to the Redis stats hash and the metrics textfile is written"),
+	ROW("stats_host", MG_CFG_STRING, "", stats_host, 0, 0, NULL,
+	    "<host> of the stats hash stats:policyd-quota:<host> (empty: the host name)"),
+	ROW("metrics_listen", MG_CFG_STRING, "", metrics_listen, 0, 0, NULL,
+	    "host:port of the Prometheus metrics listener, GET /metrics (empty: none)"),
+	ROW("metrics_textfile", MG_CFG_STRING, "", metrics_textfile, 0, 0, NULL,
+	    "file the metrics are written to every stats_interval, for node_exporter (empty: none)"),
 	ROW("defer_text", MG_CFG_STRING, "", defer_text, 0, 0, NULL,
 	    "text after DEFER_IF_PERMIT 4.2.2 (empty: the language's default); %{rcpt} %{days}"),
 	ROW("reject_text", MG_CFG_STRING, "", reject_text, 0, 0, NULL,
@@ -137,8 +144,15 @@ pq_config_load(struct pq_config *cfg, const char *path, struct mg_error *err)
 		return -1;
 	if (mg_keys_init(&cfg->keys, cfg->redis_prefix, err) < 0 ||
 	    mg_redis_settings_check(&cfg->redis, err) < 0 ||
-	    mg_addr_domain_check(cfg->default_domain, err) < 0)
+	    mg_addr_domain_check(cfg->default_domain, err) < 0 ||
+	    mg_keys_stats_host(cfg->stats_host, "stats_host", cfg->stats_host_name,
+			       sizeof(cfg->stats_host_name), err) < 0 ||
+	    mg_metrics_listen_check(cfg->metrics_listen, err) < 0)
 		goto fail;
+	if (cfg->metrics_textfile[0] != '\0' && cfg->metrics_textfile[0] != '/') {
+		mg_error_set(err, MG_ERR_CONFIG, "metrics_textfile: an absolute path is needed");
+		goto fail;
+	}
 	for (i = 0; i < cfg->listen.n; i++)
 		if (mg_listen_parse(cfg->listen.v[i], &l, err) < 0)
 			goto fail;

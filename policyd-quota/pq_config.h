@@ -33,6 +33,9 @@ struct pq_config {
 	long long cache_size;
 	long long max_connections;
 	long long stats_interval_ms;
+	char *stats_host;                   /* "" = gethostname() */
+	char *metrics_listen;               /* host:port; "" = no listener */
+	char *metrics_textfile;             /* path; "" = none */
 	char *defer_text;                   /* "" = language default */
 	char *reject_text;
 	char *error_text;                   /* after DEFER_IF_PERMIT 4.3.0 */
@@ -44,6 +47,7 @@ struct pq_config {
 	struct mg_redis_settings redis;
 	/* derived at load time */
 	struct mg_keys keys;
+	char stats_host_name[MG_KEYS_HOST_MAX];   /* stats_host or the host name */
 };
 
 /* pq_config_load - defaults, the file (NULL: none), then cross-checks

@@ -15,6 +15,7 @@
 
 #include "mg_daemon.h"
 #include "mg_log.h"
+#include "mg_metrics_http.h"
 #include "mg_version.h"
 #include "pq_config.h"
 #include "pq_offline.h"
@@ -69,7 +70,7 @@ main(int argc, char **argv)
 	struct pq_server *srv;
 	struct mg_error err;
 	size_t nfds;
-	int *fds, rc;
+	int *fds, rc, mfd = -1;
 
 	switch (mg_daemon_args_parse(argc, argv, "policyd-quota", PQ_DEFAULT_CONFIG,
 				     &args)) {
@@ -106,11 +107,17 @@ main(int argc, char **argv)
 	mg_log_init("policyd-quota", MG_LOG_TO_SYSLOG |
 		    (args.log_stderr ? MG_LOG_TO_STDERR : 0), args.debug);
 	fds = open_listeners(cfg, &nfds);
+	/* the metrics listener too is opened as root (any port) */
+	if (cfg->metrics_listen[0] != '\0' &&
+	    (mfd = mg_metrics_listen_open(cfg->metrics_listen, &err)) < 0)
+		mg_fatalx("%s", err.msg);
 	if (mg_drop_privileges(cfg->user, &err) < 0)
 		mg_fatalx("%s", err.msg);
 	if ((srv = pq_server_new(cfg, fds, nfds, path, &err)) == NULL)
 		mg_fatalx("%s", err.msg);
 	free(fds);
+	if (pq_server_export(srv, mfd, &err) < 0)
+		mg_fatalx("%s", err.msg);
 	mg_info("started: version=%s config=%s redis=%s", MG_VERSION,
 		path ? path : "(defaults)",
 		cfg->redis.server);

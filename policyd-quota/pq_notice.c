@@ -31,6 +31,7 @@ struct pq_notifier {
 	struct mg_redis_settings redis;
 	struct mg_keys keys;
 	struct mg_msgid msgids;          /* Message-IDs of the notices */
+	const struct pq_metrics *pm;     /* NULL: not counted */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -101,6 +102,14 @@ pq_notice_build(const struct pq_config *cfg, const char *sender,
 	return mg_mail_compose(&m, out, outsz, err);
 }
 
+/* count - one notice's outcome in the metrics */
+static void
+count(const struct pq_notifier *nf, const char *status)
+{
+	if (nf->pm != NULL)
+		mg_metric_inc(nf->pm->notices, status, NULL);
+}
+
 /* send_one - dedup in Redis, build, send; the claim is given back when
  * the notice could not be sent */
 static void
@@ -124,8 +133,10 @@ send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 		/* without Redis: still tell the sender, at most once per deferral */
 		mg_warnx("notice dedup unavailable: %s", err.msg);
 	}
-	if (!fresh)
+	if (!fresh) {
+		count(nf, "skipped");
 		return;
+	}
 	mg_kv_init(&kv);
 	mg_kv_add(&kv, "action", "notice");
 	mg_kv_add(&kv, "to", no->sender);
@@ -140,8 +151,10 @@ send_one(struct pq_notifier *nf, struct mg_redis *r, const struct notice *no)
 		mg_kv_add(&kv, "status", "failed");
 		mg_kv_add(&kv, "detail", err.msg);
 		mg_log_kv(MG_LOG_WARNING, &kv);
+		count(nf, "failed");
 		return;
 	}
+	count(nf, "sent");
 	mg_kv_add(&kv, "status", "sent");
 	mg_log_kv(MG_LOG_INFO, &kv);
 }
@@ -152,6 +165,9 @@ notifier_main(void *arg)
 {
 	struct pq_notifier *nf = arg;
 	struct mg_redis *r = mg_redis_new(&nf->redis);
+
+	if (r != NULL && nf->pm != NULL)
+		mg_redis_set_metrics(r, &nf->pm->redis, "notices");
 
 	for (;;) {
 		struct notice no;
@@ -176,7 +192,8 @@ notifier_main(void *arg)
 
 /* pq_notifier_start - NULL when notices are off (or on error) */
 struct pq_notifier *
-pq_notifier_start(const struct pq_config *cfg, struct mg_error *err)
+pq_notifier_start(const struct pq_config *cfg, const struct pq_metrics *pm,
+		  struct mg_error *err)
 {
 	struct pq_notifier *nf;
 
@@ -187,6 +204,7 @@ pq_notifier_start(const struct pq_config *cfg, struct mg_error *err)
 		return NULL;
 	}
 	nf->cfg = cfg;
+	nf->pm = pm;
 	snprintf(nf->smtp, sizeof(nf->smtp), "%s", cfg->notice_smtp);
 	nf->timeout_ms = cfg->notice_timeout_ms;
 	nf->redis = cfg->redis;

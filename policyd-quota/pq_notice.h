@@ -16,10 +16,14 @@
 
 #include "mg_error.h"
 #include "pq_config.h"
+#include "pq_metrics.h"
 
 struct pq_notifier;
 
+/* pq_notifier_start - pm (NULL: none) counts the notices by status and
+ * the notifier's Redis client (client="notices") */
 struct pq_notifier *pq_notifier_start(const struct pq_config *cfg,
+				      const struct pq_metrics *pm,
 				      struct mg_error *err);
 /* pq_notifier_wanted - is this sender (normalised) one we notify? */
 int pq_notifier_wanted(const struct pq_config *cfg, const char *sender);

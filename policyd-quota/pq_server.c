@@ -26,12 +26,14 @@
 #include "mg_clock.h"
 #include "mg_daemon.h"
 #include "mg_log.h"
+#include "mg_metrics_http.h"
 #include "mg_text.h"
 #include "pq_answer.h"
 #include "pq_backend.h"
 #include "pq_cache.h"
 #include "pq_codec.h"
 #include "pq_decide.h"
+#include "pq_metrics.h"
 #include "pq_notice.h"
 #include "pq_server.h"
 
@@ -53,6 +55,7 @@ struct conn {
 	char rcpt[MG_ADDR_MAX + 1];       /* normalised recipient */
 	char mailbox[MG_ADDR_MAX + 1];    /* after alias resolution */
 	struct pq_quota quota;
+	long long t0_ns;                  /* the current request's start */
 	struct conn *wprev, *wnext;       /* waiting list, oldest first */
 };
 
@@ -74,6 +77,8 @@ struct pq_server {
 	long long stats[PQ_STATS_N], stats_flushed[PQ_STATS_N];
 	long long next_stats_ms;
 	int stop;
+	struct pq_metrics pm;
+	struct mg_metrics_export *export;  /* NULL: metrics not exported */
 	sigset_t oldmask;                 /* before pq_server_new blocked signals */
 };
 
@@ -138,6 +143,11 @@ reply(struct pq_server *s, struct conn *c, const char *action)
 	int n;
 
 	wait_unlink(s, c);
+	if (c->t0_ns != 0) {
+		mg_metric_observe(s->pm.answer, NULL, NULL,
+				  (double)(mg_now_ns() - c->t0_ns) / 1e9);
+		c->t0_ns = 0;
+	}
 	n = pq_codec_reply(action, c->out, sizeof(c->out));
 	if (n < 0) {
 		mg_warnx("internal: reply too long; closing connection");
@@ -184,16 +194,20 @@ error_action(struct pq_server *s, struct conn *c, const char *why)
 	char action[PQ_ACTION_MAX];
 
 	s->stats[ST_ERRORS]++;
+	mg_metric_inc(s->pm.requests, s->cfg->redis_error_action == PQ_ON_ERROR_DEFER_IF_PERMIT ?
+		      "defer_if_permit" : "dunno", why);
 	if (pq_answer_error(s->cfg, &c->req, action, sizeof(action)))
 		log_decision(c, "defer_if_permit", why, 0);
 	reply(s, c, action);
 }
 
-/* dunno - let the message go on */
+/* dunno - let the message go on; why: the quota state's word
+ * (no_state, stale_state, not_full) or "" (not a RCPT, a list alias) */
 static void
-dunno(struct pq_server *s, struct conn *c)
+dunno(struct pq_server *s, struct conn *c, const char *why)
 {
 	s->stats[ST_PASSED]++;
+	mg_metric_inc(s->pm.requests, "dunno", why);
 	reply(s, c, "DUNNO");
 }
 
@@ -247,13 +261,14 @@ judge(struct pq_server *s, struct conn *c)
 	pq_answer_limits(s->cfg, &lim);
 	f = pq_quota_check(&c->quota, c->req.size, &lim, time(NULL));
 	if (f != PQ_FULL) {
-		dunno(s, c);
+		dunno(s, c, pq_fullness_name(f));
 		return;
 	}
 	if (pq_full_route(c->req.sasl_username,
 			  (enum pq_auth_action)s->cfg->authenticated_full_action) ==
 	    PQ_ROUTE_QUEUE) {
 		s->stats[ST_QUEUED]++;
+		mg_metric_inc(s->pm.requests, "queue", "mailbox_full");
 		log_decision(c, "queue", "mailbox_full", 0);
 		reply(s, c, "DUNNO");
 		return;
@@ -271,16 +286,19 @@ verdict(struct pq_server *s, struct conn *c, long long first_deferral)
 	if (pq_answer_full(s->cfg, &c->req, first_deferral, time(NULL), action,
 			   sizeof(action)) == PQ_REJECT) {
 		s->stats[ST_REJECTED]++;
+		mg_metric_inc(s->pm.requests, "reject", "full_for_defer_period");
 		log_decision(c, "reject", "full_for_defer_period", first_deferral);
 	} else {
 		s->stats[ST_DEFERRED]++;
+		mg_metric_inc(s->pm.requests, "defer", "mailbox_full");
 		log_decision(c, "defer", "mailbox_full", first_deferral);
 		if (s->notifier != NULL &&
 		    mg_addr_normalize(c->req.sender, strlen(c->req.sender), "",
 				      sender, sizeof(sender), NULL) == 0 &&
 		    pq_notifier_wanted(s->cfg, sender))
-			(void)pq_notifier_queue(s->notifier, sender, c->req.recipient,
-						c->mailbox);
+			if (pq_notifier_queue(s->notifier, sender, c->req.recipient,
+					      c->mailbox) < 0)
+				mg_metric_inc(s->pm.notices, "failed", NULL);
 	}
 	reply(s, c, action);
 }
@@ -295,6 +313,7 @@ resolve(struct pq_server *s, struct conn *c)
 	if (e != NULL && !e->tombstone) {
 		if (!e->is_alias) {
 			s->stats[ST_CACHE_HITS]++;
+			mg_metric_inc(s->pm.cache, "hit", NULL);
 			snprintf(c->mailbox, sizeof(c->mailbox), "%s", c->rcpt);
 			c->quota = e->quota;
 			judge(s, c);
@@ -302,19 +321,22 @@ resolve(struct pq_server *s, struct conn *c)
 		}
 		if (e->ntargets != 1) {        /* a list: LMTP decides per mailbox */
 			s->stats[ST_CACHE_HITS]++;
-			dunno(s, c);
+			mg_metric_inc(s->pm.cache, "hit", NULL);
+			dunno(s, c, "");
 			return;
 		}
 		snprintf(c->mailbox, sizeof(c->mailbox), "%s", e->target);
 		e = pq_cache_get(s->cache, c->mailbox, now);
 		if (e != NULL && !e->tombstone && !e->is_alias) {
 			s->stats[ST_CACHE_HITS]++;
+			mg_metric_inc(s->pm.cache, "hit", NULL);
 			c->quota = e->quota;
 			judge(s, c);
 			return;
 		}
 	}
 	s->stats[ST_CACHE_MISSES]++;
+	mg_metric_inc(s->pm.cache, "miss", NULL);
 	if (submit(s, c, PQ_JOB_LOOKUP, WAIT_LOOKUP) < 0)
 		error_action(s, c, "queue_full");
 }
@@ -324,12 +346,13 @@ static void
 handle(struct pq_server *s, struct conn *c)
 {
 	s->stats[ST_REQUESTS]++;
+	c->t0_ns = mg_now_ns();
 	c->mailbox[0] = '\0';
 	memset(&c->quota, 0, sizeof(c->quota));
 	if (strcmp(c->req.protocol_state, "RCPT") != 0 ||
 	    pq_answer_mailbox(s->cfg, c->req.recipient, c->rcpt, sizeof(c->rcpt),
 			      NULL) < 0) {
-		dunno(s, c);
+		dunno(s, c, "");
 		return;
 	}
 	resolve(s, c);
@@ -351,6 +374,7 @@ process(struct pq_server *s, struct conn *c)
 		if (rc < 0) {
 			char client[64];
 			s->stats[ST_REFUSED]++;
+			mg_metric_inc(s->pm.refused, NULL, NULL);
 			mg_sanitize(client, sizeof(client), c->req.client_address,
 				    strlen(c->req.client_address), 60);
 			mg_warnx("closing policy connection (fd %d client=%s): %s", c->fd,
@@ -491,7 +515,7 @@ static void
 looked_up(struct pq_server *s, struct conn *c, const struct pq_job *j)
 {
 	if (j->ntargets > 1) {
-		dunno(s, c);
+		dunno(s, c, "");
 		return;
 	}
 	snprintf(c->mailbox, sizeof(c->mailbox), "%s",
@@ -591,6 +615,7 @@ flush_stats(struct pq_server *s)
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return;
 	j->kind = PQ_JOB_STATS;
+	snprintf(j->addr, sizeof(j->addr), "%s", s->cfg->stats_host_name);
 	for (i = 0; i < PQ_STATS_N; i++) {
 		j->stats[i] = s->stats[i] - s->stats_flushed[i];
 		any |= j->stats[i] != 0;
@@ -617,13 +642,16 @@ reload(struct pq_server *s)
 		return;
 	}
 	mg_notify("RELOADING=1");
+	if (strcmp(n->metrics_listen, s->cfg->metrics_listen) != 0 ||
+	    strcmp(n->metrics_textfile, s->cfg->metrics_textfile) != 0)
+		mg_warnx("reload: metrics_listen and metrics_textfile changes need a restart");
 	/* listeners and Redis connections stay as they are: those need a
 	 * restart; the notifier reads the config, so it restarts with it */
 	pq_notifier_stop(&s->notifier);
 	pq_config_release(s->cfg);
 	free(s->cfg);
 	s->cfg = n;
-	s->notifier = pq_notifier_start(s->cfg, &err);
+	s->notifier = pq_notifier_start(s->cfg, &s->pm, &err);
 	pq_cache_clear(s->cache);
 	mg_info("configuration reloaded from %s", s->config_path ? s->config_path : "(defaults)");
 	mg_notify("READY=1");
@@ -669,10 +697,11 @@ open_loop(struct pq_server *s, struct mg_error *err)
 static int
 start_workers(struct pq_server *s, struct mg_error *err)
 {
-	if ((s->backend = pq_backend_start(&s->cfg->redis, &s->cfg->keys, err)) == NULL)
+	if ((s->backend = pq_backend_start(&s->cfg->redis, &s->cfg->keys, &s->pm.redis,
+					   err)) == NULL)
 		return -1;
 	mg_error_clear(err);
-	s->notifier = pq_notifier_start(s->cfg, err);
+	s->notifier = pq_notifier_start(s->cfg, &s->pm, err);
 	if (s->notifier == NULL && err != NULL && err->kind != MG_ERR_NONE)
 		return -1;
 	return 0;
@@ -707,7 +736,8 @@ pq_server_new(struct pq_config *cfg, const int *fds, size_t nfds,
 		mg_error_set(err, MG_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (open_loop(s, err) < 0 || start_workers(s, err) < 0)
+	if (pq_metrics_init(&s->pm, err) < 0 || open_loop(s, err) < 0 ||
+	    start_workers(s, err) < 0)
 		goto fail;
 	for (i = 0; i < nfds; i++) {
 		s->lfds[i] = fds[i];
@@ -736,6 +766,26 @@ is_listener(const struct pq_server *s, int fd)
 		if (s->lfds[i] == fd)
 			return 1;
 	return 0;
+}
+
+/* set_gauges - what the loop holds, for the metrics (a few atomic stores) */
+static void
+set_gauges(struct pq_server *s)
+{
+	mg_metric_set(s->pm.connections, NULL, NULL, (long long)s->nconns);
+	mg_metric_set(s->pm.cache_entries, NULL, NULL, (long long)pq_cache_count(s->cache));
+	mg_metric_set(s->pm.subscribed, NULL, NULL, pq_backend_subscribed(s->backend) ? 1 : 0);
+}
+
+/* pq_server_export - serve the metrics on metrics_fd (-1: none; taken
+ * over) and/or write cfg->metrics_textfile every stats_interval */
+int
+pq_server_export(struct pq_server *s, int metrics_fd, struct mg_error *err)
+{
+	set_gauges(s);
+	s->export = mg_metrics_export_start(s->pm.reg, metrics_fd, s->cfg->metrics_textfile,
+					    s->cfg->stats_interval_ms, err);
+	return s->export == NULL && err->kind != MG_ERR_NONE ? -1 : 0;
 }
 
 /* pq_server_run - the epoll loop, until a stop signal */
@@ -788,6 +838,7 @@ pq_server_run(struct pq_server *s)
 		expire(s);
 		if (mg_now_ms() >= s->next_stats_ms)
 			flush_stats(s);
+		set_gauges(s);
 	}
 	mg_notify("STOPPING=1");
 	log_stats(s);
@@ -805,6 +856,8 @@ pq_server_free(struct pq_server **sp)
 		return;
 	pq_backend_stop(&s->backend);
 	pq_notifier_stop(&s->notifier);
+	mg_metrics_export_stop(&s->export);     /* the textfile's last write */
+	pq_metrics_release(&s->pm);
 	for (i = 0; s->conns != NULL && i < s->maxfd; i++)
 		if (s->conns[i] != NULL)
 			conn_close(s, s->conns[i]);

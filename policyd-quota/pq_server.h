@@ -18,6 +18,11 @@ struct pq_server;
 struct pq_server *pq_server_new(struct pq_config *cfg, const int *fds,
 				size_t nfds, const char *config_path,
 				struct mg_error *err);
+/* pq_server_export - serve the metrics on metrics_fd (-1: no listener;
+ * the descriptor is taken over) and/or write the metrics_textfile every
+ * stats_interval; call it after pq_server_new (signals blocked) */
+int pq_server_export(struct pq_server *s, int metrics_fd, struct mg_error *err);
+
 /* pq_server_run - until SIGTERM/SIGINT; SIGHUP reloads the config file,
  * SIGUSR1 logs the counters.  Returns 0 on a clean stop. */
 int pq_server_run(struct pq_server *s);

@@ -15,12 +15,12 @@ mg_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* mg_now_us - CLOCK_MONOTONIC in microseconds */
+/* mg_now_ns - CLOCK_MONOTONIC in nanoseconds */
 long long
-mg_now_us(void)
+mg_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

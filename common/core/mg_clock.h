@@ -11,7 +11,7 @@
 
 /* mg_now_ms - milliseconds on the monotonic clock (origin unspecified) */
 long long mg_now_ms(void);
-/* mg_now_us - the same in microseconds (round trips measured by --probe) */
-long long mg_now_us(void);
+/* mg_now_ns - nanoseconds on the same clock (latency histograms) */
+long long mg_now_ns(void);
 
 #endif

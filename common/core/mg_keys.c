@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -148,6 +149,37 @@ mg_key_stats_host(const struct mg_keys *k, const char *component,
 		  struct mg_error *err)
 {
 	return build(k, out, outsz, err, "stats:%s:%s", component, host);
+}
+
+/* mg_keys_stats_host - the setting, else the host name; checked */
+int
+mg_keys_stats_host(const char *setting, const char *what, char *out, size_t outsz,
+		   struct mg_error *err)
+{
+	char name[MG_KEYS_HOST_MAX + 1];
+	size_t i, n;
+
+	if (setting != NULL && setting[0] != '\0') {
+		snprintf(name, sizeof(name), "%s", setting);
+	} else {
+		if (gethostname(name, sizeof(name)) < 0)
+			return mg_error_sys(err, "%s: gethostname", what);
+		name[sizeof(name) - 1] = '\0';
+	}
+	n = strlen(name);
+	if (n == 0 || n >= MG_KEYS_HOST_MAX || n >= outsz)
+		return mg_error_set(err, MG_ERR_CONFIG, "%s: a host name of 1 to %d bytes is needed",
+				    what, MG_KEYS_HOST_MAX - 1);
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			return mg_error_set(err, MG_ERR_CONFIG,
+			    "%s: \"%.64s\" has a character other than letters, digits, '.', '-', '_'",
+			    what, name);
+	}
+	memcpy(out, name, n + 1);
+	return 0;
 }
 
 void

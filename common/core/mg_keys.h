@@ -119,6 +119,13 @@ int mg_key_stats(const struct mg_keys *k, const char *component,
 int mg_key_stats_host(const struct mg_keys *k, const char *component,
 		      const char *host, char *out, size_t outsz,
 		      struct mg_error *err);
+/* mg_keys_stats_host - the <host> of K stats:<component>:<host>: the
+ * setting (stats_host, quota_warn_stats_host), or when it is empty the
+ * host's name (gethostname); letters, digits, '.', '-' and '_' only,
+ * 1 to MG_KEYS_HOST_MAX - 1 bytes, else MG_ERR_CONFIG naming `what` */
+#define MG_KEYS_HOST_MAX 128
+int mg_keys_stats_host(const char *setting, const char *what, char *out,
+		       size_t outsz, struct mg_error *err);
 
 /* mg_keys_id - MG_KEYS_ID_LEN lowercase hex characters (the first 16
  * bytes of SHA-256(data)) plus NUL into out[MG_KEYS_ID_LEN + 1] */

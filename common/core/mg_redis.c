@@ -37,6 +37,9 @@ struct mg_redis {
 	char doing[128];               /* "" = no consequence named */
 	int down;                      /* an outage was reported */
 	long long down_since_ms;
+	/* metrics (see mg_redis_set_metrics); rm NULL: off */
+	const struct mg_redis_metrics *rm;
+	char client[32];
 };
 
 /* ms_to_tv - milliseconds as a struct timeval */
@@ -258,6 +261,58 @@ mg_redis_set_quiet(struct mg_redis *r, bool quiet)
 	r->quiet = quiet;
 }
 
+/* mg_redis_metrics_declare - the client families in a registry */
+int
+mg_redis_metrics_declare(struct mg_metrics *m, struct mg_redis_metrics *rm,
+			 struct mg_error *err)
+{
+	memset(rm, 0, sizeof(*rm));
+	rm->roundtrips = mg_metrics_counter(m, "mailguard_redis_roundtrips_total",
+		"Redis round trips attempted (a pipeline is one)", "client", NULL, err);
+	rm->errors = rm->roundtrips == NULL ? NULL :
+		mg_metrics_counter(m, "mailguard_redis_errors_total",
+		"Redis failures by kind: redis_down, redis_timeout, redis_auth, redis_reply",
+		"client", "kind", err);
+	rm->rtt = rm->errors == NULL ? NULL :
+		mg_metrics_histogram(m, "mailguard_redis_roundtrip_seconds",
+		"time of Redis round trips, connection set-up included", "client", NULL,
+		MG_METRICS_SECONDS, MG_METRICS_SECONDS_N, err);
+	rm->outages = rm->rtt == NULL ? NULL :
+		mg_metrics_counter(m, "mailguard_redis_outages_total",
+		"Redis outages begun (each logged once as \"redis unavailable\")",
+		"client", NULL, err);
+	rm->up = rm->outages == NULL ? NULL :
+		mg_metrics_gauge(m, "mailguard_redis_up",
+		"1 when the last Redis round trip was answered, 0 during an outage",
+		"client", NULL, err);
+	return rm->up == NULL ? -1 : 0;
+}
+
+/* mg_redis_set_metrics - where this client counts */
+void
+mg_redis_set_metrics(struct mg_redis *r, const struct mg_redis_metrics *rm,
+		     const char *client)
+{
+	r->rm = rm;
+	snprintf(r->client, sizeof(r->client), "%s", client != NULL ? client : "");
+}
+
+/* measure - one round trip's count, time and failure kind */
+static void
+measure(struct mg_redis *r, int rc, const struct mg_error *err, long long t0_ns)
+{
+	if (r->rm == NULL)
+		return;
+	mg_metric_inc(r->rm->roundtrips, r->client, NULL);
+	if (rc >= 0 || err->kind == MG_ERR_REDIS_REPLY)   /* answered: a real round trip */
+		mg_metric_observe(r->rm->rtt, r->client, NULL,
+				  (double)(mg_now_ns() - t0_ns) / 1e9);
+	if (rc < 0)
+		mg_metric_inc(r->rm->errors, r->client,
+			      mg_error_is_redis(err) ? mg_err_kind_name(err->kind)
+						     : "redis_down");
+}
+
 /* is_outage - an error that means the server cannot be used right now
  * (an error reply is an answer, a formatting error a bug) */
 static int
@@ -284,9 +339,15 @@ track(struct mg_redis *r, int rc, const struct mg_error *err)
 			mg_info("redis available again at %s after %lld s", r->desc,
 				(mg_now_ms() - r->down_since_ms) / 1000);
 		r->down = 0;
+		if (r->rm != NULL)
+			mg_metric_set(r->rm->up, r->client, NULL, 1);
 	} else if (is_outage(err) && !r->down) {
 		r->down = 1;
 		r->down_since_ms = mg_now_ms();
+		if (r->rm != NULL) {
+			mg_metric_set(r->rm->up, r->client, NULL, 0);
+			mg_metric_inc(r->rm->outages, r->client, NULL);
+		}
 		if (r->quiet)
 			return rc;
 		if (r->doing[0] != '\0')
@@ -510,11 +571,15 @@ mg_redis_commandargv(struct mg_redis *r, redisReply **reply_r,
 	char *cmd = NULL;
 	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen), rc;
 
+	long long t0 = mg_now_ns();
+
 	if (len < 0)
 		return mg_error_set(err, MG_ERR_NOMEM, "redis: cannot format command");
 	if (err == NULL)
 		err = &local;
-	rc = track(r, run_formatted(r, cmd, (size_t)len, reply_r, err), err);
+	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	measure(r, rc, err, t0);
+	rc = track(r, rc, err);
 	redisFreeCommand(cmd);
 	return rc;
 }
@@ -528,6 +593,7 @@ mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 	char *cmd = NULL;
 	va_list ap;
 	int len, rc;
+	long long t0 = mg_now_ns();
 
 	va_start(ap, fmt);
 	len = redisvFormatCommand(&cmd, fmt, ap);
@@ -536,7 +602,9 @@ mg_redis_command(struct mg_redis *r, redisReply **reply_r,
 		return mg_error_set(err, MG_ERR_PARSE, "redis: bad command format");
 	if (err == NULL)
 		err = &local;
-	rc = track(r, run_formatted(r, cmd, (size_t)len, reply_r, err), err);
+	rc = run_formatted(r, cmd, (size_t)len, reply_r, err);
+	measure(r, rc, err, t0);
+	rc = track(r, rc, err);
 	redisFreeCommand(cmd);
 	return rc;
 }
@@ -585,11 +653,14 @@ mg_redis_pipeline(struct mg_redis *r, size_t n, const int *argcs,
 		  struct mg_error *err)
 {
 	struct mg_error local;
+	long long t0 = mg_now_ns();
+	int rc;
 
 	if (err == NULL)
 		err = &local;
-	return track(r, run_pipeline(r, n, argcs, argvs, argvlens, replies_r, err),
-		     err);
+	rc = run_pipeline(r, n, argcs, argvs, argvlens, replies_r, err);
+	measure(r, rc, err, t0);
+	return track(r, rc, err);
 }
 
 /* mg_redis_subscribe - SUBSCRIBE, then wait for messages without a timeout */

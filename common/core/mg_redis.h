@@ -42,6 +42,7 @@
 #include <hiredis.h>
 
 #include "mg_error.h"
+#include "mg_metrics.h"
 #include "mg_redis_settings.h"
 
 struct mg_redis;
@@ -97,6 +98,27 @@ int mg_redis_sentinel(const struct mg_redis *r, char *out, size_t outsz);
 /* mg_redis_set_outage_text - what the caller does while this client's
  * server is down, named in the outage warning (copied; NULL or "": none) */
 void mg_redis_set_outage_text(struct mg_redis *r, const char *doing);
+/* The client's metrics, one family each, labelled by client (the role the
+ * owner names: "bans", "notices", "lookups", "subscription"):
+ *   mailguard_redis_roundtrips_total{client}   commands and pipelines sent
+ *   mailguard_redis_errors_total{client,kind}  failures by kind: redis_down
+ *                                              (also while backing off),
+ *                                              redis_timeout, redis_auth,
+ *                                              redis_reply
+ *   mailguard_redis_roundtrip_seconds{client}  histogram of answered round trips
+ *   mailguard_redis_outages_total{client}      outages begun (as logged)
+ *   mailguard_redis_up{client}                 1 after an answer, 0 in an outage
+ * mg_redis_metrics_declare declares them in a daemon's registry (once). */
+struct mg_redis_metrics {
+	struct mg_metric *roundtrips, *errors, *rtt, *outages, *up;
+};
+int mg_redis_metrics_declare(struct mg_metrics *m, struct mg_redis_metrics *rm,
+			     struct mg_error *err);
+/* mg_redis_set_metrics - count this client's work in rm (NULL: off)
+ * under the label client (copied) */
+void mg_redis_set_metrics(struct mg_redis *r, const struct mg_redis_metrics *rm,
+			  const char *client);
+
 /* mg_redis_set_quiet - do not log this client's outages (a client whose
  * caller reports something more precise, or a one-shot command) */
 void mg_redis_set_quiet(struct mg_redis *r, bool quiet);

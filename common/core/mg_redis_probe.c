@@ -48,10 +48,10 @@ mg_redis_probe(struct mg_redis *r, const struct mg_redis_settings *set,
 	mg_redis_sentinel(r, p->sentinel, sizeof(p->sentinel));
 	p->auth = set->password != NULL && set->password[0] != '\0';
 	p->db = set->db;
-	t0 = mg_now_us();
+	t0 = mg_now_ns();
 	if (mg_redis_command(r, &rep, err, "PING") < 0)
 		return -1;
-	p->ping_us = mg_now_us() - t0;
+	p->ping_us = (mg_now_ns() - t0) / 1000;
 	freeReplyObject(rep);
 	/* INFO may be refused by an ACL: the version is then unknown */
 	if (mg_redis_command(r, &rep, NULL, "INFO server") == 0) {

@@ -24,6 +24,10 @@ Prints messages/s for each and the ratios to none and to null, and the CPU time 
 first SMTP command to the last delivery; and the milter process alone),
 which is steadier than the rates on a small shared host.  Speed is measured, never asserted.  The stack's Postfix
 config is changed only during the run.
+
+--metrics: the cost of metrics instead: two phases, milter-attach twins
+started from the stack's configuration (metrics_twins.py), "off" and "on"
+(metrics_listen, scraped every second), in the same run.
 """
 import argparse
 import os
@@ -37,6 +41,8 @@ import shutil
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from mgtest import stack_env, hostport, imap_expunge_all  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from metrics_twins import Twins  # noqa: E402
 
 ENV = stack_env()
 PFX = ENV["MG_POSTFIX_CONFIG_DIR"]
@@ -158,12 +164,71 @@ def start_peer(build, name):
     raise SystemExit("%s did not create %s" % (name, sock))
 
 
+def run_phases(a, data, user, modes, pids):
+    """rounds of every mode in turn (each round in another order: a drift
+    over the run must not favour one); msg/s, and CPU ms per message of
+    the whole system and of the milter"""
+    res = {m: [] for m, _ in modes}
+    milter_ms = {m: [] for m, _ in modes}
+    system_ms = {m: [] for m, _ in modes}
+    phase(50, a.parallel, data, user)          # warm-up
+    for r in range(a.rounds):
+        k = r % len(modes)
+        for name, milters in modes[k:] + modes[:k]:
+            drain()                            # before reload: a reload
+            reset_mailbox(user)                # during delivery delays it
+            set_milters(milters)
+            b0, m0 = busy_cpu(), pids[name] and proc_cpu(pids[name])
+            res[name].append(phase(a.messages, a.parallel, data, user))
+            drain()                            # its deliveries count too
+            if pids[name]:
+                milter_ms[name].append((proc_cpu(pids[name]) - m0) * 1000 / a.messages)
+            system_ms[name].append((busy_cpu() - b0) * 1000 / a.messages)
+    return res, milter_ms, system_ms
+
+
+def run_metrics(a, data, user, orig):
+    """milter-attach twins, metrics off and on, through Postfix"""
+    def listen_for(twin, d):
+        return "unix:%s/%s.sock" % (d, twin)
+    try:
+        with Twins("milter-attach", listen_for) as t:
+            for twin in ("off", "on"):
+                path = t.listen[twin][len("unix:"):]
+                for _ in range(100):
+                    if os.path.exists(path):
+                        break
+                    time.sleep(0.05)
+            modes = (("off", t.listen["off"]), ("on", t.listen["on"]))
+            pids = {"off": t.procs["off"].pid, "on": t.procs["on"].pid}
+            res, milter_ms, system_ms = run_phases(a, data, user, modes, pids)
+            scrapes = t.scraper.scrapes
+    finally:
+        drain()
+        set_milters(orig)
+        reset_mailbox(user)
+    avg = {m: sum(v) / len(v) for m, v in res.items()}
+    print("message size %d bytes, %d messages x %d rounds, %d connections"
+          % (len(data), a.messages, a.rounds, a.parallel))
+    for name in ("off", "on"):
+        print("metrics %-4s %.1f msg/s %s  CPU/msg all %.2f ms, milter %.3f ms"
+              % (name, avg[name], ["%.1f" % x for x in res[name]],
+                 sum(system_ms[name]) / len(system_ms[name]),
+                 sum(milter_ms[name]) / len(milter_ms[name])))
+    r = avg["on"] / avg["off"]
+    m = (sum(milter_ms["on"]) / len(milter_ms["on"])) / (sum(milter_ms["off"]) / len(milter_ms["off"]))
+    print("on / off  throughput %.3f (cost %.1f%%), milter CPU per message %.3f; %d scrapes"
+          % (r, (1 - r) * 100, m, scrapes))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--size", type=int, default=50 * 1024)
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--metrics", action="store_true",
+                    help="compare milter-attach with metrics off and on")
     a = ap.parse_args()
     user = "bob@" + ENV["MG_DOMAIN"]
     data = message(a.size, user)
@@ -172,30 +237,16 @@ def main():
     if not orig:
         raise SystemExit("the stack runs without smtpd_milters: nothing to compare")
     build = ENV.get("MG_BUILD_DIR", "build")
+    if a.metrics:
+        run_metrics(a, data, user, orig)
+        return
     raw, raw_spec = start_peer(build, "milter_raw")
     null, null_spec = start_peer(build, "milter_null")
     modes = (("none", ""), ("raw", raw_spec), ("null", null_spec), ("attach", orig))
     with open(os.path.join(ENV["MG_STATE_DIR"], "milter-attach", "pid")) as f:
         pids = {"none": None, "raw": raw.pid, "null": null.pid, "attach": int(f.read())}
-    res = {m: [] for m, _ in modes}
-    milter_ms = {m: [] for m, _ in modes}
-    system_ms = {m: [] for m, _ in modes}
     try:
-        phase(50, a.parallel, data, user)          # warm-up
-        for r in range(a.rounds):
-            # each round in another order: a drift over the run (queue
-            # and index files, caches) must not favour one mode
-            k = r % len(modes)
-            for name, milters in modes[k:] + modes[:k]:
-                drain()                            # before reload: a reload
-                reset_mailbox(user)                # during delivery delays it
-                set_milters(milters)
-                b0, m0 = busy_cpu(), pids[name] and proc_cpu(pids[name])
-                res[name].append(phase(a.messages, a.parallel, data, user))
-                drain()                            # its deliveries count too
-                if pids[name]:
-                    milter_ms[name].append((proc_cpu(pids[name]) - m0) * 1000 / a.messages)
-                system_ms[name].append((busy_cpu() - b0) * 1000 / a.messages)
+        res, milter_ms, system_ms = run_phases(a, data, user, modes, pids)
     finally:
         drain()
         set_milters(orig)

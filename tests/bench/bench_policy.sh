@@ -7,6 +7,8 @@
 #   (a) policyd-quota  (b) Dovecot's quota-status  (c) a no-backend server
 # and prints requests/s, p50/p99/p99.9 latency and the ratios.
 #   MG_BENCH_SECONDS (default 5) per measurement.
+# MG_BENCH_METRICS=1: then the cost of metrics, policyd-quota twice in the
+# same run (metrics off / on and scraped every second: metrics_twins.py).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 eval "$("$top/deploy/stack" env)"
@@ -55,3 +57,8 @@ for c in 1 16 64; do
 		printf "conns=%s policyd-quota/quota-status = %.1fx   policyd-quota/no-backend = %.2f\n",
 		       c, a / (q > 0 ? q : 1), a / (n > 0 ? n : 1) }'
 done
+if [ "${MG_BENCH_METRICS:-0}" = 1 ]; then
+	echo
+	echo "metrics: policyd-quota twins, off / on (metrics_listen scraped every second)"
+	python3 "$top/tests/bench/metrics_twins.py" policy "$secs" "${rcpts[@]}"
+fi

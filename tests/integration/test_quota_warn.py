@@ -4,6 +4,7 @@ plugins, deliveries over LMTP and SMTP, Redis, IMAP."""
 import os
 import re
 import signal
+import socket
 import smtplib
 import subprocess
 import time
@@ -255,6 +256,25 @@ def bad_setting_named_once_default_used():
     assert int(redis(ENV, "HGET", qkey(ALICE), "updated")) > 1
 
 
+def stats_per_host_hash():
+    """each publication adds its counters to stats:dovecot-quota-warn:<host>
+    in the same pipeline: the host name by default, quota_warn_stats_host
+    when set"""
+    own = "mg:v1:stats:dovecot-quota-warn:" + socket.gethostname()
+    assert int(redis(ENV, "HGET", own, "publishes") or 0) > 0, redis(ENV, "HGETALL", own)
+    key = "mg:v1:stats:dovecot-quota-warn:mgtest-qw"
+    redis(ENV, "DEL", key)
+    for n in (1, 2):
+        r = subprocess.run(["doveadm", "-c", ENV["MG_DOVECOT_CONF"],
+                            "-o", "plugin/quota_warn_stats_host=mgtest-qw",
+                            "quota", "recalc", "-u", ALICE], capture_output=True)
+        assert r.returncode == 0, r.stderr
+        # each doveadm process publishes at least once, then exits
+        assert int(redis(ENV, "HGET", key, "publishes") or 0) >= n, \
+            redis(ENV, "HGETALL", key)
+    assert redis(ENV, "HGET", key, "publish_failures") is None
+
+
 c = Checks()
 c.run(one_warning_at_90_then_silence)
 c.run(full_notice_reaches_the_full_mailbox)
@@ -265,5 +285,6 @@ c.run(published_change_is_announced)
 c.run(notices_through_the_submission_host)
 c.run(notice_saved_when_the_submission_host_is_down)
 c.run(bad_setting_named_once_default_used)
+c.run(stats_per_host_hash)
 c.run(redis_down_does_not_stop_deliveries)
 c.finish()

@@ -41,6 +41,10 @@ for d in milter-attach policyd-quota; do
 	grep -q "^ExecReload=/usr/sbin/$d .*-t -q$" "$src/deploy/$d.service" &&
 		echo "ok   $d.service checks the config before a reload" ||
 		{ echo "FAIL $d.service reloads without checking"; fail=1; }
+	# one meaning per signal: HUP reloads, USR1 logs the counters
+	grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$src/deploy/$d.service" &&
+		echo "ok   $d.service reloads with SIGHUP" ||
+		{ echo "FAIL $d.service does not reload with SIGHUP"; fail=1; }
 done
 
 for u in "$src"/deploy/*.service "$src"/deploy/*.socket; do

@@ -57,8 +57,8 @@ test_build(void **state)
 		  " 518400 NX" },
 		{ "defer, round 2", PQ_JOB_DEFER, 1, 0, "" },
 		{ "stats: moved counters only", PQ_JOB_STATS, 0, 0,
-		  "HINCRBY mg:v1:stats:policyd-quota requests 5"
-		  "|HINCRBY mg:v1:stats:policyd-quota refused_input 1" },
+		  "HINCRBY mg:v1:stats:policyd-quota:mx1 requests 5"
+		  "|HINCRBY mg:v1:stats:policyd-quota:mx1 refused_input 1" },
 		{ "stats, round 2", PQ_JOB_STATS, 1, 0, "" },
 		{ "defer peek (-T): a GET, no SET", PQ_JOB_DEFER_PEEK, 0, 0,
 		  "GET mg:v1:defer:{bob@example.org}:0123456789abcdef0123456789abcdef" },
@@ -74,7 +74,9 @@ test_build(void **state)
 
 		memset(&j, 0, sizeof(j));
 		j.kind = rows[i].kind;
-		snprintf(j.addr, sizeof(j.addr), "bob@example.org");
+		/* STATS: addr is the host of the per-host hash */
+		snprintf(j.addr, sizeof(j.addr), "%s",
+			 j.kind == PQ_JOB_STATS ? "mx1" : "bob@example.org");
 		snprintf(j.target, sizeof(j.target), "box@example.org");
 		snprintf(j.id, sizeof(j.id), "0123456789abcdef0123456789abcdef");
 		j.ntargets = rows[i].ntargets;

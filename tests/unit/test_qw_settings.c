@@ -318,11 +318,46 @@ test_prefix(void **state)
 	}
 }
 
+/* A text setting's rows: the value read, whether it is refused (named
+ * once in the log), and the field's value then */
+struct text_row { const char *name, *value; int bad; const char *want; };
+
+/* check_text_rows - read each row's value into setting; field gives
+ * the text the settings hold */
+static void
+check_text_rows(const char *setting, const struct text_row *rows, size_t n,
+		const char *(*field)(const struct qw_settings *))
+{
+	struct qw_settings s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int bad = read_one(&s, setting, rows[i].value);
+
+		if (bad != rows[i].bad || logged.lines != rows[i].bad ||
+		    strcmp(field(&s), rows[i].want) != 0)
+			fail_msg("%s: %s: bad %d, logged %d, value \"%s\"", setting,
+				 rows[i].name, bad, logged.lines, field(&s));
+	}
+}
+
+static const char *
+default_domain_of(const struct qw_settings *s)
+{
+	return s->default_domain;
+}
+
+static const char *
+stats_host_of(const struct qw_settings *s)
+{
+	return s->stats_host;
+}
+
 /* quota_warn_default_domain: a domain, or the default (none) */
 static void
 test_default_domain(void **state)
 {
-	static const struct { const char *name, *value; int bad; const char *want; } rows[] = {
+	static const struct text_row rows[] = {
 		{ "a domain", "example.org", 0, "example.org" },
 		{ "case kept here (lowercased in the key)", "AC-Besancon.fr", 0, "AC-Besancon.fr" },
 		{ "empty: none", "", 0, "" },
@@ -330,18 +365,28 @@ test_default_domain(void **state)
 		{ "a leading @ is refused", "@example.org", 1, "" },
 		{ "blanks are refused", "example org", 1, "" },
 	};
-	struct qw_settings s;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int bad = read_one(&s, "quota_warn_default_domain", rows[i].value);
+	check_text_rows("quota_warn_default_domain", rows, sizeof(rows) / sizeof(rows[0]),
+			default_domain_of);
+}
 
-		if (bad != rows[i].bad || logged.lines != rows[i].bad ||
-		    strcmp(s.default_domain, rows[i].want) != 0)
-			fail_msg("%s: bad %d, logged %d, domain \"%s\"", rows[i].name,
-				 bad, logged.lines, s.default_domain);
-	}
+/* quota_warn_stats_host: a host name for the stats hash, or empty */
+static void
+test_stats_host(void **state)
+{
+	static const struct text_row rows[] = {
+		{ "a host name", "mx1.example.org", 0, "mx1.example.org" },
+		{ "digits, dash, underscore", "imap-2_b", 0, "imap-2_b" },
+		{ "empty: the host name at use", "", 0, "" },
+		{ "a colon would split the key", "mx1:a", 1, "" },
+		{ "blanks are refused", "mx 1", 1, "" },
+		{ "braces are refused", "{mx1}", 1, "" },
+	};
+
+	(void)state;
+	check_text_rows("quota_warn_stats_host", rows, sizeof(rows) / sizeof(rows[0]),
+			stats_host_of);
 }
 
 static void
@@ -470,6 +515,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_value_logged_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_user, setup, teardown),
