@@ -12,8 +12,11 @@ Sentinel on their own hosts:
                   is deferred (450 4.2.2) by both MX's policyd-quota
   failover        under one steady bounded load (clean mail, banned
                   attachments, mail for the full mailbox, both MX): the
-                  Redis master is killed, then mx1 is cut from Redis and
-                  the sentinels and healed, then a sentinel is restarted;
+                  Redis master is killed (and restarted: it comes back as
+                  the replica), then mx1 is cut from Redis and the
+                  sentinels and healed, then a sentinel is restarted, then
+                  the master and mx1 are cut from the rest (split brain)
+                  and healed;
                   the time from each event to the first correct answer of
                   each component is printed; afterwards every accepted
                   clean message was delivered exactly once, nothing clean
@@ -42,7 +45,7 @@ SMALL = "small@" + DOMAIN          # on imap1, 1 MiB
 HOME = {ALICE: "IMAP1", BOB: "IMAP2", SMALL: "IMAP1"}
 MXS = ("MX1", "MX2")
 SENTINELS = E["MG_CLUSTER_SENTINELS"].split()
-LOAD_SECONDS = 45                  # steady load, bounded
+LOAD_SECONDS = 75                  # steady load, bounded
 LOAD_INTERVAL = 0.25               # one message every 0.25 s, both MX in turn
 KILL_AFTER = 6                     # seconds of load before the master dies
 PARTITION_SECONDS = 8              # mx1 cut from Redis
@@ -312,6 +315,12 @@ def failover_master_killed_under_load():
     os.kill(pid, signal.SIGKILL)
     p = Probes("master killed")
     p.add("sentinel (new master named)", lambda: master() == NEW_MASTER)
+    # the new master refuses writes without a replica (min-replicas-to-write):
+    # the old one comes back, and the sentinels make it the replica
+    assert first_time(p.t0, lambda: master() == NEW_MASTER) is not None, "no failover"
+    cluster("start", "redis1")
+    p.add("redis1 (restarted, replica of the new master)",
+          lambda: role(E["MG_CLUSTER_REDIS1_REDIS"]) == ("slave", NEW_MASTER))
     p.policyd(NEW_MASTER, MXS)
     p.milter(NEW_MASTER, MXS)
     # the plugin: a publish of each IMAP host (load deliveries) reaching the
@@ -323,13 +332,35 @@ def failover_master_killed_under_load():
     p.finish()
 
 
+def cut(side_a, side_b, on):
+    """the hosts of side_a cut from those of side_b, or healed: blackhole
+    routes in each one's namespace (packets dropped, connections time
+    out); iproute2 only, nothing outside the cluster's namespaces"""
+    for here, there in ((side_a, side_b), (side_b, side_a)):
+        for h in here:
+            for o in there:
+                subprocess.run(["ip", "-n", E["MG_CLUSTER_%s_NETNS" % h], "route",
+                                "add" if on else "del", "blackhole",
+                                E["MG_CLUSTER_%s_ADDR" % o] + "/32"], check=True)
+
+
+REDIS_SIDE = ("REDIS1", "REDIS2", "SENTINEL1", "SENTINEL2", "SENTINEL3")
+
+
 def partition(mx, on):
-    """mx cut from Redis and the sentinels (blackhole routes in its own
-    namespace: packets dropped, connections time out) or healed"""
-    for h in ("REDIS1", "REDIS2", "SENTINEL1", "SENTINEL2", "SENTINEL3"):
-        subprocess.run(["ip", "-n", E["MG_CLUSTER_%s_NETNS" % mx], "route",
-                        "add" if on else "del", "blackhole",
-                        E["MG_CLUSTER_%s_ADDR" % h] + "/32"], check=True)
+    """mx cut from Redis and the sentinels, or healed"""
+    cut((mx,), REDIS_SIDE, on)
+
+
+def cluster(*args):
+    subprocess.run([os.path.join(mgtest.TOP, "deploy", "cluster")] + list(args), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def role(addr):
+    """("master", "") or ("slave", "host:port of its master")"""
+    r = redis_at(addr, "ROLE")
+    return (r[0], "") if r[0] == "master" else (r[0], "%s:%s" % (r[1], r[2]))
 
 
 def partition_mx1_from_redis_under_load():
@@ -373,14 +404,7 @@ def sentinel_restarted_under_load():
         time.sleep(0.1)
     addr = E["MG_CLUSTER_SENTINEL1_SENTINEL"]
     p = Probes("sentinel1 restarted")
-    proc = subprocess.Popen(["ip", "netns", "exec", E["MG_CLUSTER_SENTINEL1_NETNS"],
-                             "setpriv", "--reuid=mailguard", "--regid=mailguard",
-                             "--init-groups", "redis-server",
-                             os.path.join(d, "sentinel.conf"), "--sentinel"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    with open(os.path.join(d, "pid"), "w") as f:     # for deploy/cluster down
-        f.write("%d\n" % proc.pid)
+    cluster("start", "sentinel1")
 
     def knows():
         host, port = redis_at(addr, "SENTINEL", "get-master-addr-by-name", "mailguard")
@@ -389,6 +413,47 @@ def sentinel_restarted_under_load():
         return "%s:%s" % (host, port) == NEW_MASTER and others == "2"
     p.add("sentinel1 (names the master, sees 2 others)", knows)
     p.finish()
+
+
+def split_brain_old_master_with_mx1():
+    """the master (redis2 now) and mx1 cut from the replica, the sentinels
+    and mx2 (the IMAP hosts and the client see both sides): the sentinels
+    promote redis1.  With min-replicas-to-write 1 and one replica, neither
+    side takes writes while cut (the old master after min-replicas-max-lag,
+    3 s; the new one has no replica), so no write is thrown away when the
+    old master is demoted.  Healed, the old master becomes redis1's
+    replica, writes resume, and both MX read what is written then"""
+    old, new = NEW_MASTER, E["MG_CLUSTER_REDIS1_REDIS"]
+    assert master() == old and role(new) == ("slave", old), (master(), role(new))
+    side_a = ("REDIS2", "MX1")
+    side_b = ("REDIS1", "SENTINEL1", "SENTINEL2", "SENTINEL3", "MX2")
+    cut(side_a, side_b, True)
+    try:
+        p = Probes("split brain")
+        p.add("sentinel (redis1 promoted)", lambda: master() == new)
+        p.add("old master (refuses writes)", lambda: refuses_writes(old))
+        p.finish()
+        time.sleep(1)
+        assert refuses_writes(old), "the old master takes writes while cut"
+        assert refuses_writes(new), "the new master takes writes without a replica"
+    finally:
+        cut(side_a, side_b, False)
+    p = Probes("split brain healed")
+    p.add("old master (replica of redis1)", lambda: role(old) == ("slave", new))
+    p.add("new master (takes writes)", lambda: not refuses_writes(new))
+    p.finish()
+    p = Probes("split brain healed, then written")
+    p.policyd(new, MXS)
+    p.milter(new, ("MX1",))
+    p.finish()
+
+
+def refuses_writes(addr):
+    try:
+        redis_at(addr, "SET", "mgtest:split-brain", str(time.time()))
+    except RuntimeError as e:
+        return "NOREPLICAS" in str(e)
+    return False
 
 
 def load_outcome():
@@ -445,6 +510,7 @@ def main():
         c.run(failover_master_killed_under_load)
         c.run(partition_mx1_from_redis_under_load)
         c.run(sentinel_restarted_under_load)
+        c.run(split_brain_old_master_with_mx1)
         if LOAD.is_alive() or LOAD.results:
             c.run(load_outcome)
     else:

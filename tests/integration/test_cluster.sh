@@ -12,7 +12,7 @@ trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
 "$cluster" down >/dev/null 2>&1 || true      # left by an interrupted run
 "$cluster" up
 set -a
-eval "$("$cluster" env)"
+eval "$("$cluster" env)"      # MG_CLUSTER_* (outputs: no input of the script)
 set +a
 rc=0
 timeout 600 ip netns exec "$MG_CLUSTER_CLIENT_NETNS" \
