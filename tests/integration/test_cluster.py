@@ -20,7 +20,9 @@ Sentinel on their own hosts:
                   the time from each event to the first correct answer of
                   each component is printed; afterwards every accepted
                   clean message was delivered exactly once, nothing clean
-                  got a 5xx, no banned attachment got through, and what
+                  got a 5xx, no banned attachment got through, a
+                  mailbox that crossed 90 % while Redis took no writes
+                  got one warning (not lost, not doubled), and what
                   was accepted for the full mailbox waits in Postfix's
                   queue
 """
@@ -42,6 +44,7 @@ DOMAIN = E["MG_CLUSTER_DOMAIN"]
 ALICE = "alice@" + DOMAIN          # on imap1
 BOB = "bob@" + DOMAIN              # on imap2
 SMALL = "small@" + DOMAIN          # on imap1, 1 MiB
+SMALLSMTP = "smallsmtp@" + DOMAIN  # on imap2, 1 MiB, notices through mx2
 HOME = {ALICE: "IMAP1", BOB: "IMAP2", SMALL: "IMAP1"}
 MXS = ("MX1", "MX2")
 SENTINELS = E["MG_CLUSTER_SENTINELS"].split()
@@ -313,6 +316,9 @@ def failover_master_killed_under_load():
     time.sleep(KILL_AFTER)
     before = {h: redis_at(NEW_MASTER, "HGET", k, "updated") for h, k in keys.items()}
     os.kill(pid, signal.SIGKILL)
+    # smallsmtp@ crosses 90 % while the master is gone
+    filler = threading.Thread(target=fill_past_90, args=(SMALLSMTP, "IMAP2"), daemon=True)
+    filler.start()
     p = Probes("master killed")
     p.add("sentinel (new master named)", lambda: master() == NEW_MASTER)
     # the new master refuses writes without a replica (min-replicas-to-write):
@@ -330,6 +336,46 @@ def failover_master_killed_under_load():
               lambda key=key, host=host: redis_at(NEW_MASTER, "HGET", key, "updated")
               != before[host] and int(redis_at(NEW_MASTER, "HGET", key, "updated")) >= int(p.t0))
     p.finish()
+    filler.join(60)
+    assert CROSSED, "smallsmtp@ did not cross 90 %"
+
+
+CROSSED = []
+
+
+def fill_past_90(user, host):
+    """LMTP deliveries until Dovecot counts user at 90 % or more, under 100 %"""
+    env = imap_env(host)
+    for n in range(30):
+        used, limit = mgtest.doveadm_quota(env, user)["STORAGE"]
+        if used * 100 >= 90 * limit:
+            CROSSED.append(time.time())
+            return
+        kib = max(1, min(150, limit * 95 // 100 - used))
+        m = mgtest.make_message("sender@example.com", user, subject="filler %d" % n,
+                                body=("y" * 76 + "\n") * (kib * 1024 // 77))
+        with smtplib.LMTP(*mgtest.hostport(env["MG_LMTP"]), timeout=30) as lmtp:
+            lmtp.sendmail("sender@example.com", [user], m.as_bytes())
+
+
+def one_warning_at_90_across_the_failover():
+    """the 90 % crossing happened while Redis took no writes (no claim
+    possible): the warning is not lost (the next publish claims it, the
+    decision compares the level with the claims) and not doubled"""
+    env = imap_env("IMAP2")
+    t0 = time.time()
+    # a delivery: the plugin publishes and decides again
+    with smtplib.LMTP(*mgtest.hostport(env["MG_LMTP"]), timeout=30) as lmtp:
+        lmtp.sendmail("sender@example.com", [SMALLSMTP],
+                      clean_message(SMALLSMTP, uuid.uuid4().hex).as_bytes())
+    mgtest.imap_wait_header(env, SMALLSMTP, "X-Quota-Warning", "90", timeout=60)
+    print("  warning: smallsmtp@'s 90 %% notice in its INBOX %.1f s after the crossing "
+          "(%.1f s after the next delivery)" % (time.time() - CROSSED[0], time.time() - t0))
+    time.sleep(3)
+    n = mgtest.imap_count(env, SMALLSMTP, "X-Quota-Warning", "90")
+    assert n == 1, "%d warnings at 90 %%" % n
+    claims = redis_at(master(), "HGETALL", "mg:v1:warn:{%s}" % SMALLSMTP)
+    assert "90" in claims[::2], claims
 
 
 def cut(side_a, side_b, on):
@@ -508,6 +554,8 @@ def main():
     if FULL_ANSWER:
         # one steady load through three events, then its outcome
         c.run(failover_master_killed_under_load)
+        if CROSSED:
+            c.run(one_warning_at_90_across_the_failover)
         c.run(partition_mx1_from_redis_under_load)
         c.run(sentinel_restarted_under_load)
         c.run(split_brain_old_master_with_mx1)
