@@ -546,6 +546,26 @@ def load_outcome():
     assert queued_small == accepted_full, (queued_small, accepted_full)
 
 
+def freed_mailbox_no_longer_deferred_after_the_events():
+    """small@ emptied over IMAP on imap1 after all the events: its plugin
+    publishes, and each policyd-quota stops deferring it: at once if its
+    subscription to quota-changed followed the failovers, else when its
+    cache entry expires (cache_ttl, 30 s, the documented bound on stale
+    state).  Printed; the limit here is only a liveness bound"""
+    env = imap_env("IMAP1")
+    mgtest.imap_expunge_all(env, SMALL)
+    p = Probes("small@ freed")
+    for mx in MXS:
+        p.add("policyd-quota %s (stops deferring)" % mx.lower(),
+              lambda mx=mx: mgtest.policy_ask(E["MG_CLUSTER_%s_POLICY" % mx], SMALL,
+                                              size=1000).startswith("action=DUNNO"))
+    p.finish()
+    # the bound: cache_ttl (30 s) after the plugin's publish, which waits
+    # up to quota_warn_flush_delay (1 s); 1 s more for the probes' polling
+    stale = {w: t for w, t in p.times.items() if t is not None and t > 32}
+    assert not stale, "deferred on stale state beyond cache_ttl (30 s): %s" % stale
+
+
 def main():
     c = mgtest.Checks()
     c.run(routing_each_mx_delivers_to_the_right_host)
@@ -561,6 +581,7 @@ def main():
         c.run(split_brain_old_master_with_mx1)
         if LOAD.is_alive() or LOAD.results:
             c.run(load_outcome)
+            c.run(freed_mailbox_no_longer_deferred_after_the_events)
     else:
         print("FAIL failover: not run (the full-mailbox answer is unknown)")
         c.failed += 1
