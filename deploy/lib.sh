@@ -7,7 +7,12 @@
 # mg_take_port DEFAULT VAR    the same, never twice in one run, into VAR
 # mg_port_held_by_dir PORT DIR   a listener on PORT belongs to the stack in DIR
 # mg_wait_tcp PORT EXPECT SECONDS   wait for a greeting on 127.0.0.1:PORT
+# mg_wait_greeting HOST:PORT EXPECT SECONDS   the same on any address
 # mg_wait_listen PORT         wait (10 s) until something listens on PORT
+# mg_in_ns CMD...             run CMD in the network namespace $MG_NETNS
+#                             (unset or empty: where the caller runs)
+# mg_spawn PIDFILE CMD...     start CMD in the background (in $MG_NETNS if
+#                             set), its own pid in PIDFILE
 
 MG_TOP=${MG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
@@ -78,8 +83,26 @@ mg_build() {
 	}
 }
 
+mg_in_ns() {
+	if [ -n "${MG_NETNS:-}" ]; then ip netns exec "$MG_NETNS" "$@"; else "$@"; fi
+}
+
+# (not for `&`: a function run in the background is a subshell of its
+# own, whose pid is not the command's; use mg_spawn)
+
+# mg_spawn PIDFILE CMD... - CMD in the background, stdin /dev/null, fd 8
+# (the stack's lock) closed, stdout/stderr the caller's; PIDFILE holds the
+# command's pid (ip netns exec and setpriv exec, they do not fork)
+mg_spawn() {
+	local pidfile=$1 pre=()
+	shift
+	[ -z "${MG_NETNS:-}" ] || pre=(ip netns exec "$MG_NETNS")
+	"${pre[@]}" "$@" </dev/null 8>&- &
+	echo $! >"$pidfile"
+}
+
 mg_port_free() {
-	! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+	! mg_in_ns ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
 # mg_port_held_by_dir PORT DIR - some process listening on 127.0.0.1:PORT
@@ -129,12 +152,17 @@ mg_free_port() {
 }
 
 # mg_wait_tcp PORT EXPECT SECONDS - wait until 127.0.0.1:PORT greets with EXPECT
-mg_wait_tcp() {
-	local port=$1 expect=$2 secs=$3 i line
+mg_wait_tcp() { mg_wait_greeting "127.0.0.1:$1" "$2" "$3"; }
+
+# mg_wait_greeting HOST:PORT EXPECT SECONDS - wait until HOST:PORT (an IPv4
+# address) greets with EXPECT, from the namespace $MG_NETNS if set
+mg_wait_greeting() {
+	local host=${1%:*} port=${1##*:} expect=$2 secs=$3 i line
 	for ((i = 0; i < secs * 10; i++)); do
-		# in a subshell: a failed exec redirection ends the shell running it
-		line=$( (exec 9<>"/dev/tcp/127.0.0.1/$port" && read -r -t 2 l <&9 &&
-			echo "$l") 2>/dev/null || true)
+		# in a shell of its own: a failed exec redirection ends the shell
+		# running it, and it runs in the namespace
+		line=$(mg_in_ns bash -c 'exec 9<>"/dev/tcp/$1/$2" && read -r -t 2 l <&9 &&
+			echo "$l"' _ "$host" "$port" 2>/dev/null || true)
 		case "$line" in "$expect"*) return 0 ;; esac
 		sleep 0.1
 	done
