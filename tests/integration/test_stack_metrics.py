@@ -22,26 +22,15 @@ import sys
 import tempfile
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mgtest import (Checks, stack_env, hostport, make_message, smtp_send,  # noqa: E402
-                    imap_wait_header)
+                    imap_wait_header, prom_samples as samples)
 
 ENV = stack_env()
 ALICE = "alice@" + ENV["MG_DOMAIN"]
 CTL = os.path.join(ENV["MG_BUILD_DIR"], "ctl", "mailguard-ctl")
 HOST = socket.gethostname()          # stats_host's default: the host name
 STATS_WAIT_S = 60                    # stats_interval is 10 s
-
-
-def samples(text):
-    """{(name, frozenset(labels)): value} from a real Prometheus parser"""
-    out = {}
-    for fam in text_string_to_metric_families(text):
-        for s in fam.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
 
 
 def total(smp, name, **labels):
