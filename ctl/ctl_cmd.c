@@ -63,6 +63,15 @@ split(int argc, char *const *argv, int legacy, struct ctl_cmd *cmd,
 				if (ctl_by_check(argv[++i], err) < 0)
 					return -1;
 				snprintf(cmd->by, sizeof(cmd->by), "%s", argv[i]);
+			} else if (strcmp(a, "--output") == 0) {
+				/* "-x" is more likely a forgotten name than a file */
+				if (i + 1 >= argc || argv[i + 1][0] == '\0' ||
+				    argv[i + 1][0] == '-' ||
+				    strlen(argv[i + 1]) >= sizeof(cmd->output))
+					return mg_error_set(err, MG_ERR_PARSE,
+					    "--output needs a file name (1 to %d bytes, "
+					    "not starting with -)", CTL_OUTPUT_MAX - 1);
+				snprintf(cmd->output, sizeof(cmd->output), "%s", argv[++i]);
 			} else {
 				return mg_error_set(err, MG_ERR_PARSE,
 				    "unknown option \"%.30s\"", a);
@@ -242,6 +251,8 @@ ctl_parse(int argc, char *const *argv, int legacy, struct ctl_cmd *cmd,
 				    "--all goes with defer lift and warn rearm");
 	if (cmd->by[0] != '\0' && cmd->op != CTL_BAN_ADD)
 		return mg_error_set(err, MG_ERR_PARSE, "--by goes with ban add");
+	if (cmd->output[0] != '\0' && cmd->op != CTL_STATS)
+		return mg_error_set(err, MG_ERR_PARSE, "--output goes with stats");
 	if (cmd->format == CTL_PROMETHEUS && cmd->op != CTL_STATS)
 		return mg_error_set(err, MG_ERR_PARSE,
 				    "--prometheus goes with stats");

@@ -6,8 +6,9 @@
  *   quota show MAILBOX                warn rearm MAILBOX THRESHOLD|--all
  *   ban add ext|mime|sha256 VALUE DURATION [reason...] [--by NAME]
  *   ban del ext|mime|sha256 VALUE     ban list        ban purge
- *   stats [--prometheus]
- * and --json after any of them (not with --prometheus).  Options may
+ *   stats [--prometheus] [--output FILE]
+ * and --json after any of them (not with --prometheus); --output only
+ * with stats (the file is written by ctl_main.c, see mg_file.h).  Options may
  * stand anywhere after the first word; "--" ends them.
  *
  * The alias milter-attach-ctl (CTL_LEGACY) accepts exactly what
@@ -36,6 +37,7 @@ enum ctl_format { CTL_HUMAN, CTL_JSON, CTL_PROMETHEUS };
 #define CTL_BY_MAX 64
 #define CTL_TTL_MAX (366LL * 86400)
 #define CTL_THRESHOLD_MAX 1000
+#define CTL_OUTPUT_MAX 1024
 
 /* exit codes (mailguard-ctl(8)) */
 #define CTL_EXIT_OK 0
@@ -56,6 +58,7 @@ struct ctl_cmd {
 	long long ttl_s;                     /* ban add: 1 s .. 366 d */
 	char reason[CTL_REASON_MAX];         /* "" = keep the old one */
 	char by[CTL_BY_MAX];                 /* --by ("" = the login user) */
+	char output[CTL_OUTPUT_MAX];         /* --output ("" = stdout) */
 };
 
 /* ctl_parse - the words after the global options (-c FILE); legacy:

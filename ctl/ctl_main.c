@@ -6,13 +6,14 @@
  * mailguard-ctl [-c FILE] quota show MAILBOX [--json]
  * mailguard-ctl [-c FILE] warn rearm MAILBOX THRESHOLD|--all
  * mailguard-ctl [-c FILE] ban add|del|list|purge ... [--by NAME] [--json]
- * mailguard-ctl [-c FILE] stats [--json|--prometheus]
+ * mailguard-ctl [-c FILE] stats [--json|--prometheus] [--output FILE]
  * mailguard-ctl [-c FILE] -t        the settings read, then exit
  *
  * Called as milter-attach-ctl (a link installed beside it), it is the
  * 0.4 tool: ban add/del/list and stats, the same output, its config
  * (milter-attach.conf) and its exit codes (1 for any failure).
- * Exit codes: 0 done, 1 not found, 2 usage or configuration, 3 Redis.
+ * Exit codes: 0 done, 1 not found, 2 usage or configuration (or the
+ * --output file cannot be written), 3 Redis.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "ctl_cmd.h"
 #include "ctl_config.h"
 #include "ctl_run.h"
+#include "mg_file.h"
 #include "mg_version.h"
 
 static void
@@ -48,7 +50,7 @@ usage(FILE *fp, const char *prog, int legacy)
 	    "       %s [-c CONF] ban add ext|mime|sha256 VALUE DURATION [reason...] [--by NAME]\n"
 	    "       %s [-c CONF] ban del ext|mime|sha256 VALUE\n"
 	    "       %s [-c CONF] ban list|purge [--json]\n"
-	    "       %s [-c CONF] stats [--json|--prometheus]\n"
+	    "       %s [-c CONF] stats [--json|--prometheus] [--output FILE]\n"
 	    "       %s [-c CONF] -t   (the settings read)     %s -V   (the version)\n"
 	    "CONF: default /etc/mailguard/policyd-quota.conf, else milter-attach.conf\n",
 	    prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
@@ -79,6 +81,30 @@ static int
 legacy_exit(int rc)
 {
 	return rc == CTL_EXIT_USAGE ? 2 : rc == CTL_EXIT_OK ? 0 : 1;
+}
+
+/* run_to - the command, its output on stdout or, with --output, into
+ * that file replaced whole (mode 0644, for node_exporter): opened before
+ * Redis is asked, so a missing directory is said first; on any failure
+ * the previous file stays */
+static int
+run_to(struct ctl_ctx *cx, const struct ctl_cmd *cmd)
+{
+	struct mg_file_out f;
+	int rc;
+
+	if (cmd->output[0] == '\0')
+		return ctl_run(cx, cmd);
+	if (mg_file_out_open(&f, "--output", cmd->output, 0644, &cx->err) < 0)
+		return CTL_EXIT_USAGE;
+	cx->out = f.fp;
+	rc = ctl_run(cx, cmd);
+	cx->out = stdout;
+	if (rc != CTL_EXIT_OK) {
+		mg_file_out_abort(&f);
+		return rc;
+	}
+	return mg_file_out_commit(&f, &cx->err) < 0 ? CTL_EXIT_USAGE : CTL_EXIT_OK;
 }
 
 int
@@ -146,7 +172,7 @@ main(int argc, char **argv)
 		return CTL_EXIT_REDIS;
 	}
 	mg_redis_set_quiet(cx.redis, true);       /* the error is printed below */
-	rc = ctl_run(&cx, &cmd);
+	rc = run_to(&cx, &cmd);
 	if (rc != CTL_EXIT_OK)
 		fprintf(stderr, "%s: %s\n", prog, cx.err.msg);
 	if (fflush(stdout) != 0 && rc == CTL_EXIT_OK) {

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "mg_daemon.h"
+#include "mg_file.h"
 #include "mg_log.h"
 #include "mg_metrics_http.h"
 
@@ -136,34 +137,29 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	mg_warnx("metrics listener: %s", msg);
 }
 
-/* mg_metrics_write_textfile - render, write PATH.tmp, rename over PATH */
+/* mg_metrics_write_textfile - render, write PATH.tmp (0644: node_exporter
+ * reads it as another user), rename over PATH */
 int
 mg_metrics_write_textfile(struct mg_metrics *m, const char *path, struct mg_error *err)
 {
-	char tmp[4096], *text;
+	struct mg_file_out f;
+	char *text;
 	size_t len;
-	FILE *fp;
-	int n, bad;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return mg_error_set(err, MG_ERR_LIMIT, "metrics_textfile: path too long");
 	if (mg_metrics_render(m, 0, &text, &len, err) < 0)
 		return -1;
-	if ((fp = fopen(tmp, "we")) == NULL) {
+	if (mg_file_out_open(&f, "metrics_textfile", path, 0644, err) < 0) {
 		free(text);
-		return mg_error_sys(err, "metrics_textfile: %s", tmp);
-	}
-	bad = fwrite(text, 1, len, fp) != len;
-	bad |= fflush(fp) != 0;
-	bad |= fclose(fp) != 0;
-	free(text);
-	if (bad || rename(tmp, path) < 0) {
-		mg_error_sys(err, "metrics_textfile: %s %s", bad ? "write" : "rename", tmp);
-		(void)unlink(tmp);
 		return -1;
 	}
-	return 0;
+	if (fwrite(text, 1, len, f.fp) != len) {
+		free(text);
+		mg_error_sys(err, "metrics_textfile: write %.300s", f.tmp);
+		mg_file_out_abort(&f);
+		return -1;
+	}
+	free(text);
+	return mg_file_out_commit(&f, err);
 }
 
 /* write_once - one textfile write; a failure is logged at its first

@@ -9,9 +9,10 @@
  *                                at most MG_METRICS_HTTP_CONNS connections,
  *                                MG_METRICS_HTTP_TIMEOUT_S seconds idle each
  *   metrics_textfile = PATH      the same text written every interval, as
- *                                PATH.tmp then rename(2) (node_exporter's
- *                                textfile collector never reads half a
- *                                file), and once more at stop
+ *                                PATH.tmp (mode 0644) then rename(2)
+ *                                (mg_file.h: node_exporter's textfile
+ *                                collector never reads half a file), and
+ *                                once more at stop
  * The listening socket is opened by mg_metrics_listen_open() as root,
  * before the privilege drop, like the daemons' other listeners (so any
  * port works, and a port taken is a start-up error, not a later one).

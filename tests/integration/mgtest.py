@@ -228,6 +228,19 @@ def wait_log(path, start, pattern, timeout, what):
         time.sleep(0.2)
 
 
+def prom_samples(text):
+    """{(name, frozenset(labels)): value} of a Prometheus text exposition,
+    read by a real parser: prometheus_client's (python3-prometheus-client,
+    Debian's /usr/bin/python3; imported here so that the other tests keep
+    to the standard library)"""
+    from prometheus_client.parser import text_string_to_metric_families
+    out = {}
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
 def redis(env, *args):
     """One Redis command over a raw socket (RESP); returns the decoded reply."""
     host, port = hostport(env["MG_REDIS"])

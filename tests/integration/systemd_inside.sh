@@ -56,6 +56,10 @@ cmd_install() {
 	[ "$(systemctl is-enabled policyd-quota.socket)" = disabled ] &&
 		ok "policyd-quota.socket shipped disabled (opt-in)" ||
 		fail "policyd-quota.socket: $(systemctl is-enabled policyd-quota.socket)"
+	[ "$(systemctl is-enabled mailguard-stats-textfile.timer)" = disabled ] &&
+		! systemctl -q is-active mailguard-stats-textfile.timer &&
+		ok "mailguard-stats-textfile.timer shipped disabled (opt-in)" ||
+		fail "mailguard-stats-textfile.timer: $(systemctl is-enabled mailguard-stats-textfile.timer)"
 	for d in milter-attach policyd-quota; do
 		check "/etc/mailguard/$d.conf passes $d -t as shipped" \
 			runuser -u mailguard -- /usr/sbin/$d -c /etc/mailguard/$d.conf -t
@@ -198,6 +202,30 @@ full_mailbox_deferred() {
 		fail "full mailbox ($1): ${r:-$t}"
 }
 
+# stats_textfile - the counters in Redis for node_exporter, as the admin
+# turns it on (deploy/README.md): the directory as Debian's
+# prometheus-node-exporter ships it (root, 0755) refuses the unit; after
+# dpkg-statoverride the unit writes a file with the plugin's counters
+stats_textfile() {
+	local dir=/var/lib/prometheus/node-exporter u=mailguard-stats-textfile
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	if systemctl start $u.service >/dev/null 2>&1; then
+		fail "$u.service wrote into a directory of root's"
+	else
+		ok "$u.service fails while $dir is root's: $(journalctl -u $u.service -o cat | grep -o 'cannot write.*' | tail -n 1)"
+	fi
+	dpkg-statoverride --update --add root mailguard 2775 "$dir"
+	systemctl start $u.service &&
+		grep -q '^mailguard_dovecot_quota_warn_publishes_total{host=' "$dir/mailguard.prom" &&
+		[ "$(stat -c %a "$dir/mailguard.prom")" = 644 ] &&
+		ok "$u.service as mailguard in its sandbox: mailguard.prom 0644 with the plugin's counters" ||
+		fail "$u.service: $(systemctl status $u.service 2>&1 | tail -n 3)"
+	systemctl enable --now $u.timer >/dev/null 2>&1
+	check "$u.timer enabled and active" systemctl -q is-active $u.timer
+	echo "exposure $u: $(systemd-analyze security $u.service 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')"
+}
+
 cmd_checks() {
 	clean_mail_accepted "first"
 	exe_refused "first"
@@ -219,6 +247,7 @@ cmd_checks() {
 	full_mailbox_deferred "socket-activated"
 	policy_full "socket-activated"
 	check "policyd-quota.service started by its socket" systemctl -q is-active policyd-quota.service
+	stats_textfile
 
 	# a broken config: the reload fails, the running config stays
 	local d
@@ -269,9 +298,9 @@ cmd_purge() {
 	apt-get purge -y -q milter-attach policyd-quota dovecot-quota-warn mailguard-common \
 		>"$here/apt-purge.log" 2>&1 && ok "apt-get purge" || { fail "apt-get purge"; tail "$here/apt-purge.log"; }
 	local left
-	left=$(systemctl list-unit-files 'milter-attach*' 'policyd-quota*' --no-legend 2>/dev/null)
+	left=$(systemctl list-unit-files 'milter-attach*' 'policyd-quota*' 'mailguard-*' --no-legend 2>/dev/null)
 	[ -z "$left" ] && ok "no unit file left" || fail "unit files left: $left"
-	left=$(systemctl list-units --all 'milter-attach*' 'policyd-quota*' --no-legend 2>/dev/null)
+	left=$(systemctl list-units --all 'milter-attach*' 'policyd-quota*' 'mailguard-*' --no-legend 2>/dev/null)
 	[ -z "$left" ] && ok "no unit loaded" || fail "units left: $left"
 	left=$(find /etc/systemd/system -name 'milter-attach*' -o -name 'policyd-quota*')
 	[ -z "$left" ] && ok "no enablement link left" || fail "links left: $left"

@@ -14,20 +14,26 @@
 # no network.  Needs root and the network (deb.debian.org) the first time.
 set -euo pipefail
 out=$1
-[ -s "$out" ] && exit 0
+
+# the packages the booted root holds besides minbase
+MG_ROOT_BOOT="systemd,systemd-sysv,dbus,procps"
+MG_ROOT_PKGS="postfix dovecot-core dovecot-lmtpd dovecot-imapd redis-server redis-tools
+  swaks libmilter1.0.1 libhiredis0.14 libmagic1 libmagic-mgc libarchive13 libseccomp2
+  libssl3 libsystemd0 zlib1g libmicrohttpd12 iproute2 socat ca-certificates"
+# the lists a tarball was made with, beside it (TARBALL.pkgs): a tarball of
+# other lists is made again (a new runtime library must be in the root)
+want=$(echo "$MG_ROOT_BOOT" $MG_ROOT_PKGS)
+cached() { [ -s "$out" ] && [ "$(cat "$out.pkgs" 2>/dev/null)" = "$want" ]; }
+
+cached && exit 0
 [ "$(id -u)" -eq 0 ] || { echo "systemd_rootfs.sh: needs root" >&2; exit 1; }
 # one maker at a time (tests/run starts one early, the test may ask again):
 # the second waits for the first and finds the tarball
 mkdir -p "${out%/*}"
 exec 9>"$out.lock"
 flock 9
-[ -s "$out" ] && exit 0
-
-# the packages the booted root holds besides minbase
-MG_ROOT_BOOT="systemd,systemd-sysv,dbus,procps"
-MG_ROOT_PKGS="postfix dovecot-core dovecot-lmtpd dovecot-imapd redis-server redis-tools
-  swaks libmilter1.0.1 libhiredis0.14 libmagic1 libmagic-mgc libarchive13 libseccomp2
-  libssl3 libsystemd0 zlib1g iproute2 socat ca-certificates"
+cached && exit 0
+rm -f "$out" "$out.pkgs"
 
 # the mirror of the host's sources (deb822 or one-line), Debian's by default
 mirror() {
@@ -77,3 +83,4 @@ rm -f "$root/usr/sbin/policy-rc.d"
 echo mgtest >"$root/etc/hostname"
 chmod 755 "$root"   # mktemp made it 0700: "/" must be searchable by every user
 tar -C "$root" -cf "$out.tmp" . && mv "$out.tmp" "$out"
+printf '%s\n' "$want" >"$out.pkgs"

@@ -9,8 +9,8 @@ policy requests for it are deferred (4.2.2) and recorded with their
 K deferinfo.  Then: defer list (human, --json, one mailbox), defer lift
 (one id, --all, nothing left), quota show and warn rearm, ban
 add/del/list/purge with --by and --json, the alias's 0.4 output, stats per
-host with --prometheus parsed by prometheus_client, bad input, and Redis
-down (exit 3).
+host with --prometheus parsed by prometheus_client, --output FILE, bad
+input, and Redis down (exit 3).
 
 Usage: test_ctl.py BUILD_DIR
 """
@@ -322,6 +322,44 @@ def check_stats(st):
     print("ok   stats per host and summed, --json, --prometheus parsed by prometheus_client, alias")
 
 
+def check_output(st, tmp):
+    """stats --prometheus --output FILE: the file replaced whole (FILE.tmp
+    then rename), mode 0644 whatever the umask, the same text as stdout;
+    a missing directory said as such (exit 2); a failure keeps the
+    previous file and leaves no FILE.tmp"""
+    prom = os.path.join(tmp, "textfile", "mailguard.prom")
+    p = ctl(st, "stats", "--prometheus", "--output", prom)
+    assert p.returncode == 2 and p.stdout == "", p
+    assert "directory %s does not exist" % os.path.dirname(prom) in p.stderr, p.stderr
+    os.mkdir(os.path.dirname(prom))
+    old = os.umask(0o077)
+    try:
+        p = ctl(st, "stats", "--prometheus", "--output", prom)
+    finally:
+        os.umask(old)
+    assert p.returncode == 0 and p.stdout == "", p
+    assert os.stat(prom).st_mode & 0o777 == 0o644, oct(os.stat(prom).st_mode)
+    assert os.listdir(os.path.dirname(prom)) == ["mailguard.prom"]
+    with open(prom) as f:
+        text = f.read()
+    assert text == ok(ctl(st, "stats", "--prometheus")), text
+    fams = {f.name for f in text_string_to_metric_families(text)}
+    assert "mailguard_policyd_quota_requests" in fams, fams
+    # Redis down: exit 3, the previous file as it was, no FILE.tmp
+    downconf = os.path.join(tmp, "down-output.conf")
+    with open(downconf, "w") as f:
+        f.write("redis_server = 127.0.0.1:%d\n" % free_port())
+    p = ctl(st, "stats", "--prometheus", "--output", prom, conf=downconf)
+    assert p.returncode == 3, p
+    with open(prom) as f:
+        assert f.read() == text
+    assert os.listdir(os.path.dirname(prom)) == ["mailguard.prom"]
+    p = ctl(st, "ban", "list", "--output", prom)
+    assert p.returncode == 2 and "--output goes with stats" in p.stderr, p
+    print("ok   stats --output: 0644 under umask 077, same text, missing directory "
+          "exit 2, Redis down keeps the old file")
+
+
 def check_bad_input(st, tmp):
     for args, code, text in [
             (["defer", "list", "a b@example.org"], 2, "bad mailbox"),
@@ -363,6 +401,7 @@ def main():
         st = Stack(tmp)
         for check in (check_defer, check_quota, check_bans, check_stats):
             check(st)
+        check_output(st, tmp)
         check_bad_input(st, tmp)
     except AssertionError as e:
         import traceback

@@ -23,10 +23,8 @@ import sys
 import tempfile
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mgtest import Checks, policy_ask, redis  # noqa: E402
+from mgtest import Checks, policy_ask, redis, prom_samples as samples  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv[1])
 TMP = tempfile.mkdtemp(prefix="mgmetrics.")
@@ -78,15 +76,6 @@ def http_get(port, path, method="GET"):
         return r.status, r.getheader("Content-Type"), r.read().decode()
     finally:
         c.close()
-
-
-def samples(text):
-    """{(name, frozenset(labels)): value} from a real Prometheus parser"""
-    out = {}
-    for fam in text_string_to_metric_families(text):
-        for s in fam.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
 
 
 def value(smp, name, **labels):

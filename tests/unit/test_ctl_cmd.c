@@ -223,6 +223,47 @@ write_file(const char *dir, const char *name, const char *text)
 
 /* test_config - the rows read from policyd-quota.conf (others skipped),
  * the fallback to milter-attach.conf, bad values refused */
+/* test_output - --output FILE: only with stats, a name required (not an
+ * option word), kept as typed; the alias has no options */
+static void
+test_output(void **state)
+{
+	static const struct {
+		const char *args[6];
+		int legacy, ok;
+		const char *output;
+	} rows[] = {
+		{ { "stats", "--prometheus", "--output", "/x/m.prom" }, 0, 1, "/x/m.prom" },
+		{ { "stats", "--output", "m.json", "--json" }, 0, 1, "m.json" },
+		{ { "--output", "./-odd", "stats" }, 0, 1, "./-odd" },
+		{ { "stats" }, 0, 1, "" },
+		{ { "stats", "--output" }, 0, 0, NULL },
+		{ { "stats", "--output", "" }, 0, 0, NULL },
+		{ { "stats", "--output", "--json" }, 0, 0, NULL },
+		{ { "ban", "list", "--output", "b.txt" }, 0, 0, NULL },
+		{ { "defer", "list", "--output", "d.txt" }, 0, 0, NULL },
+		{ { "stats", "--output", "m.prom" }, 1, 0, NULL },
+	};
+	char longname[CTL_OUTPUT_MAX + 1];
+	const char *toolong[] = { "stats", "--output", longname, NULL };
+	struct ctl_cmd cmd;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (parse_row(rows[i].args, 6, rows[i].legacy, rows[i].ok, i, &cmd) != 0)
+			continue;
+		assert_string_equal(cmd.output, rows[i].output);
+	}
+	memset(longname, 'a', CTL_OUTPUT_MAX - 1);          /* the longest name */
+	longname[CTL_OUTPUT_MAX - 1] = '\0';
+	parse_row(toolong, 3, 0, 1, 100, &cmd);
+	assert_int_equal(strlen(cmd.output), CTL_OUTPUT_MAX - 1);
+	longname[CTL_OUTPUT_MAX - 1] = 'a';                 /* one byte more */
+	longname[CTL_OUTPUT_MAX] = '\0';
+	parse_row(toolong, 3, 0, 0, 101, &cmd);
+}
+
 static void
 test_config(void **state)
 {
@@ -340,6 +381,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_legacy),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_defaults_agree),
 		cmocka_unit_test(test_exit_codes),
