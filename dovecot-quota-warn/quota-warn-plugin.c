@@ -51,6 +51,11 @@ struct quota_warn_user {
 	bool notice_saved;
 	bool deinitializing;      /* no timer may outlive the user */
 	bool probe;               /* LMTP's RCPT quota check, not a delivery */
+	bool probe_refused;       /* ... which found the mailbox over quota */
+	/* the quota plugin's test before a save, wrapped in probes */
+	enum quota_alloc_result (*test_alloc_super)(
+		struct quota_transaction_context *ctx, uoff_t size,
+		const char **error_r);
 
 	/* the first quota root, whose backend vfuncs are wrapped so that
 	 * its readings and committed deltas are known (qw_known.h) */
@@ -163,6 +168,24 @@ quota_warn_quota_update(struct quota_root *root,
 	return ret;
 }
 
+/* quota_warn_test_alloc - LMTP's RCPT quota check (a probe) asks whether
+ * one more byte fits: when it does not, that RCPT is refused (452 with
+ * quota_full_tempfail, 552 without), no delivery follows and this look is
+ * the only one that publishes.  Wrapped here, not at the mailbox's
+ * get_status: the quota plugin answers that one above this plugin. */
+static enum quota_alloc_result
+quota_warn_test_alloc(struct quota_transaction_context *ctx, uoff_t size,
+		      const char **error_r)
+{
+	struct quota_warn_user *qwu = QUOTA_WARN_USER_CONTEXT(ctx->quota->user);
+	enum quota_alloc_result ret = qwu->test_alloc_super(ctx, size, error_r);
+
+	if (ret == QUOTA_ALLOC_RESULT_OVER_QUOTA ||
+	    ret == QUOTA_ALLOC_RESULT_OVER_QUOTA_LIMIT)
+		qwu->probe_refused = TRUE;
+	return ret;
+}
+
 /* wrap_root - remember what the quota plugin reads and commits */
 static void
 wrap_root(struct quota_warn_user *qwu, struct quota_root *root)
@@ -216,6 +239,13 @@ quota_warn_flush_once(struct mail_user *user)
 	int ret = -1;
 
 	timeout_remove(&qwu->to_flush);
+	if (qwu->probe && !qwu->probe_refused) {
+		/* the RCPT is accepted: the delivery's own session publishes
+		 * the state once the message is saved (it did twice per
+		 * delivery near the limit) */
+		qwu->changed = FALSE;
+		return;
+	}
 	if (quser == NULL || quser->quota == NULL ||
 	    array_count(&quser->quota->roots) == 0)
 		return;
@@ -223,7 +253,6 @@ quota_warn_flush_once(struct mail_user *user)
 	memset(&rd, 0, sizeof(rd));
 	rd.username = user->username;
 	rd.set = &qwu->set;
-	rd.probe = qwu->probe;
 	if (root == qwu->root &&
 	    qw_known_fresh(&qwu->known, mg_now_ms(), QW_KNOWN_MAX_AGE_MS)) {
 		qwu->serve_known = TRUE;
@@ -353,7 +382,8 @@ quota_warn_mail_user_created(struct mail_user *user)
 	(void)qw_settings_read(&qwu->set, quota_warn_setting, user);
 	/* lmtp_rcpt_check_quota opens the user once at RCPT (session id
 	 * "<id>:quota") and again for the delivery, which publishes: the
-	 * first look publishes only near or over the limit */
+	 * first look publishes only when it refuses the RCPT
+	 * (quota_warn_test_alloc) */
 	qwu->probe = strcmp(user->service, "lmtp") == 0 && user->session_id != NULL &&
 		strlen(user->session_id) > 6 &&
 		strcmp(user->session_id + strlen(user->session_id) - 6, ":quota") == 0;
@@ -367,6 +397,11 @@ quota_warn_mail_user_created(struct mail_user *user)
 		if (quser->quota != NULL && array_count(&quser->quota->roots) > 0 &&
 		    (*array_front(&quser->quota->roots))->quota->user == user)
 			wrap_root(qwu, *array_front(&quser->quota->roots));
+		/* the settings are this user's own (quota_user_read_settings) */
+		if (qwu->probe && quser->quota != NULL && quser->quota->user == user) {
+			qwu->test_alloc_super = quser->quota->set->test_alloc;
+			quser->quota->set->test_alloc = quota_warn_test_alloc;
+		}
 	}
 }
 

@@ -157,9 +157,6 @@ qw_publish_flush(const struct qw_reading *rd, qw_deliver_fn *deliver,
 	int argcs[4 + QW_COUNTS] = { 12, 3, 3, 2 };
 	size_t i, n;
 
-	if (rd->probe && !qw_near_limit(&rd->set->thresholds, rd->set->rearm_pct,
-					&rd->usage))
-		return;
 	if (redis_for(rd->set) == NULL)
 		return;
 	if (publish_args(rd, mailbox, sizeof(mailbox), &c, &err) < 0) {

@@ -20,9 +20,6 @@ struct qw_reading {
 	const char *username;
 	const struct qw_settings *set;
 	struct qw_usage usage;
-	/* a look without a change (LMTP's RCPT quota check): published only
-	 * when qw_near_limit() says so */
-	int probe;
 };
 
 /* qw_publish_flush - publish rd, then claim and announce the thresholds

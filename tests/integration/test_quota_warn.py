@@ -129,6 +129,40 @@ def full_notice_reaches_the_full_mailbox():
     assert warnings(100) == 1 and warnings(90) == 1
 
 
+def near_limit_delivery_publishes_once():
+    """near the limit (90 % claimed), an accepted LMTP delivery publishes
+    once: the state after it is saved.  LMTP's RCPT quota check (a session
+    of its own, just before) used to publish the unchanged state too:
+    164 publishes for 93 deliveries in the capacity bench"""
+    assert 85 <= percent() < 100, percent()
+    before = msgs()
+    with Monitor() as mon:
+        lmtp_deliver(SMALL, 20)
+        wait_published(lambda: msgs() > before)
+        lines = mon.until_mark("qw-near-mark")
+    pubs = publishes_by_writer(lines, SMALL, '"msgs" "%d"' % (before + 1))
+    assert [len(p) for p in pubs.values()] == [1], lines
+
+
+def refused_delivery_publishes_once():
+    """a delivery LMTP refuses at RCPT (full: 452) changes nothing in the
+    mailbox, but its quota check is the only look at it: it publishes, once
+    and before the reply, so a state gone stale (a lowered limit, an old
+    `updated`) is current again for policyd-quota"""
+    assert percent() >= 100, percent()
+    with Monitor() as mon:
+        redis(ENV, "HSET", QKEY, "updated", 1)
+        try:
+            lmtp_deliver(SMALL, 1000)
+            raise AssertionError("a full mailbox accepted a large message")
+        except smtplib.SMTPRecipientsRefused as e:
+            assert list(e.recipients.values())[0][0] == 452, e.recipients
+        lines = mon.until_mark("qw-refused-mark")
+    assert int(redis(ENV, "HGET", QKEY, "updated")) > 1
+    # (an IMAP session of the check before may end meanwhile: once each)
+    pubs = publishes_by_writer(lines, SMALL)
+    assert pubs and all(len(p) == 1 for p in pubs.values()), lines
+
 def redis_values_equal_doveadm():
     # doveadm's own session publishes too; sessions that ended just before
     # publish asynchronously: compare once they have settled
@@ -239,6 +273,42 @@ def notice_saved_when_the_submission_host_is_down():
     clean_start()
 
 
+class Monitor:
+    """Redis MONITOR on a connection of its own: the commands every client
+    sends, each line naming the client's address"""
+
+    def __enter__(self):
+        self.s = socket.create_connection(hostport(ENV["MG_REDIS"]), timeout=10)
+        self.s.sendall(b"*1\r\n$7\r\nMONITOR\r\n")
+        self.f = self.s.makefile("rb")
+        assert self.f.readline() == b"+OK\r\n"
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+        self.s.close()
+
+    def until_mark(self, mark):
+        """the lines seen until our own ECHO mark (sent after the event)"""
+        redis(ENV, "ECHO", mark)
+        out = []
+        while True:
+            line = self.f.readline().decode(errors="replace")
+            assert line, "MONITOR connection closed"
+            if mark in line:
+                return out
+            out.append(line)
+
+
+def publishes_by_writer(lines, user, hset_has='"bytes_limit"'):
+    """{client address: its PUBLISHes of user's quota-changed} for each
+    connection (one per Dovecot process) that wrote user's quota hash with
+    an HSET containing hset_has"""
+    writers = {re.search(r"\[\d+ ([^\]]+)\]", l).group(1) for l in lines
+               if '"HSET" "%s"' % qkey(user) in l and hset_has in l}
+    return {w: [l for l in lines if "[0 %s]" % w in l and '"PUBLISH"' in l
+                and '"%s"' % user in l] for w in writers}
+
 def bad_setting_named_once_default_used():
     """settings are read once when the user is created: a bad value (here
     from doveadm -o, as from a userdb field) is named once in the log and
@@ -277,7 +347,9 @@ def stats_per_host_hash():
 
 c = Checks()
 c.run(one_warning_at_90_then_silence)
+c.run(near_limit_delivery_publishes_once)
 c.run(full_notice_reaches_the_full_mailbox)
+c.run(refused_delivery_publishes_once)
 c.run(redis_values_equal_doveadm)
 c.run(rearmed_after_expunge_under_85_and_warned_again)
 c.run(recalc_publishes)
