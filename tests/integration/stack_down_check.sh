@@ -27,5 +27,14 @@ if pgrep -f "$(sed -n 's/^MG_STATE_DIR=//p' <<<"$env_out")" >/dev/null; then
 	echo "FAIL: processes still mention the state dir:"; pgrep -af "$(sed -n 's/^MG_STATE_DIR=//p' <<<"$env_out")"; fail=1
 fi
 if "$top/deploy/stack" status >/dev/null; then echo "FAIL: status says running"; fail=1; fi
+# what the stack wrote (mail, logs, spool) goes too, passed or failed,
+# unless MG_KEEP_STATE=1 asks to keep it for a look; only a stopped
+# integration-test stack's own directory is ever removed
+case $state in
+/var/tmp/mailguard-itest-*)
+	if [ "${MG_KEEP_STATE:-0}" = 1 ]; then echo "note: state kept in $state"
+	elif ! "$top/deploy/stack" status >/dev/null; then rm -rf -- "$state"
+	fi ;;
+esac
 [ $fail -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
 exit $fail
