@@ -4,9 +4,9 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl_fmt.h"
+#include "mg_clock.h"
 #include "mg_config.h"
 
 void
@@ -31,11 +31,7 @@ ctl_fmt_span(long long secs, char *out, size_t outsz)
 void
 ctl_fmt_local(long long t, char *out, size_t outsz)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+	if (mg_time_local(t, "%Y-%m-%d %H:%M:%S %Z", out, outsz) < 0)
 		snprintf(out, outsz, "@%lld", t);
 }
 

@@ -7,6 +7,7 @@
 
 #include "ma_bans.h"
 #include "ma_probe.h"
+#include "mg_clock.h"
 #include "mg_redis_probe.h"
 
 #define BANS_LISTED 50           /* per kind */
@@ -61,10 +62,8 @@ list_bans(FILE *fp, struct mg_redis *r, const struct mg_keys *k,
 			mg_ban_kind_name(kind), s->n[kind],
 			expired_count(r, k, kind, now));
 		for (i = 0; i < s->n[kind] && i < BANS_LISTED; i++) {
-			time_t t = (time_t)s->v[kind][i].expiry;
-			struct tm tm;
-			if (localtime_r(&t, &tm) == NULL ||
-			    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+			if (mg_time_local(s->v[kind][i].expiry, "%Y-%m-%d %H:%M:%S %z",
+					  when, sizeof(when)) < 0)
 				snprintf(when, sizeof(when), "%lld", s->v[kind][i].expiry);
 			fprintf(fp, "#   %s %s until %s\n", mg_ban_kind_name(kind),
 				s->v[kind][i].value, when);

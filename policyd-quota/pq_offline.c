@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "mg_addr.h"
+#include "mg_clock.h"
 #include "mg_json.h"
 #include "mg_redis.h"
 #include "pq_answer.h"
@@ -217,11 +218,7 @@ redis_error:
 static const char *
 when(long long t, char *buf, size_t sz)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sz, "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+	if (mg_time_local(t, "%Y-%m-%d %H:%M:%S %z", buf, sz) < 0)
 		snprintf(buf, sz, "%lld", t);
 	return buf;
 }
